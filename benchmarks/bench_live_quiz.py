@@ -1,0 +1,386 @@
+"""Load benchmark of the live quiz: N players over real WebSockets against the real ASGI server.
+
+    python benchmarks/bench_live_quiz.py              # 2,000 players, 2 questions
+    python benchmarks/bench_live_quiz.py --players 500 --questions 3 --redis redis://127.0.0.1:6379/14
+
+It sets up a fresh embedded site in a temporary folder (SQLite, in-process channel layer; with
+--redis, the Redis channel layer), starts ``manage.py serve`` (uvicorn, or --server daphne) as its own
+process, and simulates the players and the host from this process: every player joins with its own
+Neptun code,
+the host advances, every player answers its question at a random moment within --spread seconds.
+
+    ack_ms     answer sent → "answer.accepted" received (per answer)
+    fanout_ms  host sends "advance" → that player has the "question" frame (per player and question)
+
+Then the same clients run against a bare broadcast server (plain ``websockets``, no Django, no
+database) in its own process on the same machine: the floor of what Python WebSockets do here.
+Prints one JSON object.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPRESSION: str | None = os.environ.get("BENCH_COMPRESSION", "deflate") or None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 1)
+
+
+def neptun(i: int) -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return "B" + alphabet[(i // 10000) % 26] + f"{i % 10000:04d}"
+
+
+# --- The clients (shared by both servers) ---------------------------------------------------------
+
+
+class Run:
+    def __init__(self, players: int) -> None:
+        self.players = players
+        self.joined = 0
+        self.answers_sent = 0
+        self.answers_acked = 0
+        self.ack_ms: list[float] = []
+        self.fanout_ms: list[float] = []
+        self.advance_at: dict[int, float] = {}
+        self.errors: list[str] = []
+        self.join_s = 0.0
+
+
+async def player(
+    run: Run,
+    url: str,
+    index: int,
+    questions: int,
+    spread: float,
+    joined: asyncio.Event,
+    ready: asyncio.Semaphore,
+    done: asyncio.Event,
+    origin: str,
+) -> None:
+    import websockets
+
+    async with ready:
+        sock = await websockets.connect(
+            url, origin=origin, open_timeout=120, ping_interval=None, max_size=2**22, compression=COMPRESSION
+        )
+        await sock.send(json.dumps({"type": "join", "neptun": neptun(index)}))
+        while True:
+            frame = json.loads(await sock.recv())
+            if frame["type"] in ("lobby", "joined"):
+                break
+            if frame["type"] == "error":
+                run.errors.append(frame["message"])
+                await sock.close()
+                return
+    run.joined += 1
+    if run.joined == run.players:
+        joined.set()
+    rng = random.Random(index)
+    sent_at = 0.0
+    answered = 0
+    try:
+        while answered < questions:
+            frame = json.loads(await sock.recv())
+            kind = frame["type"]
+            if kind == "question":
+                q = frame["question"]["index"]
+                run.fanout_ms.append((time.perf_counter() - run.advance_at[q]) * 1000)
+                await asyncio.sleep(rng.uniform(0, spread))
+                sent_at = time.perf_counter()
+                await sock.send(json.dumps({"type": "answer", "question": q, "picks": [rng.randrange(2)]}))
+                run.answers_sent += 1
+            elif kind in ("answer.accepted", "ack"):
+                run.ack_ms.append((time.perf_counter() - sent_at) * 1000)
+                run.answers_acked += 1
+                answered += 1
+            elif kind == "error":
+                run.errors.append(frame["message"])
+                answered += 1
+        await done.wait()
+    finally:
+        await sock.close()
+
+
+async def drive(
+    url: str,
+    host_url: str,
+    players: int,
+    questions: int,
+    spread: float,
+    cookie: str,
+    origin: str,
+    host_frames: tuple[str, str],
+) -> Run:
+    """Connect the players, then as the host advance through the questions; return the figures."""
+    import websockets
+
+    run = Run(players)
+    joined, done = asyncio.Event(), asyncio.Event()
+    ready = asyncio.Semaphore(100)  # connections being opened at once
+    tasks = [
+        asyncio.create_task(player(run, url, i, questions, spread, joined, ready, done, origin))
+        for i in range(players)
+    ]
+    headers = {"Cookie": cookie} if cookie else None
+    async with websockets.connect(
+        host_url, origin=origin, additional_headers=headers, max_size=2**24, ping_interval=None
+    ) as host:
+        frames: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        async def read_host() -> None:  # keep reading, or the server's pings go unanswered
+            async for text in host:
+                frames.put_nowait(json.loads(text))
+
+        async def host_frame(kind: str) -> None:
+            while (await asyncio.wait_for(frames.get(), timeout=120))["type"] != kind:
+                pass
+
+        reader = asyncio.create_task(read_host())
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(joined.wait(), timeout=300)
+        except TimeoutError:
+            run.errors.append(f"only {run.joined} of {players} joined in 300 s")
+        run.join_s = round(time.perf_counter() - started, 1)
+        await asyncio.sleep(1.0)
+        phase, index = "lobby", -1
+        for q in range(questions):
+            run.advance_at[q] = time.perf_counter()
+            await host.send(json.dumps({"type": "advance", "phase": phase, "index": index}))
+            await host_frame("reveal")  # the question closes when everyone has answered
+            if q + 1 < questions:
+                await host.send(json.dumps({"type": "advance", "phase": "reveal", "index": q}))
+                await host_frame(host_frames[0])
+                phase, index = "scoreboard", q
+        reader.cancel()
+        done.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return run
+
+
+def figures(run: Run, answers_recorded: int) -> dict[str, Any]:
+    return {
+        "players": run.players,
+        "joined": run.joined,
+        "answers_sent": run.answers_sent,
+        "answers_recorded": answers_recorded,
+        "answers_acked": run.answers_acked,
+        "ack_ms_p50": percentile(run.ack_ms, 50),
+        "ack_ms_p99": percentile(run.ack_ms, 99),
+        "fanout_ms_p50": percentile(run.fanout_ms, 50),
+        "fanout_ms_p99": percentile(run.fanout_ms, 99),
+        "join_all_s": run.join_s,
+        "errors": run.errors[:5],
+    }
+
+
+# --- The floor: a bare broadcast server -----------------------------------------------------------
+
+
+def floor_server(port: int) -> None:
+    """Plain websockets: players "join"; the host's "advance" is broadcast; answers are acked."""
+    import websockets
+
+    async def main() -> None:
+        players: set[Any] = set()
+        state = {"index": -1, "answered": 0}
+        hosts: set[Any] = set()
+
+        async def handler(sock: Any) -> None:
+            async for text in sock:
+                frame = json.loads(text)
+                kind = frame["type"]
+                if kind == "join":
+                    players.add(sock)
+                    await sock.send(json.dumps({"type": "lobby"}))
+                elif kind == "host":
+                    hosts.add(sock)
+                elif kind == "advance":
+                    state["index"] += 1
+                    state["answered"] = 0
+                    message = json.dumps({"type": "question", "question": {"index": state["index"]}})
+                    websockets.broadcast(players, message)
+                elif kind == "answer":
+                    await sock.send(json.dumps({"type": "ack", "question": frame["question"]}))
+                    state["answered"] += 1
+                    if state["answered"] == len(players):
+                        websockets.broadcast(hosts, json.dumps({"type": "reveal"}))
+
+        async with websockets.serve(handler, "127.0.0.1", port, max_size=2**20, ping_interval=None):
+            await asyncio.Future()
+
+    asyncio.run(main())
+
+
+async def drive_floor(port: int, players: int, questions: int, spread: float) -> Run:
+    import websockets
+
+    url = f"ws://127.0.0.1:{port}/"
+    run = Run(players)
+    joined, done = asyncio.Event(), asyncio.Event()
+    ready = asyncio.Semaphore(100)
+    tasks = [
+        asyncio.create_task(player(run, url, i, questions, spread, joined, ready, done, "http://x"))
+        for i in range(players)
+    ]
+    async with websockets.connect(url, ping_interval=None) as host:
+        await host.send(json.dumps({"type": "host"}))
+        await asyncio.wait_for(joined.wait(), timeout=180)
+        await asyncio.sleep(1.0)
+        for q in range(questions):
+            run.advance_at[q] = time.perf_counter()
+            await host.send(json.dumps({"type": "advance"}))
+            while json.loads(await asyncio.wait_for(host.recv(), timeout=120))["type"] != "reveal":
+                pass
+        done.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return run
+
+
+# --- The real site --------------------------------------------------------------------------------
+
+
+def site_setup(data_dir: Path, players: int, questions: int, env: dict[str, str]) -> tuple[int, str, str]:
+    """Migrate a fresh site; create the host, a quiz of single-choice questions and a game."""
+    os.environ.update(env)
+    sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from quizzes.authoring import QuestionDraft
+    from quizzes.models import Quiz
+    from quizzes.services import game_create, question_save
+
+    call_command("migrate", verbosity=0)
+    host = User.objects.create_user(username="bench-host", password="bench-host-password")
+    quiz = Quiz.objects.create(title="Benchmark", owner=host)
+    for q in range(questions):
+        choices = [{"text": "Yes", "correct": True}, {"text": "No", "correct": False}]
+        question_save(
+            quiz=quiz,
+            user=host,
+            draft=QuestionDraft(kind="single", text=f"Question {q + 1}?", choices=choices, time_limit=120),
+        )
+    game = game_create(quiz=quiz, host=host)
+    session = SessionStore()
+    session[SESSION_KEY] = str(host.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = host.get_session_auth_hash()
+    session.create()
+    return game.id, game.pin, f"sessionid={session.session_key}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--players", type=int, default=2000)
+    parser.add_argument("--questions", type=int, default=2)
+    parser.add_argument("--spread", type=float, default=3.0, help="players answer within this many seconds")
+    parser.add_argument("--redis", default="", help="use the Redis channel layer (REDIS_URL)")
+    parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--skip-floor", action="store_true")
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
+    args = parser.parse_args()
+    if args.floor_server:
+        floor_server(args.floor_server)
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.players + 1000)), hard))
+
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-live-quiz-"))
+    env = {"DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"}
+    if args.redis:
+        env.update(REDIS_URL=args.redis, CHANNEL_PREFIX=f"bench{os.getpid()}")
+    game_id, pin, cookie = site_setup(data_dir, args.players, args.questions, env)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--server", args.server, "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    result: dict[str, Any] = {
+        "server": f"{args.server}, 1 process, "
+        + ("Redis" if args.redis else "in-process")
+        + " channel layer, SQLite",
+        "questions": args.questions,
+        "spread_s": args.spread,
+    }
+    try:
+        wait_port(port)
+        started = time.perf_counter()
+        run = asyncio.run(
+            drive(
+                f"ws://127.0.0.1:{port}/ws/quizzes/play/{pin}/",
+                f"ws://127.0.0.1:{port}/ws/quizzes/host/{game_id}/",
+                args.players,
+                args.questions,
+                args.spread,
+                cookie,
+                f"http://127.0.0.1:{port}",
+                ("scoreboard", "scoreboard"),
+            )
+        )
+        from quizzes.models import Answer
+
+        result.update(figures(run, Answer.objects.filter(game_id=game_id).count()))
+        result["wall_s"] = round(time.perf_counter() - started, 1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if not args.skip_floor:
+        floor_port = free_port()
+        floor = subprocess.Popen([sys.executable, __file__, "--floor-server", str(floor_port)])
+        try:
+            wait_port(floor_port)
+            run = asyncio.run(drive_floor(floor_port, args.players, args.questions, args.spread))
+            result["floor"] = {
+                "server": "bare websockets broadcast, no Django",
+                **figures(run, run.answers_acked),
+            }
+        finally:
+            floor.terminate()
+            floor.wait(timeout=30)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

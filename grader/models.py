@@ -1,0 +1,165 @@
+"""Homework assignments, the students' submissions and their gradings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Course
+
+
+class SubmissionKind(models.TextChoices):
+    PREDICTIONS = "predictions", "Predictions (CSV)"
+    NOTEBOOK = "notebook", "Notebook (.ipynb)"
+    SCRIPT = "script", "Script (.py)"
+    MODEL = "model", "Model (TorchScript or state_dict)"
+
+
+class LeaderboardRule(models.TextChoices):
+    BEST = "best", "Best submission counts"
+    LAST = "last", "Last submission counts"
+
+
+class Assignment(models.Model):
+    """A homework: a task with a held-out test set, the rules of scoring and the limits of a run."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    # A reference task's name (reference_models) or "bundle-<sha>" for an uploaded data bundle.
+    task_key = models.CharField(max_length=100)
+    bundle = models.FileField(upload_to="grader/bundles/", blank=True)
+    kinds = models.JSONField(default=list, help_text="Accepted submission kinds.")
+    metric = models.CharField(max_length=20)
+    higher_is_better = models.BooleanField()
+    points = models.DecimalField(max_digits=6, decimal_places=2, default=10)
+    # Points: full at the reference's score (or score_full_points when set), zero at score_zero_points,
+    # linear between, capped at both ends.
+    score_full_points = models.FloatField(null=True, blank=True)
+    score_zero_points = models.FloatField()
+    opens_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    late_penalty_percent_per_day = models.FloatField(default=10.0)
+    late_cutoff = models.DateTimeField(null=True, blank=True, help_text="No submissions after this.")
+    daily_limit = models.PositiveIntegerField(default=5)
+    public_fraction = models.FloatField(default=0.5)
+    leaderboard_rule = models.CharField(
+        max_length=10, choices=LeaderboardRule.choices, default=LeaderboardRule.BEST
+    )
+    wall_seconds = models.PositiveIntegerField(default=600)
+    memory_mb = models.PositiveIntegerField(default=4096)
+    use_gpu = models.BooleanField(default=False)
+    baseline_score = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "deadline", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.course.code}: {self.title}"
+
+
+class SubmissionStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SCORED = "scored", "Scored"
+    FAILED = "failed", "Failed"
+
+
+class Verdict(models.TextChoices):
+    SCORED = "scored", "Scored"
+    WRONG_FORMAT = "wrong_format", "Wrong output format"
+    RUNTIME_ERROR = "runtime_error", "Runtime error"
+    TIME_LIMIT = "time_limit", "Time limit exceeded"
+    MEMORY_LIMIT = "memory_limit", "Memory limit exceeded"
+    OUTPUT_LIMIT = "output_too_large", "Output too large"
+    PROCESS_LIMIT = "process_limit", "Too many processes"
+    INTERNAL_ERROR = "internal_error", "Internal error (not your fault)"
+
+
+class Submission(models.Model):
+    """One upload of a student (or the assignment's reference solution) and the state of its grading.
+
+    Each phase has a timestamp: received (stored), queued (message sent), started (a worker claimed it),
+    finished (the student's run ended), scored (the result was written). ``attempts`` counts claims;
+    ``generation`` counts regrades.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="submissions"
+    )
+    is_reference = models.BooleanField(default=False)
+    kind = models.CharField(max_length=20, choices=SubmissionKind.choices)
+    file = models.FileField(upload_to="grader/submissions/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED, db_index=True
+    )
+    verdict = models.CharField(max_length=30, choices=Verdict.choices, blank=True)
+    verdict_detail = models.TextField(blank=True)
+    log = models.TextField(blank=True)
+    executed_html = models.FileField(upload_to="grader/executed/%Y/%m/", blank=True)
+    score = models.FloatField(null=True, blank=True)
+    score_public = models.FloatField(null=True, blank=True)
+    score_private = models.FloatField(null=True, blank=True)
+    points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    late_days = models.PositiveIntegerField(default=0)
+    run_seconds = models.FloatField(null=True, blank=True, help_text="The student's own run only.")
+    peak_memory_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    generation = models.PositiveIntegerField(default=1)
+    worker = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField()
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(fields=["assignment", "status"]),
+            models.Index(fields=["assignment", "user", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        who = (
+            "reference"
+            if self.is_reference
+            else (self.user.neptun_code or self.user.username if self.user else "?")
+        )
+        return f"#{self.pk} {who} {self.kind} {self.status}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (SubmissionStatus.SCORED, SubmissionStatus.FAILED)
+
+
+class Grading(models.Model):
+    """The record that a generation of a submission was graded: one per (submission, generation).
+
+    The unique constraint is what stops a re-delivered or duplicated job from scoring twice.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="gradings")
+    generation = models.PositiveIntegerField()
+    attempt = models.PositiveIntegerField()
+    verdict = models.CharField(max_length=30, choices=Verdict.choices)
+    score = models.FloatField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "generation"], name="grading_once_per_generation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"grading of #{self.submission_id} gen {self.generation}: {self.verdict}"

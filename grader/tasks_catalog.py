@@ -1,0 +1,364 @@
+"""The grader's one door to ``reference_models`` (plain PyTorch) and to instructor-uploaded data bundles.
+
+Nothing else in the grader imports ``reference_models``, so the dependency points one way. A task is named
+by a *task key*: a reference task's stable name (``digits-cnn``) or ``bundle-<sha>`` for an uploaded bundle.
+Prepared data lives under ``settings.REFERENCE_CACHE_DIR/<key>/`` with ``public/`` (mounted read-only
+into the sandbox) and ``hidden/`` (test labels: read by trusted scoring code only, never mounted, never
+served). Everything here is computed once and reused; a file lock keeps two workers from preparing the
+same task at the same moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import random
+import shutil
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from django.conf import settings
+
+from reference_models import api as reference_api
+from reference_models.predictions import PredictionFormatError, predictions_read
+from reference_models.scoring import score_predictions
+from reference_models.task import HIDDEN_LABELS, Task
+
+BUNDLE_PREFIX = "bundle-"
+BUNDLE_MAX_BYTES = 200 * 1024 * 1024  # uncompressed, all members together
+BUNDLE_MAX_MEMBERS = 10_000
+REFERENCE_PACKAGE_DIR = Path(reference_api.__file__).resolve().parent
+
+__all__ = [
+    "BundleError",
+    "PredictionFormatError",
+    "TaskSpec",
+    "catalog_bundle_install",
+    "catalog_prepare",
+    "catalog_reference",
+    "catalog_score",
+    "catalog_split_ids",
+    "catalog_task",
+    "catalog_task_names",
+    "catalog_validate",
+    "zip_check",
+]
+
+
+class BundleError(ValueError):
+    """An uploaded data bundle (or any zip) is not acceptable; the message says why."""
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What the grader needs to know about a task: the prediction format and the metric."""
+
+    key: str
+    title: str
+    metric: str
+    higher_is_better: bool
+    columns: tuple[str, ...]
+    classes: tuple[str, ...] | None
+    n_test: int
+
+    @property
+    def header(self) -> str:
+        return ",".join(["id", *self.columns])
+
+    # The attributes reference_models' scorer reads from a Task (duck typing for bundles).
+    @property
+    def name(self) -> str:
+        return self.key
+
+    @property
+    def is_classification(self) -> bool:
+        return self.classes is not None
+
+
+def catalog_task_names() -> list[str]:
+    """The reference tasks an assignment can use, in the order of the course."""
+    return reference_api.task_names()
+
+
+def _root() -> Path:
+    return Path(settings.REFERENCE_CACHE_DIR)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _world_readable(folder: Path) -> None:
+    """The sandbox user (not root) must read the public files."""
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_symlink():
+            continue
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def catalog_prepare(key: str) -> Path:
+    """The task's data folder (``public/`` and ``hidden/``), prepared on first use; returns it.
+
+    Bundles must have been installed with :func:`catalog_bundle_install` (on this machine or on the shared
+    storage) first.
+    """
+    folder = _root() / key
+    done = folder / "data" / ".prepared"
+    if done.exists():
+        return folder / "data"
+    if key.startswith(BUNDLE_PREFIX):
+        raise BundleError(f"The data bundle {key} is not installed on this machine.")
+    with _locked(folder):
+        if not done.exists():
+            reference_api.task_prepare(key, folder / "data")
+            (folder / "data" / "hidden").chmod(0o700)
+            _world_readable(folder / "data" / "public")
+            done.write_text("ok\n")
+    return folder / "data"
+
+
+def _spec_from_manifest(key: str, manifest: dict[str, Any]) -> TaskSpec:
+    header = list(manifest["prediction_format"]["header"])
+    if not header or header[0] != "id" or len(header) < 2:
+        raise BundleError("manifest.json: prediction_format.header must be ['id', <one or more columns>].")
+    metric = str(manifest["metric"])
+    if metric not in {"accuracy", "mae"}:
+        raise BundleError(f"manifest.json: metric must be 'accuracy' or 'mae', not {metric!r}.")
+    classes = manifest.get("classes")
+    if metric == "accuracy" and not classes:
+        raise BundleError("manifest.json: an accuracy task needs a list of classes.")
+    return TaskSpec(
+        key=key,
+        title=str(manifest.get("title") or key),
+        metric=metric,
+        higher_is_better=metric == "accuracy",
+        columns=tuple(str(c) for c in header[1:]),
+        classes=tuple(str(c) for c in classes) if metric == "accuracy" and classes else None,
+        n_test=int(manifest["n_test"]),
+    )
+
+
+def catalog_task(key: str) -> TaskSpec:
+    """The task's metric and prediction format; ``KeyError`` for an unknown name."""
+    if key.startswith(BUNDLE_PREFIX):
+        manifest = json.loads((catalog_prepare(key) / "public" / "manifest.json").read_text())
+        return _spec_from_manifest(key, manifest)
+    task = reference_api.task_get(key)
+    data = catalog_prepare(key)
+    manifest = json.loads((data / "public" / "manifest.json").read_text())
+    return TaskSpec(
+        key=key,
+        title=task.title,
+        metric=task.metric,
+        higher_is_better=task.higher_is_better,
+        columns=tuple(task.columns),
+        classes=tuple(task.classes) if task.classes else None,
+        n_test=int(manifest["n_test"]),
+    )
+
+
+def _as_task(spec: TaskSpec) -> Task:
+    if spec.key.startswith(BUNDLE_PREFIX):
+        return cast(Task, spec)  # the scorer reads name, metric, columns, classes, is_classification
+    return reference_api.task_get(spec.key)
+
+
+def catalog_validate(*, spec: TaskSpec, path: Path) -> int:
+    """Check a prediction file's format on public facts only (header, ids, numbers); return its rows.
+
+    Raises ``PredictionFormatError`` with a message for the student.
+    """
+    ids, _ = predictions_read(
+        path=Path(path),
+        columns=spec.columns,
+        expected_ids=range(spec.n_test),
+        integer_columns=spec.is_classification,
+        value_range=(0, len(spec.classes) - 1) if spec.classes else None,
+    )
+    return len(ids)
+
+
+def catalog_test_ids(key: str) -> list[int]:
+    """The test ids, from the trusted hidden labels file."""
+    lines = (catalog_prepare(key) / "hidden" / HIDDEN_LABELS).read_text(encoding="utf-8").splitlines()[1:]
+    return [int(line.split(",", 1)[0]) for line in lines if line]
+
+
+def catalog_split_ids(*, key: str, public_fraction: float, seed: str) -> tuple[set[int], set[int]]:
+    """The public and private parts of the test set: a fixed shuffle by ``seed`` (the assignment)."""
+    ids = sorted(catalog_test_ids(key))
+    random.Random(seed).shuffle(ids)  # noqa: S311 - a reproducible split, not a secret
+    cut = min(len(ids) - 1, max(1, round(len(ids) * public_fraction)))
+    return set(ids[:cut]), set(ids[cut:])
+
+
+@dataclass(frozen=True)
+class Scores:
+    full: float
+    public: float
+    private: float
+
+
+def catalog_score(
+    *, spec: TaskSpec, predictions_path: Path, public_ids: set[int], private_ids: set[int]
+) -> Scores:
+    """Score a prediction file on the whole test set and on its public and private parts.
+
+    Trusted code: a strict text parser, no pickle, no eval. Raises ``PredictionFormatError``.
+    """
+    task = _as_task(spec)
+    hidden = catalog_prepare(spec.key) / "hidden"
+    full = score_predictions(task=task, predictions_path=predictions_path, hidden_dir=hidden)
+    public = score_predictions(
+        task=task, predictions_path=predictions_path, hidden_dir=hidden, ids=public_ids
+    )
+    private = score_predictions(
+        task=task, predictions_path=predictions_path, hidden_dir=hidden, ids=private_ids
+    )
+    return Scores(full=full.value, public=public.value, private=private.value)
+
+
+@dataclass(frozen=True)
+class ReferenceSolution:
+    model_path: Path
+    predictions_path: Path
+    report: dict[str, Any]
+
+
+def catalog_reference(key: str, *, epochs: int | None = None) -> ReferenceSolution:
+    """The reference solution of a reference task, trained once per epoch count and cached.
+
+    ``predictions.csv`` is written by the same function the sandbox's model runner calls, so a
+    submission of the model or of the predictions scores the same.
+    """
+    folder = _root() / key / f"reference-{epochs or 'default'}"
+    report_path = folder / "model.json"
+    data = catalog_prepare(key)
+    with _locked(folder):
+        if not report_path.exists():
+            report = reference_api.reference_train(
+                task=key, out_dir=folder, data_dir=data, epochs=epochs, progress=False
+            )
+            reference_api.predictions_make(
+                task=key,
+                model_path=folder / "model.pt",
+                public_dir=data / "public",
+                out_path=folder / "predictions.csv",
+            )
+            report_path.write_text(json.dumps(report, indent=2) + "\n")
+    return ReferenceSolution(
+        model_path=folder / "model.pt",
+        predictions_path=folder / "predictions.csv",
+        report=json.loads(report_path.read_text()),
+    )
+
+
+def catalog_model_command(*, key: str, model_mount: str, data_mount: str, out: str) -> list[str]:
+    """The command that turns a submitted model into predictions inside the sandbox."""
+    return [sys.executable, "-B", "-m", "reference_models", "predict", key, "--model", model_mount,
+            "--data", data_mount, "--out", out]  # fmt: skip
+
+
+def zip_check(path: Path, *, max_bytes: int, max_members: int = BUNDLE_MAX_MEMBERS) -> list[zipfile.ZipInfo]:
+    """Refuse zip bombs and path tricks before anything is extracted; return the members."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise BundleError(f"The file is not a readable zip archive ({error}).") from None
+    if len(members) > max_members:
+        raise BundleError(f"The archive has {len(members)} files; at most {max_members} are allowed.")
+    total = 0
+    for member in members:
+        name = member.filename
+        if name.startswith("/") or ".." in Path(name).parts or "\\" in name:
+            raise BundleError(f"The archive member {name!r} points outside the archive's folder.")
+        total += member.file_size
+        if (
+            member.compress_size
+            and member.file_size / member.compress_size > 200
+            and member.file_size > 1 << 20
+        ):
+            raise BundleError(
+                f"The archive member {name!r} unpacks to {member.file_size} bytes "
+                f"from {member.compress_size}: this looks like a zip bomb."
+            )
+    if total > max_bytes:
+        raise BundleError(f"The archive unpacks to {total} bytes; the limit is {max_bytes} bytes.")
+    return members
+
+
+def catalog_bundle_install(zip_path: Path) -> TaskSpec:
+    """Validate an instructor's data bundle and install it; return its spec (key ``bundle-<sha>``).
+
+    The zip holds ``public/manifest.json`` (the reference tasks' format: metric, classes, n_test,
+    prediction_format.header), further ``public/`` files, and ``hidden/test_labels.csv`` with a label
+    for every test id 0..n_test-1. Raises ``BundleError`` saying what is wrong; nothing stays behind.
+    """
+    members = zip_check(zip_path, max_bytes=BUNDLE_MAX_BYTES)
+    digest = hashlib.sha256(Path(zip_path).read_bytes()).hexdigest()[:16]
+    key = f"{BUNDLE_PREFIX}{digest}"
+    folder = _root() / key
+    names = {m.filename for m in members}
+    prefix = ""
+    if "public/manifest.json" not in names:  # allow one top-level folder around everything
+        tops = {n.split("/", 1)[0] for n in names}
+        if len(tops) == 1 and f"{next(iter(tops))}/public/manifest.json" in names:
+            prefix = next(iter(tops)) + "/"
+        else:
+            raise BundleError("The bundle has no public/manifest.json.")
+    if f"{prefix}hidden/{HIDDEN_LABELS}" not in names:
+        raise BundleError(f"The bundle has no hidden/{HIDDEN_LABELS}.")
+    staging = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            for member in members:
+                if member.is_dir() or not member.filename.startswith(prefix):
+                    continue
+                relative = member.filename[len(prefix) :]
+                if not (relative.startswith("public/") or relative.startswith("hidden/")):
+                    continue
+                target = staging / "data" / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(member) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+        try:
+            manifest = json.loads((staging / "data" / "public" / "manifest.json").read_text())
+            spec = _spec_from_manifest(key, manifest)
+        except (ValueError, KeyError, TypeError) as error:
+            raise BundleError(f"public/manifest.json is not valid: {error}") from None
+        try:
+            predictions_read(
+                path=staging / "data" / "hidden" / HIDDEN_LABELS,
+                columns=spec.columns,
+                expected_ids=range(spec.n_test),
+                integer_columns=spec.is_classification,
+                value_range=(0, len(spec.classes) - 1) if spec.classes else None,
+            )
+        except PredictionFormatError as error:
+            raise BundleError(f"hidden/{HIDDEN_LABELS}: {error}") from None
+        _world_readable(staging / "data" / "public")
+        (staging / "data" / "hidden").chmod(0o700)
+        (staging / "data" / ".prepared").write_text("ok\n")
+        if folder.exists():
+            shutil.rmtree(staging)
+        else:
+            staging.rename(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return spec

@@ -1,0 +1,455 @@
+"""Pages of the autograder: assignments, upload, my submissions (live), leaderboards, staff pages.
+
+Thin: check who is asking, call one selector or service, render. Someone else's submission, log or file
+answers 404 (its existence is not confirmed); staff pages answer 403 to students. The hidden labels have
+no URL at all: only the names listed in the task's ``public/`` folder can be downloaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Course, User
+from accounts.selectors import course_is_instructor, course_is_staff, user_is_teaching_staff
+from core.errors import NotFoundError, PlatformError
+from core.http import request_user
+from grader import tasks_catalog
+from grader.forms import AssignmentForm, SubmissionUploadForm
+from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
+from grader.selectors import (
+    assignment_cards_for_user,
+    assignment_get_for_user,
+    assignment_is_open,
+    assignment_is_revealed,
+    assignment_reference,
+    assignment_reveal_at,
+    assignment_standings_for_staff,
+    grading_queue_rows,
+    grading_workers,
+    leaderboard_for_assignment,
+    submission_get_for_user,
+    submission_history_for_staff,
+    submission_view,
+    submissions_of_user,
+    submissions_today_count,
+)
+from grader.services import assignment_create, assignment_regrade, assignment_update, submission_create
+
+# A student's executed notebook may hold any HTML and JavaScript. It is served as a sandboxed document
+# (no scripts, a unique origin, nothing loaded from elsewhere), so it cannot act with the viewer's session.
+NOTEBOOK_CSP = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline' data:; img-src data:; font-src data:; "
+    "frame-ancestors 'self'"
+)
+ACCEPT = {
+    SubmissionKind.PREDICTIONS: ".csv",
+    SubmissionKind.NOTEBOOK: ".ipynb",
+    SubmissionKind.SCRIPT: ".py",
+    SubmissionKind.MODEL: ".pt,.pth",
+}
+TOP_ROWS = 5  # of the public leaderboard on the assignment page (and the viewer's row if further down)
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    try:
+        return assignment_get_for_user(user=request_user(request), pk=pk)
+    except NotFoundError:
+        raise Http404("No such assignment.") from None
+
+
+def _staff_assignment(request: HttpRequest, pk: int) -> Assignment:
+    assignment = _assignment(request, pk)
+    if not course_is_staff(user=request_user(request), course=assignment.course):
+        raise PermissionDenied("Only the course's instructors and graders see this page.")
+    return assignment
+
+
+def _submission(request: HttpRequest, pk: int) -> Submission:
+    try:
+        return submission_get_for_user(user=request_user(request), pk=pk)
+    except NotFoundError:
+        raise Http404("No such submission.") from None
+
+
+def markdown_html(text: str) -> str:
+    """The assignment's Markdown as HTML with anything active (scripts, handlers, styles) removed."""
+    return nh3.clean(markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS))
+
+
+def _public_files(assignment: Assignment) -> list[tuple[str, int]]:
+    """(name, size) of the files in the task's ``public/`` folder: the only task files that are served."""
+    try:
+        public = tasks_catalog.catalog_prepare(assignment.task_key) / "public"
+    except (tasks_catalog.BundleError, KeyError):
+        return []
+    return sorted(
+        (p.name, p.stat().st_size)
+        for p in public.iterdir()
+        if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+    )
+
+
+def _status_json(view: dict[str, Any]) -> dict[str, Any]:
+    """What the live status on the assignment page needs (already cut to what the viewer may see)."""
+    return {
+        "id": view["id"],
+        "status": view["status"],
+        "status_label": SubmissionStatus(view["status"]).label,
+        "queue_position": view["queue_position"],
+        "verdict": view["verdict"],
+        "verdict_label": Verdict(view["verdict"]).label if view["verdict"] else None,
+        "verdict_detail": view["verdict_detail"],
+        "score_public": view["score_public"],
+        "score": view["score"],
+        "points": str(view["points"]) if view["points"] is not None else None,
+        "done": view["status"] in (SubmissionStatus.SCORED, SubmissionStatus.FAILED),
+    }
+
+
+# --- students (and everyone enrolled) ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "grader/assignment_list.html",
+        {
+            "courses": assignment_cards_for_user(user=user),
+            "now": timezone.now(),
+            "teaching_staff": user_is_teaching_staff(user=user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assignment = _assignment(request, pk)
+    accept = [ACCEPT[SubmissionKind(k)] for k in assignment.kinds if k in SubmissionKind.values]
+    form = SubmissionUploadForm(request.POST or None, request.FILES or None, accept=accept)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            submission = submission_create(assignment=assignment, user=user, upload=upload, name=upload.name)
+        except PlatformError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, f"Received {submission.original_name}: it is in the grading queue.")
+            return redirect("grader:assignment", pk=assignment.pk)
+    staff = course_is_staff(user=user, course=assignment.course)
+    mine = [
+        submission_view(submission=s, viewer=user)
+        for s in submissions_of_user(user=user, assignment=assignment)
+    ]
+    board = leaderboard_for_assignment(assignment=assignment, viewer=user)
+    my_row = board.viewer_row
+    return render(
+        request,
+        "grader/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "description": markdown_html(assignment.description),
+            "form": form,
+            "mine": mine,
+            "waiting": any(not _status_json(v)["done"] for v in mine),
+            "files": _public_files(assignment),
+            "kinds": [SubmissionKind(k).label for k in assignment.kinds],
+            "reference": assignment_reference(assignment=assignment) if staff else None,
+            "revealed": assignment_is_revealed(assignment=assignment),
+            "reveal_at": assignment_reveal_at(assignment=assignment),
+            "is_open": assignment_is_open(assignment=assignment),
+            "used_today": submissions_today_count(assignment=assignment, user=user),
+            "staff": staff,
+            "instructor": course_is_instructor(user=user, course=assignment.course),
+            "now": timezone.now(),
+            "board": board,
+            "top_rows": board.rows[:TOP_ROWS],
+            "my_row_outside": my_row if my_row and my_row.rank > TOP_ROWS else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def my_submissions_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The live status of the viewer's own submissions to the assignment (polled by the page)."""
+    user = request_user(request)
+    assignment = _assignment(request, pk)
+    rows = [
+        _status_json(submission_view(submission=s, viewer=user))
+        for s in submissions_of_user(user=user, assignment=assignment)
+    ]
+    return JsonResponse({"submissions": rows})
+
+
+@login_required
+@require_GET
+def public_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
+    """A file of the task's public folder (listed names only: nothing else can be reached)."""
+    assignment = _assignment(request, pk)
+    if name not in {file_name for file_name, _ in _public_files(assignment)}:
+        raise Http404("No such file.")
+    path = tasks_catalog.catalog_prepare(assignment.task_key) / "public" / name
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_GET
+def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assignment = _assignment(request, pk)
+    private = request.GET.get("board") == "private"
+    return render(
+        request,
+        "grader/leaderboard.html",
+        {
+            "assignment": assignment,
+            "board": leaderboard_for_assignment(assignment=assignment, viewer=user, private=private),
+            "staff": course_is_staff(user=user, course=assignment.course),
+            "revealed": assignment_is_revealed(assignment=assignment),
+        },
+    )
+
+
+@login_required
+@require_GET
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    submission = _submission(request, pk)
+    return render(
+        request,
+        "grader/submission_detail.html",
+        {
+            "submission": submission,
+            "view": submission_view(submission=submission, viewer=user),
+            "assignment": submission.assignment,
+            "staff": course_is_staff(user=user, course=submission.assignment.course),
+            "own": submission.user_id == user.pk,
+        },
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def submission_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """One submission's live status as JSON (the same fields the assignment page polls)."""
+    submission = _submission(request, pk)
+    return JsonResponse(_status_json(submission_view(submission=submission, viewer=request_user(request))))
+
+
+@login_required
+@require_GET
+def submission_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The uploaded file, always as a download (never rendered in our origin)."""
+    submission = _submission(request, pk)
+    content_type = mimetypes.guess_type(submission.original_name)[0] or ""
+    response = FileResponse(
+        submission.file.open("rb"), as_attachment=True, filename=Path(submission.original_name).name
+    )
+    safe_text = content_type in ("text/csv", "text/plain", "text/x-python")
+    response["Content-Type"] = content_type if safe_text else "application/octet-stream"
+    return response
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def submission_notebook(request: HttpRequest, pk: int) -> HttpResponse:
+    """The executed notebook as HTML, in a CSP sandbox (see NOTEBOOK_CSP)."""
+    submission = _submission(request, pk)
+    if not submission.executed_html:
+        raise Http404("No executed notebook for this submission.")
+    with submission.executed_html.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = NOTEBOOK_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- staff ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def assignment_students(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every enrolled student of the assignment's course with the submission that counts (staff)."""
+    assignment = _staff_assignment(request, pk)
+    return render(
+        request,
+        "grader/students.html",
+        {
+            "assignment": assignment,
+            "standings": assignment_standings_for_staff(assignment=assignment),
+            "reference": assignment_reference(assignment=assignment),
+            "instructor": course_is_instructor(user=request_user(request), course=assignment.course),
+        },
+    )
+
+
+@login_required
+@require_GET
+def assignment_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The staff's export: one line per student (Neptun code, the counting submission's scores, points)."""
+    assignment = _staff_assignment(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="assignment-{assignment.pk}-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "neptun_code",
+            "name",
+            "submissions",
+            "submission_id",
+            "score_public",
+            "score_private",
+            "score",
+            "late_days",
+            "points",
+        ]  # fmt: skip
+    )
+    for row in assignment_standings_for_staff(assignment=assignment):
+        writer.writerow(
+            [
+                row.user.neptun_code or row.user.username,
+                row.user.display_name,
+                row.submissions,
+                row.counting_id or "",
+                _csv(row.score_public),
+                _csv(row.score_private),
+                _csv(row.score),
+                row.late_days if row.counting_id else "",
+                row.points if row.points is not None else "",
+            ]  # fmt: skip
+        )
+    return response
+
+
+def _csv(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+@login_required
+@require_GET
+def student_history(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    assignment = _staff_assignment(request, pk)
+    student = get_object_or_404(User, pk=user_id)
+    viewer = request_user(request)
+    history = [
+        (s, submission_view(submission=s, viewer=viewer))
+        for s in submission_history_for_staff(assignment=assignment, user_id=user_id)
+    ]
+    return render(
+        request,
+        "grader/student_history.html",
+        {"assignment": assignment, "history": history, "student": student},
+    )
+
+
+@login_required
+@require_GET
+def grading_queue(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if not user_is_teaching_staff(user=user):
+        raise PermissionDenied("The grading queue is for the course staff.")
+    return render(
+        request,
+        "grader/queue.html",
+        {"rows": grading_queue_rows(user=user), "workers": grading_workers(), "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def assignment_regrade_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    if not course_is_instructor(user=request_user(request), course=assignment.course):
+        raise PermissionDenied("Only the course's instructors can regrade an assignment.")
+    count = assignment_regrade(assignment=assignment, by=request_user(request))
+    messages.success(request, f"{count} submissions (the reference's included) queued for regrading.")
+    return redirect("grader:assignment", pk=assignment.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = request_user(request)
+    course = get_object_or_404(Course, code=code)
+    if not course_is_instructor(user=user, course=course):
+        raise PermissionDenied("Only the course's instructors can create assignments.")
+    form = AssignmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = assignment_create(
+                course=course,
+                by=user,
+                task_key=form.cleaned_data["task"] or None,
+                bundle=form.cleaned_data["bundle"] or None,
+                rules=form.rules(),
+                reference_epochs=form.cleaned_data["reference_epochs"],
+            )
+        except PlatformError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, "Assignment created; the reference solution is being graded as the baseline."
+            )
+            return redirect("grader:assignment", pk=assignment.pk)
+    return render(
+        request,
+        "grader/assignment_form.html",
+        {"form": form, "course": course, "assignment": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assignment = _assignment(request, pk)
+    if not course_is_instructor(user=user, course=assignment.course):
+        raise PermissionDenied("Only the course's instructors can change an assignment.")
+    form = AssignmentForm(request.POST or None, assignment=assignment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            regraded = assignment_update(assignment=assignment, by=user, rules=form.rules())
+        except PlatformError as error:
+            form.add_error(None, error.message)
+        else:
+            note = (
+                f" The public fraction changed: {regraded} submissions are being regraded."
+                if regraded
+                else ""
+            )
+            messages.success(request, "Assignment saved." + note)
+            return redirect("grader:assignment", pk=assignment.pk)
+    return render(
+        request,
+        "grader/assignment_form.html",
+        {"form": form, "course": assignment.course, "assignment": assignment},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,48 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.models import User
+from accounts.neptun import InvalidNeptunCode, neptun_normalize
+
+
+class LoginForm(AuthenticationForm):
+    """Students type their Neptun code in any case and with stray spaces; staff their username."""
+
+    username = forms.CharField(
+        label="Neptun code or username",
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocapitalize": "characters", "autocomplete": "username"}
+        ),
+    )
+
+    def clean_username(self) -> str:
+        raw = self.cleaned_data["username"].strip()
+        if User.objects.filter(username=raw).exists():
+            return raw
+        try:
+            return neptun_normalize(raw)
+        except InvalidNeptunCode:
+            return raw
+
+
+class ActivationForm(forms.Form):
+    password = forms.CharField(
+        label="New password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label="New password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") != cleaned.get("password_again"):
+            raise forms.ValidationError("The two passwords differ.")
+        return cleaned
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster file exported from Neptun (.csv or .xlsx)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )

@@ -1,0 +1,84 @@
+"""Demo data for a newcomer: a course, its staff and 30 students, plus each app's own demo content."""
+
+import importlib
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Course, Role, User
+from accounts.services import enrollment_set
+
+DEMO_PASSWORD = "demo-pass-2026"
+# Each app may add demo content with a `demo_seed(*, course, stdout)` function in <app>/demo.py.
+DEMO_SEEDERS = ["quizzes.demo", "grader.demo", "projects.demo"]
+
+FAMILY = ["Kovács", "Szabó", "Tóth", "Nagy", "Horváth", "Varga", "Kiss", "Molnár", "Németh", "Farkas"]
+GIVEN = ["Anna", "Bence", "Csenge", "Dániel", "Eszter", "Gergő", "Hanna", "Levente", "Luca", "Máté", "Zsófia"]
+
+
+def demo_neptun_codes(count: int) -> list[str]:
+    rng = random.Random(2026)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    codes: list[str] = []
+    while len(codes) < count:
+        code = "".join(rng.choice(alphabet) for _ in range(6))
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo course with an instructor, a grader and 30 students."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        course, _ = Course.objects.get_or_create(
+            code="VITMMA19", defaults={"title": "Deep Learning in practice", "term": "2026/27/1"}
+        )
+        staff = [
+            ("instructor", Role.INSTRUCTOR, "Dr. Ildikó Oktató"),
+            ("grader", Role.GRADER, "Gábor Javító"),
+        ]
+        for username, role, name in staff:
+            user, _ = User.objects.get_or_create(
+                username=username, defaults={"full_name": name, "is_staff": True}
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            enrollment_set(course=course, user=user, role=role)
+        admin, _ = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+
+        rng = random.Random(19)
+        codes = demo_neptun_codes(30)
+        for code in codes:
+            user, created = User.objects.get_or_create(
+                neptun_code=code,
+                defaults={"username": code, "full_name": f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"},
+            )
+            if created or not user.has_usable_password():
+                user.email = f"{code.lower()}@students.example.hu"
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            enrollment_set(course=course, user=user, role=Role.STUDENT)
+
+        for module_name in DEMO_SEEDERS:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+                continue
+            module.demo_seed(course=course, stdout=self.stdout)
+
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo course {course.code} ready. Password for everyone: {DEMO_PASSWORD}")
+        )
+        self.stdout.write("  instructor: instructor    grader: grader    admin: admin")
+        self.stdout.write(
+            f"  students (Neptun code = username): {', '.join(codes[:5])} … ({len(codes)} in all)"
+        )

@@ -1,0 +1,244 @@
+"""Reads: a student's team, milestone status per team, the offered-grade rule, points for the gradebook.
+
+Every selector that covers a whole course runs a fixed number of queries, however many teams.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from accounts.models import Course, User
+from accounts.selectors import course_is_staff
+from projects.models import (
+    CriterionScore,
+    Milestone,
+    MilestoneGrade,
+    MilestoneKind,
+    MilestoneSubmission,
+    Project,
+    RubricCriterion,
+    TeamMembership,
+)
+
+MAX_TEAM_SIZE = 4
+
+
+@dataclass
+class MilestoneStatus:
+    """Where one team stands with one milestone."""
+
+    milestone: Milestone
+    latest: MilestoneSubmission | None
+    submission_count: int
+    grade: MilestoneGrade | None
+    max_points: Decimal
+
+    @property
+    def submitted(self) -> bool:
+        return self.latest is not None
+
+    @property
+    def late(self) -> bool:
+        return self.latest is not None and self.latest.late
+
+
+@dataclass
+class OfferedGradeStatus:
+    """Whether the team may be offered a grade without an exam, and if not, why not."""
+
+    eligible: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProjectOverview:
+    project: Project
+    statuses: list[MilestoneStatus]
+    offered: OfferedGradeStatus
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum((s.grade.points for s in self.statuses if s.grade), Decimal("0.0"))
+
+
+def milestones_for_course(*, course: Course) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(course=course).order_by("order")
+
+
+def project_for_student(*, course: Course, user: User) -> Project | None:
+    membership = (
+        TeamMembership.objects.filter(course=course, student=user).select_related("project__course").first()
+    )
+    return membership.project if membership else None
+
+
+def project_is_member(*, project: Project, user: User) -> bool:
+    return project.members.filter(student=user).exists()
+
+
+def project_can_view(*, project: Project, user: User) -> bool:
+    """Team members and the course's staff see a project and its files."""
+    return project_is_member(project=project, user=user) or course_is_staff(user=user, course=project.course)
+
+
+def project_latest_submission(*, project: Project, milestone: Milestone) -> MilestoneSubmission | None:
+    return (
+        MilestoneSubmission.objects.filter(project=project, milestone=milestone)
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+
+
+def offered_grade_evaluate(*, statuses: Iterable[MilestoneStatus]) -> OfferedGradeStatus:
+    """The offered-grade rule, from a team's milestone statuses (pure; no queries).
+
+    Eligible when every milestone (not the final) was submitted on time, every latest submission
+    is attested to be in English, and the final submission has been graded.
+    """
+    reasons: list[str] = []
+    statuses = list(statuses)
+    milestones = [s for s in statuses if s.milestone.kind == MilestoneKind.MILESTONE]
+    finals = [s for s in statuses if s.milestone.kind == MilestoneKind.FINAL]
+    for status in milestones:
+        if not status.submitted:
+            reasons.append(f"{status.milestone.title} was not submitted.")
+        elif status.late:
+            reasons.append(f"{status.milestone.title} was submitted after the deadline.")
+    not_english = [s.milestone.title for s in statuses if s.latest is not None and not s.latest.in_english]
+    if not_english:
+        reasons.append(f"Not attested to be in English: {', '.join(not_english)}.")
+    if not finals:
+        reasons.append("The course has no final submission set up yet.")
+    for status in finals:
+        if not status.submitted:
+            reasons.append(f"{status.milestone.title}: not submitted yet.")
+        elif status.grade is None:
+            reasons.append(f"{status.milestone.title}: not graded yet.")
+    return OfferedGradeStatus(eligible=not reasons, reasons=reasons)
+
+
+def _max_points_by_milestone(milestones: list[Milestone]) -> dict[int, Decimal]:
+    rows = (
+        RubricCriterion.objects.filter(milestone__in=milestones)
+        .values("milestone_id")
+        .annotate(total=Sum("max_points"))
+    )
+    # SQLite's SUM drops the decimal places; keep one everywhere (20.0, as PostgreSQL gives).
+    return {row["milestone_id"]: Decimal(row["total"] or 0).quantize(Decimal("0.1")) for row in rows}
+
+
+def project_overviews(*, course: Course, projects: Iterable[Project] | None = None) -> list[ProjectOverview]:
+    """Each team of the course (or the given ones) with its milestone statuses and offered-grade status.
+
+    A fixed number of queries whatever the number of teams: milestones, rubric totals, projects
+    with members, submissions, grades with their scores.
+    """
+    milestones = list(milestones_for_course(course=course))
+    max_points = _max_points_by_milestone(milestones)
+    if projects is None:
+        projects_qs = Project.objects.filter(course=course)
+    else:
+        projects_qs = Project.objects.filter(id__in=[p.id for p in projects])
+    project_list = list(
+        projects_qs.select_related("course")
+        .prefetch_related(
+            Prefetch("members", queryset=TeamMembership.objects.select_related("student").order_by("student"))
+        )
+        .order_by("title", "id")
+    )
+    ids = [p.id for p in project_list]
+    by_milestone = {m.id: m for m in milestones}
+    submissions: dict[tuple[int, int], list[MilestoneSubmission]] = defaultdict(list)
+    for submission in MilestoneSubmission.objects.filter(
+        project_id__in=ids, milestone__in=milestones
+    ).order_by("submitted_at", "id"):
+        submission.milestone = by_milestone[submission.milestone_id]
+        submissions[(submission.project_id, submission.milestone_id)].append(submission)
+    grades = {
+        (g.project_id, g.milestone_id): g
+        for g in MilestoneGrade.objects.filter(project_id__in=ids, milestone__in=milestones)
+        .select_related("graded_by")
+        .prefetch_related(Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion")))
+    }
+    overviews = []
+    for project in project_list:
+        statuses = []
+        for milestone in milestones:
+            history = submissions.get((project.id, milestone.id), [])
+            statuses.append(
+                MilestoneStatus(
+                    milestone=milestone,
+                    latest=history[-1] if history else None,
+                    submission_count=len(history),
+                    grade=grades.get((project.id, milestone.id)),
+                    max_points=max_points.get(milestone.id, Decimal(0)),
+                )
+            )
+        overviews.append(
+            ProjectOverview(
+                project=project, statuses=statuses, offered=offered_grade_evaluate(statuses=statuses)
+            )
+        )
+    return overviews
+
+
+def project_overview(*, project: Project) -> ProjectOverview:
+    return project_overviews(course=project.course, projects=[project])[0]
+
+
+def offered_grade_status(*, project: Project) -> OfferedGradeStatus:
+    """The offered-grade rule for one team (see offered_grade_evaluate)."""
+    return project_overview(project=project).offered
+
+
+def project_points_for_course(*, course: Course) -> dict[str, dict[int, Decimal]]:
+    """Milestone points per student, for the gradebook: {neptun_code: {milestone_id: points}}.
+
+    Every member of a team gets the team's points; ungraded milestones are absent from the inner
+    dict. Students without a Neptun code are left out. Two queries whatever the course size; use
+    milestones_for_course for the columns.
+    """
+    points_by_project: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for grade in MilestoneGrade.objects.filter(project__course=course).values(
+        "project_id", "milestone_id", "points"
+    ):
+        points_by_project[grade["project_id"]][grade["milestone_id"]] = grade["points"]
+    result: dict[str, dict[int, Decimal]] = {}
+    for member in TeamMembership.objects.filter(course=course, student__neptun_code__isnull=False).values(
+        "project_id", "student__neptun_code"
+    ):
+        result[member["student__neptun_code"] or ""] = dict(points_by_project.get(member["project_id"], {}))
+    return result
+
+
+def submission_history(*, project: Project, milestone: Milestone) -> QuerySet[MilestoneSubmission]:
+    return (
+        MilestoneSubmission.objects.filter(project=project, milestone=milestone)
+        .select_related("submitted_by", "milestone")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def grade_with_scores(*, project: Project, milestone: Milestone) -> MilestoneGrade | None:
+    return (
+        MilestoneGrade.objects.filter(project=project, milestone=milestone)
+        .select_related("graded_by")
+        .prefetch_related("scores__criterion")
+        .first()
+    )
+
+
+def rubric_for_milestone(*, milestone: Milestone) -> QuerySet[RubricCriterion]:
+    return RubricCriterion.objects.filter(milestone=milestone).order_by("order", "id")
+
+
+def enrolled_students_without_team(*, course: Course) -> QuerySet[User]:
+    """Students of the course not yet in a team (for staff and for the registration hint)."""
+    return (
+        User.objects.filter(enrollments__course=course, enrollments__role="student")
+        .exclude(team_memberships__course=course)
+        .order_by("neptun_code")
+    )

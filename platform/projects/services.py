@@ -1,0 +1,484 @@
+"""Writes: team registration and changes, milestone submissions (URL and PDF checks), rubric grades.
+
+Every service checks who may do it and raises PlatformError (or a subclass) with a message for the
+student on a phone or the grader at a desk. The "one team per student per course" rule is also a
+database constraint, so two simultaneous registrations cannot both win.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from accounts.models import Course, Enrollment, Role, User
+from accounts.neptun import InvalidNeptunCode, neptun_normalize
+from accounts.selectors import course_is_staff
+from core.errors import NotFoundError, PermissionDeniedError, PlatformError
+from projects.models import (
+    CriterionScore,
+    Milestone,
+    MilestoneGrade,
+    MilestoneKind,
+    MilestoneSubmission,
+    Project,
+    RubricCriterion,
+    TeamMembership,
+)
+from projects.selectors import MAX_TEAM_SIZE, project_is_member, project_latest_submission
+
+MAX_URL_LENGTH = 500
+PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+PDF_TAIL_BYTES = 4096
+
+
+# --- Checks on what students type and upload ------------------------------------------------------
+
+
+def repository_url_clean(*, raw: str) -> str:
+    """The trimmed repository URL, or PlatformError: http(s), a real host name, no password in it."""
+    url = (raw or "").strip()
+    if not url:
+        raise PlatformError("Enter the URL of your repository, e.g. https://github.com/team/project.")
+    if len(url) > MAX_URL_LENGTH:
+        raise PlatformError(f"The URL is longer than {MAX_URL_LENGTH} characters.")
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise PlatformError(
+            "That is not a web address. Copy the repository's URL from the browser, "
+            "e.g. https://github.com/team/project or https://gitlab.com/team/project."
+        ) from error
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise PlatformError(
+            "Remove the user name or token from the URL; give graders read access to the repository instead."
+        )
+    if parts.hostname is None or "." not in parts.hostname:
+        raise PlatformError("The URL needs a public host name, e.g. github.com or gitlab.com.")
+    return url
+
+
+def pdf_read_checked(*, upload: File, max_bytes: int) -> bytes:
+    """The uploaded file's bytes if it looks like a whole PDF under the size limit; else PlatformError.
+
+    Checks the size before reading, the %PDF-x.y header, and the end-of-file marker near the end
+    (a truncated upload or a renamed Word file fails here).
+    """
+    limit_text = f"{max_bytes / (1024 * 1024):.3g} MB"
+    if upload.size is not None and upload.size > max_bytes:
+        raise PlatformError(f"The PDF is larger than {limit_text}. Compress the images and upload it again.")
+    upload.seek(0)
+    content = upload.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise PlatformError(f"The PDF is larger than {limit_text}. Compress the images and upload it again.")
+    if not content:
+        raise PlatformError("The uploaded file is empty.")
+    if not PDF_HEADER.match(content):
+        raise PlatformError("This file is not a PDF. Export your report as PDF (File → Export → PDF).")
+    tail = content[-PDF_TAIL_BYTES:]
+    if b"%%EOF" not in tail or b"startxref" not in tail:
+        raise PlatformError("This PDF is incomplete or damaged (no end-of-file marker). Export it again.")
+    return content
+
+
+# --- Teams ---------------------------------------------------------------------------------------
+
+
+def _codes_normalize(raw_codes: Iterable[str]) -> list[str]:
+    codes: list[str] = []
+    for raw in raw_codes:
+        if not raw or not raw.strip():
+            continue
+        try:
+            code = neptun_normalize(raw)
+        except InvalidNeptunCode as error:
+            raise PlatformError(str(error), code="invalid_neptun_code") from error
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _students_by_code(*, course: Course, codes: list[str]) -> dict[str, User]:
+    enrollments = Enrollment.objects.filter(
+        course=course, role=Role.STUDENT, user__neptun_code__in=codes
+    ).select_related("user")
+    found = {e.user.neptun_code or "": e.user for e in enrollments}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise PlatformError(
+            f"Not students of {course.code}: {', '.join(missing)}. Check the Neptun codes.",
+            code="not_enrolled",
+        )
+    return found
+
+
+def _check_not_in_team(*, course: Course, users: list[User], registering: User | None = None) -> None:
+    taken = list(
+        TeamMembership.objects.filter(course=course, student__in=users).select_related("student", "project")
+    )
+    if not taken:
+        return
+    if registering is not None and any(m.student_id == registering.id for m in taken):
+        own = next(m for m in taken if m.student_id == registering.id)
+        raise PlatformError(f"You are already in the team “{own.project.title}”.", code="already_in_team")
+    names = ", ".join(f"{m.student.neptun_code} (“{m.project.title}”)" for m in taken)
+    raise PlatformError(
+        f"Already in another team: {names}. A student is in one team per course.", code="already_in_team"
+    )
+
+
+def _team_size_error(count: int) -> PlatformError:
+    return PlatformError(
+        f"A team has 1 to {MAX_TEAM_SIZE} members; this would make {count}.", code="team_size"
+    )
+
+
+def project_register(
+    *,
+    course: Course,
+    registered_by: User,
+    title: str,
+    member_codes: Iterable[str] = (),
+    description: str = "",
+) -> Project:
+    """Register a team project. The registering student is always a member; member_codes are the others
+    (the student's own code may be among them). 1–4 members, all students of the course, none in a team.
+    """
+    title = (title or "").strip()
+    if not title:
+        raise PlatformError("Give your project a title.")
+    if len(title) > 200:
+        raise PlatformError("The title is longer than 200 characters.")
+    own = Enrollment.objects.filter(course=course, user=registered_by, role=Role.STUDENT).exists()
+    if not own:
+        raise PermissionDeniedError(f"Only students of {course.code} register projects.")
+    codes = [c for c in _codes_normalize(member_codes) if c != registered_by.neptun_code]
+    if len(codes) + 1 > MAX_TEAM_SIZE:
+        raise _team_size_error(len(codes) + 1)
+    others = _students_by_code(course=course, codes=codes)
+    members = [registered_by, *(others[c] for c in codes)]
+    _check_not_in_team(course=course, users=members, registering=registered_by)
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                course=course, title=title, description=(description or "").strip(), created_by=registered_by
+            )
+            TeamMembership.objects.bulk_create(
+                [TeamMembership(project=project, course=course, student=user) for user in members]
+            )
+    except IntegrityError as error:
+        # Someone registered one of these students a moment ago.
+        raise PlatformError(
+            "One of these students has just joined another team. Reload the page and try again.",
+            code="already_in_team",
+        ) from error
+    return project
+
+
+def _check_can_change_team(*, project: Project, by: User) -> None:
+    if not (project_is_member(project=project, user=by) or course_is_staff(user=by, course=project.course)):
+        raise PermissionDeniedError("Only the team's members and the course's staff change a team.")
+
+
+def project_member_add(*, project: Project, neptun_code: str, by: User) -> TeamMembership:
+    """Add a student of the course (not in any team yet) to the team; by: a member or course staff."""
+    _check_can_change_team(project=project, by=by)
+    codes = _codes_normalize([neptun_code])
+    if not codes:
+        raise PlatformError("Enter the new member's Neptun code.")
+    student = _students_by_code(course=project.course, codes=codes)[codes[0]]
+    _check_not_in_team(course=project.course, users=[student])
+    try:
+        with transaction.atomic():
+            # Lock the project row so two simultaneous additions cannot make a team of five.
+            Project.objects.select_for_update().filter(id=project.id).first()
+            count = project.members.count()
+            if count + 1 > MAX_TEAM_SIZE:
+                raise _team_size_error(count + 1)
+            return TeamMembership.objects.create(project=project, course=project.course, student=student)
+    except IntegrityError as error:
+        raise PlatformError(f"{codes[0]} has just joined another team.", code="already_in_team") from error
+
+
+def project_member_remove(*, project: Project, neptun_code: str, by: User) -> None:
+    """Remove a member: students may leave their own team; staff may remove anyone. Never the last one."""
+    codes = _codes_normalize([neptun_code])
+    membership = (
+        project.members.filter(student__neptun_code=codes[0]).select_related("student").first()
+        if codes
+        else None
+    )
+    if membership is None:
+        raise NotFoundError(f"{neptun_code} is not a member of this team.")
+    if membership.student_id != by.id and not course_is_staff(user=by, course=project.course):
+        raise PermissionDeniedError(
+            "You can leave the team yourself; other members are removed by the staff."
+        )
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(id=project.id).first()
+        if project.members.count() <= 1:
+            raise PlatformError(
+                "A team needs at least one member. Ask the instructor to delete the project instead.",
+                code="team_size",
+            )
+        membership.delete()
+
+
+# --- Submissions ---------------------------------------------------------------------------------
+
+
+def milestone_submit(
+    *,
+    project: Project,
+    milestone: Milestone,
+    submitted_by: User,
+    in_english: bool,
+    repository_url: str = "",
+    pdf: File | None = None,
+    now: datetime | None = None,
+) -> MilestoneSubmission:
+    """Hand in a milestone for the team. Re-submitting adds a new row (history is kept; the latest counts)
+    until the milestone is graded. Late submissions are accepted and shown as late.
+
+    Without a new PDF the previous submission's PDF is kept. The final submission's URL becomes the
+    project's repository URL.
+    """
+    if milestone.course_id != project.course_id:
+        raise NotFoundError("This milestone belongs to another course.")
+    if not project_is_member(project=project, user=submitted_by):
+        raise PermissionDeniedError("Only the team's members submit its milestones.")
+    if MilestoneGrade.objects.filter(project=project, milestone=milestone).exists():
+        raise PlatformError(
+            f"{milestone.title} is already graded; ask your grader if something must change.",
+            code="already_graded",
+        )
+    url = ""
+    if repository_url.strip() or milestone.needs_url:
+        url = repository_url_clean(raw=repository_url)
+    previous = project_latest_submission(project=project, milestone=milestone)
+    content: bytes | None = None
+    if pdf is not None:
+        content = pdf_read_checked(upload=pdf, max_bytes=milestone.max_pdf_bytes)
+    elif milestone.needs_pdf and not (previous and previous.pdf):
+        raise PlatformError(f"{milestone.title} needs the report as a PDF file.")
+    if not url and content is None and not (previous and previous.pdf):
+        raise PlatformError("Nothing to submit: add the repository URL or the PDF report.")
+
+    submission = MilestoneSubmission(
+        project=project,
+        milestone=milestone,
+        repository_url=url,
+        in_english=bool(in_english),
+        submitted_by=submitted_by,
+        submitted_at=now or timezone.now(),
+    )
+    if content is not None:
+        submission.pdf_original_name = _display_name(pdf.name if pdf is not None else None)
+        submission.pdf_bytes = len(content)
+        submission.pdf.save("report.pdf", ContentFile(content), save=False)
+    elif previous and previous.pdf:
+        submission.pdf = previous.pdf.name
+        submission.pdf_original_name = previous.pdf_original_name
+        submission.pdf_bytes = previous.pdf_bytes
+    try:
+        with transaction.atomic():
+            submission.save()
+            if milestone.kind == MilestoneKind.FINAL and url and project.repository_url != url:
+                project.repository_url = url
+                project.save(update_fields=["repository_url"])
+    except Exception:
+        if content is not None:
+            submission.pdf.delete(save=False)  # no row points at the new file
+        raise
+    return submission
+
+
+def _display_name(raw: str | None) -> str:
+    """The student's file name, made safe for showing and for a download header (never for disk)."""
+    try:
+        return get_valid_filename((raw or "").rsplit("/", 1)[-1])[-200:] or "report.pdf"
+    except SuspiciousFileOperation:
+        return "report.pdf"
+
+
+# --- Grades --------------------------------------------------------------------------------------
+
+
+def _points_parse(value: object, criterion: RubricCriterion) -> Decimal:
+    try:
+        points = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as error:
+        raise PlatformError(f"“{criterion.name}”: “{value}” is not a number.") from error
+    if not points.is_finite() or points < 0 or points > criterion.max_points:
+        raise PlatformError(
+            f"“{criterion.name}” takes 0 to {criterion.max_points} points; {value} was given."
+        )
+    if points != points.quantize(Decimal("0.1")):
+        raise PlatformError(f"“{criterion.name}”: give points with at most one decimal (e.g. 2.5).")
+    return points.quantize(Decimal("0.1"))
+
+
+def milestone_grade(
+    *,
+    project: Project,
+    milestone: Milestone,
+    grader: User,
+    scores: Mapping[int, object],
+    comment: str = "",
+    now: datetime | None = None,
+) -> MilestoneGrade:
+    """Grade the team's latest submission of the milestone with the rubric (criterion id → points).
+
+    Every criterion needs a score within 0..max. Grading again replaces the scores and comment.
+    """
+    if not course_is_staff(user=grader, course=project.course):
+        raise PermissionDeniedError("Only the course's graders and instructors grade projects.")
+    if milestone.course_id != project.course_id:
+        raise NotFoundError("This milestone belongs to another course.")
+    submission = project_latest_submission(project=project, milestone=milestone)
+    if submission is None:
+        raise PlatformError(f"Nothing to grade: the team has not submitted {milestone.title} yet.")
+    criteria = list(RubricCriterion.objects.filter(milestone=milestone).order_by("order", "id"))
+    if not criteria:
+        raise PlatformError(
+            f"{milestone.title} has no rubric yet; the instructor adds its criteria in the admin."
+        )
+    known = {c.id for c in criteria}
+    unknown = [key for key in scores if key not in known]
+    if unknown:
+        raise PlatformError("Some scores are for criteria of another milestone; reload the page.")
+    missing = [c.name for c in criteria if c.id not in scores or str(scores[c.id]).strip() == ""]
+    if missing:
+        raise PlatformError(f"Score every criterion; missing: {', '.join(missing)}.")
+    parsed = {c.id: _points_parse(scores[c.id], c) for c in criteria}
+    with transaction.atomic():
+        grade, _ = MilestoneGrade.objects.update_or_create(
+            project=project,
+            milestone=milestone,
+            defaults={
+                "submission": submission,
+                "points": sum(parsed.values(), Decimal(0)),
+                "comment": (comment or "").strip(),
+                "graded_by": grader,
+                "graded_at": now or timezone.now(),
+            },
+        )
+        grade.scores.all().delete()
+        CriterionScore.objects.bulk_create(
+            [CriterionScore(grade=grade, criterion_id=cid, points=points) for cid, points in parsed.items()]
+        )
+    return grade
+
+
+# --- Course set-up -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneTemplate:
+    order: int
+    kind: str
+    title: str
+    description: str
+    weeks: int
+    needs_url: bool
+    needs_pdf: bool
+    rubric: tuple[tuple[str, int], ...]
+
+
+DEFAULT_MILESTONES = (
+    MilestoneTemplate(
+        order=1,
+        kind=MilestoneKind.MILESTONE,
+        title="Milestone 1: data",
+        description=(
+            "Data acquisition, exploration and the train/validation/test split. Submit the repository "
+            "with the code that downloads and prepares the data, the exploratory analysis, and a README "
+            "that says how to run it."
+        ),
+        weeks=4,
+        needs_url=True,
+        needs_pdf=False,
+        rubric=(
+            ("Data acquisition and preparation", 5),
+            ("Exploratory analysis", 5),
+            ("Train/validation/test split", 5),
+            ("Repository and README", 5),
+        ),
+    ),
+    MilestoneTemplate(
+        order=2,
+        kind=MilestoneKind.MILESTONE,
+        title="Milestone 2: baseline model",
+        description=(
+            "A baseline model trained and evaluated on your split, with the training and evaluation "
+            "code in the repository and the first results in the README."
+        ),
+        weeks=8,
+        needs_url=True,
+        needs_pdf=False,
+        rubric=(
+            ("Baseline model", 5),
+            ("Training and evaluation pipeline", 5),
+            ("Results and their analysis", 5),
+            ("Code quality", 5),
+        ),
+    ),
+    MilestoneTemplate(
+        order=3,
+        kind=MilestoneKind.FINAL,
+        title="Final submission",
+        description=(
+            "The source repository with a README that reproduces your results, and the report as a PDF."
+        ),
+        weeks=13,
+        needs_url=True,
+        needs_pdf=True,
+        rubric=(
+            ("Model and experiments", 10),
+            ("Evaluation", 10),
+            ("Report", 10),
+            ("Reproducibility (README, repository)", 10),
+        ),
+    ),
+)
+
+
+def milestone_defaults_create(*, course: Course, start: datetime | None = None) -> list[Milestone]:
+    """The course's three default milestones with their rubrics, if missing (deadlines 4, 8 and 13 weeks
+    after `start`, at 23:59 local time). Existing milestones and rubrics are left as they are.
+    """
+    start_local = timezone.localtime(start or timezone.now())
+    milestones = []
+    for template in DEFAULT_MILESTONES:
+        day = (start_local + timedelta(weeks=template.weeks)).date()
+        deadline = timezone.make_aware(datetime.combine(day, time(23, 59)))
+        milestone, created = Milestone.objects.get_or_create(
+            course=course,
+            order=template.order,
+            defaults={
+                "kind": template.kind,
+                "title": template.title,
+                "description": template.description,
+                "deadline": deadline,
+                "needs_url": template.needs_url,
+                "needs_pdf": template.needs_pdf,
+            },
+        )
+        if created:
+            RubricCriterion.objects.bulk_create(
+                [
+                    RubricCriterion(milestone=milestone, name=name, max_points=Decimal(points), order=i)
+                    for i, (name, points) in enumerate(template.rubric)
+                ]
+            )
+        milestones.append(milestone)
+    return milestones

@@ -1,0 +1,282 @@
+"""Pages of the semester project: the student's "My project", the staff's list and grading page, PDFs.
+
+Thin: check who is asking, call one service or selector, render. PlatformError becomes a form error
+or a message. Another team's files answer 404, so their existence is not revealed.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Course, Role
+from accounts.selectors import course_is_staff, course_role, courses_for_user
+from core.errors import PlatformError
+from core.http import request_user
+from projects.forms import GradeForm, MemberAddForm, ProjectRegisterForm, SubmissionForm
+from projects.models import Milestone, MilestoneSubmission, Project
+from projects.selectors import (
+    MAX_TEAM_SIZE,
+    project_can_view,
+    project_for_student,
+    project_is_member,
+    project_overview,
+    project_overviews,
+    rubric_for_milestone,
+    submission_history,
+)
+from projects.services import milestone_grade, milestone_submit, project_member_add, project_member_remove
+from projects.services import project_register as project_register_service
+
+
+def _course_for_student(request: HttpRequest, code: str) -> Course:
+    course = get_object_or_404(Course, code=code)
+    if course_role(user=request_user(request), course=course) != Role.STUDENT:
+        raise PermissionDenied("The project pages are for the course's students.")
+    return course
+
+
+def _course_for_staff(request: HttpRequest, course: Course) -> None:
+    if not course_is_staff(user=request_user(request), course=course):
+        raise PermissionDenied("Only the course's instructors and graders see all projects.")
+
+
+def _member_project(request: HttpRequest, project_id: int) -> Project:
+    project = get_object_or_404(Project.objects.select_related("course"), id=project_id)
+    if not project_is_member(project=project, user=request_user(request)):
+        raise Http404("No such project.")
+    return project
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Where "Projects" on the home page leads: straight to the page, or a choice of courses."""
+    user = request_user(request)
+    links = []
+    for course in courses_for_user(user=user):
+        role = course_role(user=user, course=course)
+        if role == Role.STUDENT:
+            links.append((course, "projects:my_project", "My project"))
+        elif role is not None:
+            links.append((course, "projects:course_projects", "Projects and grading"))
+    if len(links) == 1:
+        course, name, _ = links[0]
+        return redirect(name, code=course.code)
+    return render(request, "projects/index.html", {"links": links})
+
+
+def _my_project_page(
+    request: HttpRequest,
+    course: Course,
+    *,
+    register_form: ProjectRegisterForm | None = None,
+    bound: SubmissionForm | None = None,
+    member_form: MemberAddForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request_user(request)
+    project = project_for_student(course=course, user=user)
+    context: dict[str, Any] = {"course": course, "project": project, "now": timezone.now()}
+    if project is None:
+        context["register_form"] = register_form or ProjectRegisterForm()
+        context["max_team_size"] = MAX_TEAM_SIZE
+        return render(request, "projects/my_project.html", context, status=status)
+    overview = project_overview(project=project)
+    rows = []
+    # The next milestone to hand in shows its form open; the others are one tap away.
+    next_due = next((s.milestone.id for s in overview.statuses if not s.submitted and not s.grade), None)
+    for milestone_status in overview.statuses:
+        milestone = milestone_status.milestone
+        latest = milestone_status.latest
+        form = None
+        if milestone_status.grade is None:
+            if bound is not None and bound.prefix == f"m{milestone.id}":
+                form = bound
+            else:
+                initial: dict[str, Any] = {"in_english": latest.in_english} if latest else {}
+                if latest and latest.repository_url:
+                    initial["repository_url"] = latest.repository_url
+                elif project.repository_url:
+                    initial["repository_url"] = project.repository_url
+                form = SubmissionForm(
+                    milestone=milestone, has_pdf=bool(latest and latest.pdf), initial=initial
+                )
+        is_open = form is not None and (form is bound or milestone.id == next_due)
+        rows.append({"status": milestone_status, "form": form, "open": is_open})
+    context.update(
+        overview=overview,
+        rows=rows,
+        members=list(project.members.select_related("student")),
+        member_form=member_form or MemberAddForm(),
+        max_team_size=MAX_TEAM_SIZE,
+    )
+    return render(request, "projects/my_project.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_project(request: HttpRequest, code: str) -> HttpResponse:
+    """The student's project: register a team, then see members, milestones, submit, see grades."""
+    course = get_object_or_404(Course, code=code)
+    if course_is_staff(user=request_user(request), course=course):
+        return redirect("projects:course_projects", code=course.code)
+    course = _course_for_student(request, code)
+    if request.method == "GET":
+        return _my_project_page(request, course)
+    form = ProjectRegisterForm(request.POST)
+    if form.is_valid():
+        try:
+            project = project_register_service(
+                course=course,
+                registered_by=request_user(request),
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                member_codes=form.member_codes(),
+            )
+        except PlatformError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Your team “{project.title}” is registered.")
+            return redirect("projects:my_project", code=course.code)
+    return _my_project_page(request, course, register_form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_change(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _member_project(request, project_id)
+    user = request_user(request)
+    try:
+        if request.POST.get("action") == "leave":
+            project_member_remove(project=project, neptun_code=user.neptun_code or "", by=user)
+            messages.success(request, f"You left the team “{project.title}”.")
+        else:
+            form = MemberAddForm(request.POST)
+            if not form.is_valid():
+                return _my_project_page(request, project.course, member_form=form, status=400)
+            membership = project_member_add(
+                project=project, neptun_code=form.cleaned_data["neptun_code"], by=user
+            )
+            messages.success(request, f"{membership.student.display_name} joined the team.")
+    except PlatformError as error:
+        messages.error(request, error.message)
+    return redirect("projects:my_project", code=project.course.code)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, project_id: int, milestone_id: int) -> HttpResponse:
+    project = _member_project(request, project_id)
+    milestone = get_object_or_404(Milestone, id=milestone_id, course=project.course)
+    latest_has_pdf = MilestoneSubmission.objects.filter(project=project, milestone=milestone).exclude(pdf="")
+    form = SubmissionForm(request.POST, request.FILES, milestone=milestone, has_pdf=latest_has_pdf.exists())
+    if form.is_valid():
+        try:
+            submission = milestone_submit(
+                project=project,
+                milestone=milestone,
+                submitted_by=request_user(request),
+                repository_url=form.cleaned_data["repository_url"],
+                pdf=form.cleaned_data.get("pdf"),
+                in_english=form.cleaned_data["in_english"],
+            )
+        except PlatformError as error:
+            form.add_error(None, error.message)
+        else:
+            when = "after the deadline (late)" if submission.late else "on time"
+            messages.success(request, f"{milestone.title} submitted {when}.")
+            return redirect("projects:my_project", code=project.course.code)
+    return _my_project_page(request, project.course, bound=form, status=400)
+
+
+@login_required
+@require_GET
+def course_projects(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff: every team of the course with its milestone status, points and offered-grade status."""
+    course = get_object_or_404(Course, code=code)
+    _course_for_staff(request, course)
+    overviews = project_overviews(course=course)
+    milestones = overviews[0].statuses if overviews else []
+    return render(
+        request,
+        "projects/course_projects.html",
+        {
+            "course": course,
+            "overviews": overviews,
+            "milestones": [s.milestone for s in milestones],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grade(request: HttpRequest, project_id: int, milestone_id: int) -> HttpResponse:
+    """Staff: the team's submission history for one milestone and the rubric form."""
+    project = get_object_or_404(Project.objects.select_related("course"), id=project_id)
+    _course_for_staff(request, project.course)
+    milestone = get_object_or_404(Milestone, id=milestone_id, course=project.course)
+    criteria = list(rubric_for_milestone(milestone=milestone))
+    overview = project_overview(project=project)
+    status = next(s for s in overview.statuses if s.milestone.id == milestone.id)
+    existing = status.grade
+    initial: dict[str, Any] = {}
+    if existing is not None:
+        initial = {f"criterion_{s.criterion_id}": s.points for s in existing.scores.all()}
+        initial["comment"] = existing.comment
+    form = GradeForm(request.POST or None, criteria=criteria, initial=initial)
+    http_status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                milestone_grade(
+                    project=project,
+                    milestone=milestone,
+                    grader=request_user(request),
+                    scores=form.scores(),
+                    comment=form.cleaned_data["comment"],
+                )
+            except PlatformError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"{project.title}: {milestone.title} graded.")
+                return redirect("projects:course_projects", code=project.course.code)
+        http_status = 400
+    return render(
+        request,
+        "projects/grade.html",
+        {
+            "project": project,
+            "milestone": milestone,
+            "status": status,
+            "members": list(project.members.select_related("student")),
+            "history": submission_history(project=project, milestone=milestone),
+            "form": form,
+            "criteria": criteria,
+        },
+        status=http_status,
+    )
+
+
+@login_required
+@require_GET
+def submission_pdf(request: HttpRequest, submission_id: int) -> FileResponse:
+    """The report PDF, for the team's members and the course's staff only (others: 404)."""
+    submission = get_object_or_404(
+        MilestoneSubmission.objects.select_related("project__course", "milestone"), id=submission_id
+    )
+    if not submission.pdf or not project_can_view(project=submission.project, user=request_user(request)):
+        raise Http404("No such file.")
+    name = f"{submission.project.course.code}-team{submission.project_id}-m{submission.milestone.order}.pdf"
+    response = FileResponse(
+        submission.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

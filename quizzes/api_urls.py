@@ -1,0 +1,3 @@
+"""REST API routes of the quizzes, mounted under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,111 @@
+"""Forms of the instructor's pages. Options are written one per line; a leading * marks a correct one."""
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import Course, User
+from accounts.selectors import courses_taught_by
+from quizzes.authoring import QuestionDraft
+from quizzes.game import MAX_TIME_LIMIT, MIN_TIME_LIMIT
+from quizzes.generators import generator_names
+from quizzes.models import QuestionKind, QuestionPoints
+
+
+def _course_field(user: User) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=courses_taught_by(user=user).filter(enrollments__role="instructor")
+        if not user.is_superuser
+        else Course.objects.all(),
+        required=False,
+        empty_label="(no course)",
+    )
+
+
+class QuizForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"] = _course_field(user)
+
+
+def choices_to_lines(choices: list[dict[str, Any]]) -> str:
+    return "\n".join(("* " if c.get("correct") else "") + c["text"] for c in choices)
+
+
+def lines_to_choices(text: str) -> list[dict[str, Any]]:
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            correct = line.startswith("*")
+            out.append({"text": line.lstrip("*").strip(), "correct": correct})
+    return out
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(choices=QuestionKind.choices, label="Type")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Math in LaTeX between $…$, e.g. $\\frac{n+2p-f}{s}+1$.",
+    )
+    choices = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Options",
+        help_text="One per line (2–6); start the correct ones with *. True/false: “* True” and “False”.",
+    )
+    answer_number = forms.FloatField(required=False, label="Numeric answer")
+    tolerance = forms.FloatField(required=False, initial=0, min_value=0)
+    generator = forms.ChoiceField(choices=[], required=False)
+    notation = forms.ChoiceField(choices=[("lecture", "lecture"), ("pytorch", "pytorch")], initial="lecture")
+    explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    time_limit = forms.IntegerField(min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT, initial=20)
+    points = forms.TypedChoiceField(choices=QuestionPoints.choices, coerce=int, initial=1000)
+    image = forms.ImageField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        generator = self.fields["generator"]
+        assert isinstance(generator, forms.ChoiceField)
+        generator.choices = [("", "—")] + [(n, n) for n in generator_names()]
+
+    def draft(self) -> QuestionDraft:
+        data = self.cleaned_data
+        return QuestionDraft(
+            kind=data["kind"],
+            text=data["text"],
+            choices=lines_to_choices(data["choices"]),
+            answer_number=data["answer_number"],
+            tolerance=data["tolerance"] or 0.0,
+            generator=data["generator"],
+            notation=data["notation"],
+            explanation=data["explanation"],
+            time_limit=data["time_limit"],
+            points=data["points"],
+        )
+
+
+class GameStartForm(forms.Form):
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False)
+    speed_scoring = forms.BooleanField(required=False, initial=True, label="Faster answers score more")
+    verified = forms.BooleanField(
+        required=False, label="Verified: players must log in (the Neptun code comes from their account)"
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"] = _course_field(user)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="YAML (this site's format) or xlsx (Kahoot's spreadsheet template).")
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"] = _course_field(user)

@@ -1,0 +1,182 @@
+"""Quizzes and their questions; live games, the players' seats and their answers.
+
+A game's state lives in its row (phase, question index, when the question opened and when it
+closes), so any ASGI process can serve any game and a restarted process picks the game up again.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from quizzes.game import MAX_TIME_LIMIT, MIN_TIME_LIMIT, Phase
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple select"
+    TRUE_FALSE = "truefalse", "True / false"
+    NUMERIC = "numeric", "Numeric type-answer"
+    PARAMETRIC = "parametric", "Parametric (a variant per student)"
+    POLL = "poll", "Poll (no correct answer)"
+
+
+class QuestionPoints(models.IntegerChoices):
+    STANDARD = 1000, "Standard (1000)"
+    DOUBLE = 2000, "Double (2000)"
+    NONE = 0, "No points"
+
+
+class Quiz(models.Model):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    course = models.ForeignKey(
+        "accounts.Course", on_delete=models.PROTECT, related_name="quizzes", null=True, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quizzes", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    """One question of a quiz. Math is LaTeX between $…$ (inline) or $$…$$ (display)."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices, default=QuestionKind.SINGLE)
+    text = models.TextField(
+        blank=True, help_text="LaTeX math between $…$; parametric questions may be empty."
+    )
+    choices = models.JSONField(
+        default=list, blank=True, help_text='A list of {"text": "…", "correct": true/false}.'
+    )
+    answer_number = models.FloatField(null=True, blank=True, help_text="Numeric questions: the answer.")
+    tolerance = models.FloatField(default=0, validators=[MinValueValidator(0)])
+    generator = models.CharField(max_length=60, blank=True, help_text="Parametric questions: generator name.")
+    notation = models.CharField(max_length=20, default="lecture", blank=True)
+    explanation = models.TextField(blank=True, help_text="Shown at the reveal.")
+    time_limit = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(MIN_TIME_LIMIT), MaxValueValidator(MAX_TIME_LIMIT)]
+    )
+    points = models.PositiveSmallIntegerField(choices=QuestionPoints.choices, default=QuestionPoints.STANDARD)
+    image = models.ImageField(upload_to="quizzes/", blank=True)
+
+    class Meta:
+        ordering = ["quiz", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.position + 1}. {(self.text or self.generator)[:60]}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from quizzes.authoring import question_problems
+
+        problems = question_problems(
+            kind=self.kind,
+            text=self.text,
+            choices=self.choices,
+            answer_number=self.answer_number,
+            tolerance=self.tolerance,
+            generator=self.generator,
+            notation=self.notation,
+            time_limit=self.time_limit,
+            points=self.points,
+        )
+        if problems:
+            raise ValidationError(problems)
+
+
+class Game(models.Model):
+    """One live run of a quiz. The row is the game's state; see quizzes/game.py for the rules."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="games")
+    course = models.ForeignKey(
+        "accounts.Course", on_delete=models.PROTECT, related_name="quiz_games", null=True, blank=True
+    )
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_games")
+    pin = models.CharField(max_length=6, db_index=True)
+    key = models.CharField(max_length=32, unique=True, help_text="Seeds the players' variants.")
+    phase = models.CharField(max_length=20, choices=[(p.value, p.value) for p in Phase], default=Phase.LOBBY)
+    question_ids = models.JSONField(default=list, help_text="The quiz's questions, in order, at the start.")
+    question_index = models.IntegerField(default=-1)
+    question_opened_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    speed_scoring = models.BooleanField(default=True, help_text="Off: accuracy only.")
+    verified = models.BooleanField(default=False, help_text="Neptun code from the logged-in account.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pin"], condition=~Q(phase="finished"), name="one_running_game_per_pin"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} — PIN {self.pin} ({self.phase})"
+
+    @property
+    def question_count(self) -> int:
+        return len(self.question_ids)
+
+
+class Player(models.Model):
+    """A seat in a game: one per Neptun code. A second device with the same code takes the seat over."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="players")
+    neptun_code = models.CharField(max_length=6)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    display_name = models.CharField(max_length=200, blank=True)
+    seat_token = models.CharField(max_length=64, unique=True)
+    score = models.IntegerField(default=0)
+    streak = models.IntegerField(default=0)
+    takeovers = models.IntegerField(default=0)
+    joined_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["game", "-score", "neptun_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["game", "neptun_code"], name="one_seat_per_neptun_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.neptun_code} in game {self.game_id}"
+
+
+class Answer(models.Model):
+    """A player's first answer to one question; the unique constraint makes later ones fail."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="answers")
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    question_index = models.IntegerField()
+    picks = models.CharField(max_length=40, blank=True, help_text="Chosen options, e.g. 0,2.")
+    text = models.CharField(max_length=200, blank=True)
+    correct = models.BooleanField(null=True, help_text="Empty for polls.")
+    points = models.IntegerField(default=0)
+    bonus = models.IntegerField(default=0, help_text="Streak bonus, added when the question closes.")
+    response_ms = models.IntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["game", "question_index", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["player", "question_index"], name="first_answer_counts")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.player.neptun_code} Q{self.question_index + 1}"

@@ -1,0 +1,636 @@
+"""Writes: quizzes and questions, games, seats, answers, and the moves of a live game.
+
+Every broadcast to the clients is sent in ``transaction.on_commit``, so nobody hears of a move
+that was rolled back. Moves are conditional UPDATEs on the game row (phase and question index as
+the caller saw them), so two hosts, two processes or a timer racing the skip button cannot make
+the same move twice.
+"""
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+
+from accounts.models import Course, Enrollment, User
+from accounts.neptun import InvalidNeptunCode, neptun_normalize
+from core.errors import NotFoundError, PermissionDeniedError, PlatformError
+from quizzes.authoring import QuestionDraft, QuizDraft, draft_problems
+from quizzes.game import GameRuleError, Move, Phase, Position, host_move, position_after
+from quizzes.generators import AnswerFormatError, Variant, answer_check
+from quizzes.models import Answer, Game, Player, Question, QuestionKind, Quiz
+from quizzes.scoring import (
+    AnswerRejected,
+    answer_points,
+    choice_result,
+    number_parse,
+    picks_check,
+    streak_after,
+)
+from quizzes.selectors import (
+    LiveQuestion,
+    finished_payload,
+    game_can_host,
+    game_question,
+    quiz_can_edit,
+    results_payload,
+    reveal_payload,
+    scoreboard_payload,
+)
+from quizzes.selectors import question_payload as question_public_payload
+
+MAX_TEXT_ANSWER = 200
+
+
+def game_group(game_id: int) -> str:
+    return f"game-{game_id}"
+
+
+def host_group(game_id: int) -> str:
+    return f"game-{game_id}-host"
+
+
+def seat_group(player_id: int) -> str:
+    return f"seat-{player_id}"
+
+
+def seat_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def _broadcast(group: str, event: dict[str, Any]) -> None:
+    """Send ``event`` to a channel-layer group once the current transaction commits."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, event)
+
+    transaction.on_commit(send)
+
+
+# --- Authoring -----------------------------------------------------------------------------------
+
+
+def quiz_edit_check(*, user: User, quiz: Quiz) -> None:
+    if not quiz_can_edit(user=user, quiz=quiz):
+        raise PermissionDeniedError("Only the instructors of the quiz's course can change or run it.")
+
+
+def quiz_course_check(*, user: User, course: Course | None) -> None:
+    from accounts.selectors import course_is_instructor
+
+    if course is not None and not course_is_instructor(user=user, course=course):
+        raise PermissionDeniedError(f"You are not an instructor of {course.code}.")
+
+
+def quiz_create(*, owner: User, title: str, course: Course | None, description: str = "") -> Quiz:
+    quiz_course_check(user=owner, course=course)
+    title = title.strip()
+    if not title:
+        raise PlatformError("Give the quiz a title.")
+    return Quiz.objects.create(owner=owner, title=title[:200], course=course, description=description)
+
+
+def quiz_update(*, quiz: Quiz, user: User, title: str, course: Course | None, description: str) -> Quiz:
+    quiz_edit_check(user=user, quiz=quiz)
+    quiz_course_check(user=user, course=course)
+    if not title.strip():
+        raise PlatformError("Give the quiz a title.")
+    quiz.title, quiz.course, quiz.description = title.strip()[:200], course, description
+    quiz.save()
+    return quiz
+
+
+def _question_fields(draft: QuestionDraft) -> dict[str, Any]:
+    return {
+        "kind": draft.kind,
+        "text": draft.text,
+        "choices": draft.choices if draft.kind != QuestionKind.NUMERIC else [],
+        "answer_number": draft.answer_number if draft.kind == QuestionKind.NUMERIC else None,
+        "tolerance": draft.tolerance if draft.kind == QuestionKind.NUMERIC else 0.0,
+        "generator": draft.generator if draft.kind == QuestionKind.PARAMETRIC else "",
+        "notation": draft.notation or "lecture",
+        "explanation": draft.explanation,
+        "time_limit": draft.time_limit,
+        "points": 0 if draft.kind == QuestionKind.POLL else draft.points,
+    }
+
+
+def question_save(
+    *, quiz: Quiz, user: User, draft: QuestionDraft, question: Question | None = None
+) -> Question:
+    """Add a question at the end of the quiz, or change ``question``.
+
+    Raises PlatformError listing every problem; nothing is written then.
+    """
+    quiz_edit_check(user=user, quiz=quiz)
+    problems = draft_problems(draft)
+    if problems:
+        raise PlatformError(" ".join(problems), code="invalid_question")
+    fields = _question_fields(draft)
+    if question is None:
+        last = quiz.questions.aggregate(models.Max("position"))["position__max"]
+        question = Question.objects.create(
+            quiz=quiz, position=(last + 1) if last is not None else 0, **fields
+        )
+    else:
+        for name, value in fields.items():
+            setattr(question, name, value)
+        question.save()
+    quiz.save(update_fields=["updated_at"])
+    return question
+
+
+@transaction.atomic
+def question_move(*, question: Question, user: User, offset: int) -> None:
+    """Move a question up (−1) or down (+1) in its quiz."""
+    quiz_edit_check(user=user, quiz=question.quiz)
+    ordered = list(question.quiz.questions.order_by("position", "id"))
+    at = ordered.index(question)
+    to = min(max(at + offset, 0), len(ordered) - 1)
+    ordered.insert(to, ordered.pop(at))
+    for position, item in enumerate(ordered):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+
+
+def question_delete(*, question: Question, user: User) -> None:
+    quiz_edit_check(user=user, quiz=question.quiz)
+    if question.answers.exists():
+        raise PlatformError("Players have answered this question in a game; it stays so their results do.")
+    question.delete()
+
+
+@transaction.atomic
+def quiz_import(*, owner: User, course: Course | None, draft: QuizDraft, quiz: Quiz | None = None) -> Quiz:
+    """Write a parsed quiz (all of it or, on any error, nothing); appends to ``quiz`` when given."""
+    if quiz is None:
+        quiz = quiz_create(owner=owner, title=draft.title, course=course, description=draft.description)
+    for question in draft.questions:
+        question_save(quiz=quiz, user=owner, draft=question)
+    return quiz
+
+
+def question_draft(question: Question) -> QuestionDraft:
+    return QuestionDraft(
+        kind=question.kind,
+        text=question.text,
+        choices=list(question.choices),
+        answer_number=question.answer_number,
+        tolerance=question.tolerance,
+        generator=question.generator,
+        notation=question.notation,
+        explanation=question.explanation,
+        time_limit=question.time_limit,
+        points=question.points,
+    )
+
+
+# --- Games and seats -----------------------------------------------------------------------------
+
+
+def game_host_check(*, user: User, game: Game) -> None:
+    if not game_can_host(user=user, game=game):
+        raise PermissionDeniedError("Only the game's host and the course's instructors can run this game.")
+
+
+def game_create(
+    *,
+    quiz: Quiz,
+    host: User,
+    course: Course | None = None,
+    speed_scoring: bool = True,
+    verified: bool = False,
+) -> Game:
+    """A game in the lobby with a fresh 6-digit PIN; its questions are the quiz's, in today's order."""
+    quiz_edit_check(user=host, quiz=quiz)
+    quiz_course_check(user=host, course=course)
+    question_ids = list(quiz.questions.order_by("position", "id").values_list("id", flat=True))
+    if not question_ids:
+        raise GameRuleError("The quiz has no questions yet; add one before starting a game.")
+    for _ in range(50):
+        pin = f"{secrets.randbelow(900_000) + 100_000}"
+        try:
+            with transaction.atomic():
+                return Game.objects.create(
+                    quiz=quiz,
+                    host=host,
+                    course=course,
+                    pin=pin,
+                    key=secrets.token_hex(16),
+                    question_ids=question_ids,
+                    speed_scoring=speed_scoring,
+                    verified=verified,
+                )
+        except IntegrityError:
+            continue
+    raise PlatformError("No free game PIN was found; finish some old games and try again.")
+
+
+def _player_public(player: Player) -> dict[str, Any]:
+    return {
+        "id": player.id,
+        "neptun_code": player.neptun_code,
+        "name": player.display_name,
+        "score": player.score,
+        "takeovers": player.takeovers,
+    }
+
+
+@dataclass(frozen=True)
+class Seat:
+    player: Player
+    taken_over: bool
+
+
+def player_join(*, game: Game, neptun_code: object, user: User | None = None) -> Seat:
+    """Seat a player by Neptun code. The same code again takes the seat over (a new seat token).
+
+    In a verified game the code comes from ``user``'s account; in a course game only enrolled codes
+    are admitted. Raises PlatformError with a message for the student.
+    """
+    if game.phase == Phase.FINISHED:
+        raise PlatformError("This game is over.", code="game_over")
+    if game.verified:
+        if user is None or not user.is_authenticated or not user.neptun_code:
+            raise PermissionDeniedError(
+                "This game admits logged-in students only: log in with your Neptun code first.",
+                code="login_required",
+            )
+        code = user.neptun_code
+    else:
+        try:
+            code = neptun_normalize(neptun_code)
+        except InvalidNeptunCode as error:
+            raise PlatformError(str(error), code="invalid_neptun") from None
+    account = user if user is not None and user.is_authenticated and user.neptun_code == code else None
+    if game.course_id is not None:
+        enrollment = (
+            Enrollment.objects.filter(course_id=game.course_id, user__neptun_code=code)
+            .select_related("user", "course")
+            .first()
+        )
+        if enrollment is None:
+            course_code = Course.objects.filter(id=game.course_id).values_list("code", flat=True).first()
+            raise PermissionDeniedError(
+                f"{code} is not enrolled in {course_code}. Check your Neptun code, or ask the instructor "
+                "to add you to the course.",
+                code="not_enrolled",
+            )
+        account = account or enrollment.user
+    with transaction.atomic():
+        existing = Player.objects.select_for_update().filter(game=game, neptun_code=code).first()
+        token = secrets.token_urlsafe(32)
+        if existing is not None:
+            if existing.removed_at is not None:
+                raise PermissionDeniedError(
+                    "The host removed this Neptun code from the game.", code="removed"
+                )
+            existing.seat_token = token
+            existing.takeovers += 1
+            existing.save(update_fields=["seat_token", "takeovers"])
+            _broadcast(seat_group(existing.id), {"type": "seat.taken", "seat": seat_digest(token)})
+            _broadcast(
+                host_group(game.id),
+                {"type": "host.player", "event": "takeover", "player": _player_public(existing)},
+            )
+            return Seat(existing, True)
+        player = Player.objects.create(
+            game=game,
+            neptun_code=code,
+            user=account,
+            display_name=(account.display_name if account else code)[:200],
+            seat_token=token,
+            joined_at=timezone.now(),
+        )
+        _broadcast(
+            host_group(game.id), {"type": "host.player", "event": "joined", "player": _player_public(player)}
+        )
+        return Seat(player, False)
+
+
+def player_resume(*, game: Game, seat_token: object) -> Player:
+    """The player holding ``seat_token``; raises PlatformError when the seat is no longer theirs."""
+    if not isinstance(seat_token, str) or not 10 <= len(seat_token) <= 64:
+        raise PlatformError("That seat token is not valid; join with your Neptun code.", code="seat_lost")
+    player = Player.objects.filter(game=game, seat_token=seat_token).first()
+    if player is None:
+        raise PlatformError(
+            "Your seat was taken over on another device. Join again to take it back.", code="seat_lost"
+        )
+    if player.removed_at is not None:
+        raise PermissionDeniedError("The host removed you from this game.", code="removed")
+    return player
+
+
+def player_remove(*, game: Game, player_id: object) -> None:
+    if not isinstance(player_id, int):
+        raise PlatformError("Say which player (their id).")
+    with transaction.atomic():
+        updated = Player.objects.filter(game=game, id=player_id, removed_at__isnull=True).update(
+            removed_at=timezone.now()
+        )
+        if not updated:
+            raise NotFoundError("No such player in this game.")
+        player = Player.objects.get(id=player_id)
+        _broadcast(seat_group(player_id), {"type": "seat.removed"})
+        _broadcast(
+            host_group(game.id), {"type": "host.player", "event": "removed", "player": _player_public(player)}
+        )
+
+
+# --- Moves ---------------------------------------------------------------------------------------
+
+
+def _question_open(*, game: Game, index: int, from_position: Position, now: datetime) -> bool:
+    question = game_question(game=game, index=index)
+    deadline = now + timedelta(seconds=question.time_limit)
+    updates: dict[str, Any] = {
+        "phase": Phase.QUESTION,
+        "question_index": index,
+        "question_opened_at": now,
+        "deadline": deadline,
+    }
+    if from_position.phase == Phase.LOBBY:
+        updates["started_at"] = now
+    updated = Game.objects.filter(
+        id=game.id, phase=from_position.phase, question_index=from_position.index
+    ).update(**updates)
+    if not updated:
+        return False
+    game.refresh_from_db()
+    payload = question_public_payload(game=game, question=question, index=index)
+    _broadcast(
+        game_group(game.id),
+        {
+            "type": "game.question",
+            "index": index,
+            "question_id": question.id,
+            "deadline": deadline.timestamp(),
+            "opened": now.timestamp(),
+            "question": json.dumps(payload),
+            "parametric": question.kind == QuestionKind.PARAMETRIC,
+            "generator": question.generator,
+            "notation": question.notation or "lecture",
+        },
+    )
+    return True
+
+
+def question_close(*, game_id: int, index: int) -> bool:
+    """Close question ``index`` if it is still open: score it, update totals and streaks, broadcast
+    the reveal. Returns False when someone else closed it first (nothing changes then)."""
+    with transaction.atomic():
+        if not Game.objects.filter(id=game_id, phase=Phase.QUESTION, question_index=index).update(
+            phase=Phase.REVEAL
+        ):
+            return False
+        game = Game.objects.get(id=game_id)
+        question = game_question(game=game, index=index)
+        counts = question.points > 0 and question.kind != QuestionKind.POLL
+        answers = {a.player_id: a for a in Answer.objects.filter(game=game, question_index=index)}
+        players = list(Player.objects.filter(game=game, removed_at__isnull=True))
+        changed_answers = []
+        for player in players:
+            answer = answers.get(player.id)
+            player.streak, bonus = streak_after(
+                streak=player.streak, correct=answer.correct if answer else False, counts=counts
+            )
+            if answer is not None:
+                answer.bonus = bonus
+                changed_answers.append(answer)
+                player.score += answer.points + bonus
+        Player.objects.bulk_update(players, ["streak", "score"], batch_size=500)
+        Answer.objects.bulk_update(changed_answers, ["bonus"], batch_size=500)
+        reveal = reveal_payload(game=game, question=question, index=index)
+        results = results_payload(game=game, index=index)
+        _broadcast(
+            game_group(game_id),
+            {
+                "type": "game.reveal",
+                "index": index,
+                "reveal": json.dumps(reveal),
+                "results": json.dumps(results),
+            },
+        )
+        return True
+
+
+def game_advance(*, game_id: int, from_phase: object, from_index: object) -> Phase:
+    """The host's "advance" button, from the phase and question the host's screen showed.
+
+    Raises GameRuleError (code "stale") when the game has moved on since, and changes nothing.
+    """
+    game = Game.objects.filter(id=game_id).first()
+    if game is None:
+        raise NotFoundError("No such game.")
+    if game.phase != from_phase or game.question_index != from_index:
+        raise GameRuleError("The game has already moved on; the screen shows where it is now.", code="stale")
+    position = Position(Phase(game.phase), game.question_index)
+    move = host_move(position.phase)
+    if move == Move.CLOSE:
+        question_close(game_id=game.id, index=game.question_index)
+        return Phase.REVEAL
+    target = position_after(position=position, move=move, question_count=game.question_count)
+    with transaction.atomic():
+        if target.phase == Phase.QUESTION:
+            if not _question_open(game=game, index=target.index, from_position=position, now=timezone.now()):
+                raise GameRuleError("The game has already moved on.", code="stale")
+        elif target.phase == Phase.SCOREBOARD:
+            if not Game.objects.filter(
+                id=game.id, phase=position.phase, question_index=position.index
+            ).update(phase=Phase.SCOREBOARD):
+                raise GameRuleError("The game has already moved on.", code="stale")
+            game.phase = Phase.SCOREBOARD
+            _broadcast(
+                game_group(game.id),
+                {"type": "game.scoreboard", "scoreboard": json.dumps(scoreboard_payload(game=game))},
+            )
+        else:
+            _game_finish(game=game, position=position)
+    return target.phase
+
+
+def _game_finish(*, game: Game, position: Position) -> None:
+    if not Game.objects.filter(id=game.id, phase=position.phase, question_index=position.index).update(
+        phase=Phase.FINISHED, finished_at=timezone.now()
+    ):
+        raise GameRuleError("The game has already moved on.", code="stale")
+    _broadcast(
+        game_group(game.id), {"type": "game.finished", "finished": json.dumps(finished_payload(game=game))}
+    )
+
+
+def game_end(*, game_id: int) -> None:
+    """End the game now (an open question is scored first). Ending a finished game does nothing."""
+    game = Game.objects.get(id=game_id)
+    if game.phase == Phase.FINISHED:
+        return
+    if game.phase == Phase.QUESTION:
+        question_close(game_id=game_id, index=game.question_index)
+        game.refresh_from_db()
+    with transaction.atomic():
+        position = Position(Phase(game.phase), game.question_index)
+        position_after(position=position, move=Move.END, question_count=game.question_count)
+        _game_finish(game=game, position=position)
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str
+    index: int
+    answered: int
+    players: int
+    closed: bool
+
+
+def game_tick(*, game_id: int, now: datetime | None = None) -> Progress:
+    """Close the open question when its time is up or every player has answered.
+
+    Any process may call it any time (the host's timer, a player's late answer, a reconnect);
+    the conditional UPDATE in question_close makes the close happen once.
+    """
+    now = now or timezone.now()
+    game = Game.objects.filter(id=game_id).values("phase", "question_index", "deadline").first()
+    if game is None:
+        raise NotFoundError("No such game.")
+    players = Player.objects.filter(game_id=game_id, removed_at__isnull=True).count()
+    answered = 0
+    closed = False
+    if game["phase"] == Phase.QUESTION:
+        answered = Answer.objects.filter(game_id=game_id, question_index=game["question_index"]).count()
+        if (game["deadline"] is not None and now >= game["deadline"]) or (
+            players > 0 and answered >= players
+        ):
+            closed = question_close(game_id=game_id, index=game["question_index"])
+    return Progress(game["phase"], game["question_index"], answered, players, closed)
+
+
+# --- Answers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    question_index: int
+    response_ms: int
+    correct: bool | None
+    points: int
+
+
+def answer_evaluate(
+    *, live: LiveQuestion, variant: Variant | None, picks: object, text: object, response_s: float
+) -> tuple[str, str, bool | None, int]:
+    """(picks, text, correct, points) of an answer; raises AnswerRejected when it is unreadable."""
+    share = 0.0
+    correct: bool | None
+    picks_text, typed = "", ""
+    if live.kind == QuestionKind.NUMERIC:
+        typed = text if isinstance(text, str) else ""
+        value = number_parse(text)
+        assert live.answer_number is not None
+        correct = abs(value - live.answer_number) <= live.tolerance + 1e-9 * max(1.0, abs(live.answer_number))
+        share = 1.0 if correct else 0.0
+    elif live.kind == QuestionKind.PARAMETRIC:
+        if not isinstance(text, str) or variant is None:
+            raise AnswerRejected("Type your answer.")
+        typed = text
+        try:
+            correct = answer_check(variant=variant, text=text)
+        except AnswerFormatError as error:
+            raise AnswerRejected(str(error)) from None
+        share = 1.0 if correct else 0.0
+    else:
+        chosen = picks_check(
+            picks=picks, choice_count=live.choice_count, multiple=live.kind == QuestionKind.MULTIPLE
+        )
+        picks_text = ",".join(str(p) for p in chosen)
+        if live.kind == QuestionKind.POLL:
+            correct = None
+        else:
+            correct, share = choice_result(
+                picks=chosen, correct=live.correct_picks, multiple=live.kind == QuestionKind.MULTIPLE
+            )
+    points = answer_points(
+        points=live.points,
+        share=share,
+        response_s=response_s,
+        time_limit_s=live.time_limit,
+        speed_scoring=live.speed_scoring,
+    )
+    return picks_text, typed.strip()[:MAX_TEXT_ANSWER], correct, points
+
+
+def answer_record(
+    *,
+    live: LiveQuestion,
+    player_id: int,
+    joined_at: datetime,
+    variant: Variant | None,
+    picks: object = None,
+    text: object = None,
+    received_at: datetime,
+) -> RecordedAnswer:
+    """Record a player's first answer to the open question: one conditional INSERT.
+
+    Raises AnswerRejected (code "too_late", "closed", "duplicate", or the reason it is unreadable);
+    a rejected answer changes nothing.
+    """
+    if received_at > live.deadline:
+        raise AnswerRejected(
+            "Time is up: this question is closed, so the answer was not counted.", code="too_late"
+        )
+    opened = max(live.opened_at, joined_at)
+    response_s = max((received_at - opened).total_seconds(), 0.0)
+    picks_text, typed, correct, points = answer_evaluate(
+        live=live, variant=variant, picks=picks, text=text, response_s=response_s
+    )
+    answer_table = Answer._meta.db_table
+    game_table = Game._meta.db_table
+    player_table = Player._meta.db_table
+    # INSERT … SELECT: the row is written only if the question is still open and the seat still
+    # taken, in one statement (PostgreSQL also share-locks the game row, so a concurrent close waits
+    # for this answer and scores it). The unique (player, question_index) makes a second answer fail.
+    lock = " FOR SHARE OF g" if connection.vendor == "postgresql" else ""
+    # Table names come from the models; every value is a parameter.
+    sql = (
+        f"INSERT INTO {answer_table} (game_id, player_id, question_id, question_index, picks, text, "  # noqa: S608
+        "correct, points, bonus, response_ms, created_at) "
+        f"SELECT g.id, p.id, %s, %s, %s, %s, %s, %s, 0, %s, %s FROM {game_table} g "
+        f"JOIN {player_table} p ON p.game_id = g.id "
+        "WHERE g.id = %s AND g.phase = %s AND g.question_index = %s AND p.id = %s AND p.removed_at IS NULL"
+        f"{lock}"
+    )
+    response_ms = round(response_s * 1000)
+    params: list[Any] = [
+        live.question_id,
+        live.index,
+        picks_text,
+        typed,
+        correct,
+        points,
+        response_ms,
+        connection.ops.adapt_datetimefield_value(received_at),
+        live.game_id,
+        Phase.QUESTION.value,
+        live.index,
+        player_id,
+    ]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted = cursor.rowcount
+    except IntegrityError:
+        raise AnswerRejected(
+            "You already answered this question; only your first answer counts.", code="duplicate"
+        ) from None
+    if inserted != 1:
+        raise AnswerRejected("This question is closed, so the answer was not counted.", code="closed")
+    return RecordedAnswer(live.index, response_ms, correct, points)

@@ -1,0 +1,131 @@
+// The projector: the lobby with PIN and QR, questions with the server's countdown, reveal, scoreboard, podium.
+(function () {
+  "use strict";
+  const root = document.getElementById("host");
+  const $ = (id) => document.getElementById(id);
+  const screens = ["lobby", "question", "reveal", "scoreboard", "finished"];
+  let socket = null, phase = "lobby", index = -1, players = new Map(), timer = null, retry = 0, question = null;
+
+  function show(name) { phase = name; for (const s of screens) $(s + "-screen").hidden = s !== name; $("end").hidden = name === "finished"; }
+  function send(frame) { if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame)); }
+  function esc(text) { const d = document.createElement("div"); d.textContent = text; return d.innerHTML; }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/quizzes/host/" + root.dataset.game + "/");
+    socket.onopen = () => { retry = 0; $("connection").textContent = ""; };
+    socket.onmessage = (event) => handle(JSON.parse(event.data));
+    socket.onclose = (event) => {
+      if (event.code === 4003 || event.code === 4004) return;
+      $("connection").textContent = "Connection lost, reconnecting…";
+      retry = Math.min(retry + 1, 5); setTimeout(connect, 500 * retry);
+    };
+  }
+
+  function handle(f) {
+    switch (f.type) {
+      case "state": resume(f); break;
+      case "player": onPlayer(f); break;
+      case "question": renderQuestion(f.question, f.remaining_ms, f.answered); break;
+      case "answers": if (f.question === index) { $("answered").textContent = f.answered; $("q-players").textContent = f.players; } break;
+      case "reveal": renderReveal(f.reveal); break;
+      case "scoreboard": renderScoreboard(f.scoreboard); break;
+      case "finished": renderFinished(f.finished); break;
+      case "error": $("host-status").textContent = f.message; break;
+    }
+  }
+
+  function resume(f) {
+    players = new Map(f.players.map((p) => [p.id, p])); renderPlayers();
+    index = f.game.index;
+    if (f.game.phase === "lobby") show("lobby");
+    if (f.question) question = f.question;
+    if (f.game.phase === "question") renderQuestion(f.question, f.remaining_ms, f.answered);
+    if (f.game.phase === "reveal") renderReveal(f.reveal);
+    if (f.game.phase === "scoreboard") renderScoreboard(f.scoreboard);
+    if (f.game.phase === "finished") renderFinished(f.finished);
+  }
+
+  function onPlayer(f) {
+    if (f.event === "removed") players.delete(f.player.id); else players.set(f.player.id, f.player);
+    renderPlayers();
+    if (f.event === "takeover") $("host-status").textContent = f.player.neptun_code + " continues on another device.";
+  }
+  function renderPlayers() {
+    const list = $("players"); list.innerHTML = "";
+    for (const p of players.values()) {
+      const li = document.createElement("li");
+      li.innerHTML = "<span>" + esc(p.neptun_code) + "</span>";
+      const b = document.createElement("button"); b.type = "button"; b.className = "secondary"; b.textContent = "✕";
+      b.setAttribute("aria-label", "Remove " + p.neptun_code);
+      b.addEventListener("click", () => { if (confirm("Remove " + p.neptun_code + "?")) send({ type: "remove", player: p.id }); });
+      li.appendChild(b); list.appendChild(li);
+    }
+    $("player-count").textContent = players.size; $("q-players").textContent = players.size;
+  }
+
+  function renderQuestion(q, remaining, answered) {
+    question = q; index = q.index; show("question");
+    $("q-number").textContent = "Question " + (q.index + 1) + " of " + q.count;
+    $("q-text").innerHTML = q.kind === "parametric" ? "Parametric question: every player has their own variant on the phone." : q.text_html;
+    const tiles = $("q-tiles"); tiles.innerHTML = "";
+    for (const c of q.choices) {
+      const d = document.createElement("div"); d.className = "tile " + c.colour;
+      d.innerHTML = '<span class="shape" aria-hidden="true">' + c.symbol + "</span><span>" + c.text_html + "</span>";
+      tiles.appendChild(d);
+    }
+    $("q-input-note").hidden = !q.input;
+    $("answered").textContent = answered || 0;
+    clearInterval(timer);
+    const end = Date.now() + remaining;
+    const tick = () => { $("q-timer").textContent = Math.max(0, Math.ceil((end - Date.now()) / 1000)); };
+    tick(); timer = setInterval(tick, 250);
+  }
+
+  function renderReveal(r) {
+    clearInterval(timer); index = r.index; show("reveal");
+    $("r-number").textContent = "Question " + (r.index + 1);
+    $("r-text").innerHTML = question && question.kind !== "parametric" ? question.text_html : "";
+    $("r-correct").innerHTML = r.correct_html || "—";
+    $("r-explanation").innerHTML = r.explanation_html || "";
+    $("r-explanation").hidden = !r.explanation_html;
+    const most = Math.max(1, ...r.bars.map((b) => b.count));
+    const bars = $("r-bars"); bars.innerHTML = "";
+    for (const b of r.bars) {
+      const d = document.createElement("div"); d.className = "bar" + (b.correct ? " correct" : "");
+      d.innerHTML = '<strong>' + b.count + '</strong><div class="fill ' + b.colour + '" style="height:' + (100 * b.count / most) + '%"></div>' +
+        '<div class="label">' + b.symbol + " " + esc(b.label) + (b.correct ? " ✔" : "") + "</div>";
+      bars.appendChild(d);
+    }
+  }
+  function renderScoreboard(s) {
+    show("scoreboard"); index = s.index;
+    const list = $("top5"); list.innerHTML = "";
+    for (const row of s.top) { const li = document.createElement("li"); li.textContent = row.neptun_code + " — " + row.score; list.appendChild(li); }
+    $("next").textContent = question && index + 1 >= question.count ? "Podium" : "Next question";
+  }
+  function renderFinished(f) {
+    show("finished");
+    const podium = $("podium"); podium.innerHTML = "";
+    const order = [1, 0, 2];
+    for (const i of order) {
+      const row = f.podium[i]; if (!row) continue;
+      const d = document.createElement("div"); d.className = "p" + (i + 1);
+      d.innerHTML = '<p class="big">' + (i + 1) + '.</p><p class="big">' + esc(row.neptun_code) + "</p><p>" + row.score + "</p>";
+      podium.appendChild(d);
+    }
+    const list = $("ranking"); list.innerHTML = "";
+    for (const row of f.ranking) { const li = document.createElement("li"); li.textContent = row.neptun_code + " " + row.display_name + " — " + row.score; list.appendChild(li); }
+  }
+
+  function advance() { $("host-status").textContent = ""; send({ type: "advance", phase: phase, index: index }); }
+  $("start").addEventListener("click", advance);
+  $("to-scoreboard").addEventListener("click", advance);
+  $("next").addEventListener("click", advance);
+  $("skip").addEventListener("click", () => send({ type: "skip", index: index }));
+  $("end").addEventListener("click", () => { if (confirm("End the game now?")) send({ type: "end" }); });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowRight" && phase !== "finished" && phase !== "question") advance();
+  });
+  connect();
+})();

@@ -1,0 +1,154 @@
+// The phone: join with PIN + Neptun code, answer, see the result. Protocol: docs/websocket-protocol.md
+(function () {
+  "use strict";
+  const root = document.getElementById("play");
+  const $ = (id) => document.getElementById(id);
+  const screens = ["join", "lobby", "question", "reveal", "scoreboard", "finished", "gone"];
+  let socket = null, pin = "", seatKey = "", me = null, question = null, picks = [], timer = null, retry = 0, gone = false;
+
+  function show(name) { for (const s of screens) $(s + "-screen").hidden = s !== name; }
+  function status(text) { $("q-status").textContent = text; }
+  function send(frame) { if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame)); }
+
+  function connect(firstFrame) {
+    gone = false;
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/quizzes/play/" + pin + "/");
+    socket.onopen = () => { retry = 0; $("connection").textContent = ""; send(firstFrame()); };
+    socket.onmessage = (event) => handle(JSON.parse(event.data));
+    socket.onclose = (event) => {
+      if (gone || event.code === 4001 || event.code === 4003 || event.code === 4004) return;
+      $("connection").textContent = "Connection lost, reconnecting…";
+      retry = Math.min(retry + 1, 5);
+      setTimeout(() => connect(resumeFrame), 500 * retry);
+    };
+  }
+  function resumeFrame() {
+    const seat = localStorage.getItem(seatKey);
+    return seat ? { type: "resume", seat: seat } : { type: "join", neptun: $("neptun").value };
+  }
+
+  function handle(f) {
+    switch (f.type) {
+      case "welcome":
+        me = f.player; localStorage.setItem(seatKey, f.seat); history.replaceState(null, "", "?pin=" + pin);
+        document.querySelectorAll(".me").forEach((e) => { e.textContent = me.neptun_code; });
+        break;
+      case "lobby": show("lobby"); break;
+      case "question": renderQuestion(f); break;
+      case "answer.accepted": status("Answer sent ✔ — wait for the result."); lockTiles(); break;
+      case "reveal": renderReveal(f); break;
+      case "scoreboard":
+        show("scoreboard");
+        if (f.you) { $("s-total").textContent = f.you.total; $("s-rank").textContent = f.you.rank; }
+        break;
+      case "finished": renderFinished(f); break;
+      case "taken_over": case "removed":
+        gone = true; localStorage.removeItem(seatKey);
+        $("gone-message").textContent = f.message; show("gone"); break;
+      case "error": handleError(f); break;
+    }
+  }
+
+  function handleError(f) {
+    if (f.request === "answer") { status(f.message); if (f.code === "answer_rejected") unlockTiles(); return; }
+    if (f.code === "seat_lost" || f.code === "removed") { localStorage.removeItem(seatKey); }
+    if (!me) { $("join-error").textContent = f.message; show("join"); $("join-button").disabled = false; gone = true; socket.close(); return; }
+    status(f.message);
+  }
+
+  function renderQuestion(f) {
+    question = f.question; picks = [];
+    show("question");
+    $("q-number").textContent = "Question " + (question.index + 1) + " of " + question.count;
+    $("q-text").innerHTML = f.variant ? f.variant.prompt_html : question.text_html;
+    const tiles = $("tiles"); tiles.innerHTML = "";
+    for (const c of question.choices) {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "tile " + c.colour; b.dataset.index = c.index;
+      b.setAttribute("aria-pressed", "false");
+      b.innerHTML = '<span class="shape" aria-hidden="true">' + c.symbol + "</span><span>" + c.text_html + "</span>";
+      b.setAttribute("aria-label", c.shape + ": " + b.textContent.slice(1));
+      b.addEventListener("click", () => choose(c.index, b));
+      tiles.appendChild(b);
+    }
+    $("submit-picks").hidden = !question.multiple;
+    $("typed").hidden = !question.input; $("answer-text").value = "";
+    status(f.answered ? "Answer sent ✔ — wait for the result." : "");
+    unlockTiles();
+    if (f.answered) lockTiles(); else if (question.input) $("answer-text").focus();
+    startTimer(f.remaining_ms);
+  }
+  function choose(index, button) {
+    if (question.multiple) {
+      const at = picks.indexOf(index);
+      if (at >= 0) picks.splice(at, 1); else picks.push(index);
+      button.classList.toggle("picked"); button.setAttribute("aria-pressed", String(at < 0));
+      return;
+    }
+    button.classList.add("picked");
+    lockTiles(); send({ type: "answer", question: question.index, picks: [index] });
+  }
+  function lockTiles() { document.querySelectorAll("#tiles .tile, #submit-picks, #typed button").forEach((b) => { b.disabled = true; }); }
+  function unlockTiles() { document.querySelectorAll("#tiles .tile, #submit-picks, #typed button").forEach((b) => { b.disabled = false; }); }
+  function startTimer(ms) {
+    clearInterval(timer);
+    const end = Date.now() + ms;
+    const tick = () => { $("q-timer").textContent = Math.max(0, Math.ceil((end - Date.now()) / 1000)); };
+    tick(); timer = setInterval(tick, 250);
+  }
+
+  function renderReveal(f) {
+    clearInterval(timer); show("reveal");
+    const you = f.you || { answered: false, points: 0, total: 0, rank: "–" };
+    const r = $("r-result");
+    if (f.reveal.kind === "poll") { r.textContent = "Thanks for voting"; r.className = "big"; }
+    else if (!you.answered) { r.textContent = "No answer"; r.className = "big result-bad"; }
+    else if (you.correct) { r.textContent = "Correct ✔"; r.className = "big result-ok"; }
+    else { r.textContent = "Wrong ✘"; r.className = "big result-bad"; }
+    $("r-points").textContent = "+" + you.points + " points" + (you.bonus ? " (streak bonus " + you.bonus + ")" : "");
+    $("r-total").textContent = you.total; $("r-rank").textContent = you.rank;
+    $("r-variant").innerHTML = f.variant ? "<p>Your answer should have been <strong></strong></p><p class='muted'>" + f.variant.explanation_html + "</p>" : "";
+    if (f.variant) $("r-variant").querySelector("strong").textContent = f.variant.answer;
+  }
+  function renderFinished(f) {
+    show("finished");
+    $("f-rank").textContent = f.you ? "#" + f.you.rank : "–"; $("f-total").textContent = f.you ? f.you.total : 0;
+    const list = $("f-podium"); list.innerHTML = "";
+    for (const row of f.finished.podium) { const li = document.createElement("li"); li.textContent = row.neptun_code + " — " + row.score; list.appendChild(li); }
+    localStorage.removeItem(seatKey);
+  }
+
+  $("join-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    pin = $("pin").value.trim();
+    if (!/^\d{6}$/.test(pin)) { $("join-error").textContent = "The PIN is the 6 digits on the projector."; return; }
+    if (!/^[A-Za-z0-9]{6}$/.test($("neptun").value.trim())) { $("join-error").textContent = "A Neptun code is 6 letters and digits, e.g. ABC123."; return; }
+    $("join-error").textContent = ""; $("join-button").disabled = true; me = null;
+    seatKey = "quiz-seat-" + pin;
+    localStorage.removeItem(seatKey);
+    connect(() => ({ type: "join", neptun: $("neptun").value.trim() }));
+  });
+  $("submit-picks").addEventListener("click", () => {
+    if (!picks.length) { status("Choose at least one option."); return; }
+    lockTiles(); send({ type: "answer", question: question.index, picks: picks });
+  });
+  $("typed").addEventListener("submit", (event) => {
+    event.preventDefault(); lockTiles();
+    send({ type: "answer", question: question.index, text: $("answer-text").value });
+  });
+  $("rejoin").addEventListener("click", () => { show("join"); $("join-button").disabled = false; });
+  document.addEventListener("keydown", (event) => {
+    if ($("question-screen").hidden || !question || question.input || event.target.tagName === "INPUT") return;
+    const n = parseInt(event.key, 10);
+    const tile = document.querySelector('#tiles .tile[data-index="' + (n - 1) + '"]');
+    if (tile && !tile.disabled) tile.click();
+  });
+
+  // A reload: come back to the same seat.
+  pin = root.dataset.pin;
+  if (pin) {
+    seatKey = "quiz-seat-" + pin;
+    if (localStorage.getItem(seatKey)) connect(resumeFrame);
+  }
+})();

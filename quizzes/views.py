@@ -1,0 +1,331 @@
+"""The instructor's pages (quizzes, questions, import/export, games, results) and the two live pages.
+
+Thin: check rights, call one service or selector, render. PlatformError becomes a message.
+"""
+
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Course
+from accounts.selectors import course_is_staff, user_is_teaching_staff
+from core.errors import PlatformError
+from core.http import request_user
+from quizzes.authoring import ImportProblems, kahoot_xlsx_parse, quiz_yaml_dump, quiz_yaml_parse
+from quizzes.exports import results_csv, results_xlsx
+from quizzes.forms import GameStartForm, ImportForm, QuestionForm, QuizForm, choices_to_lines
+from quizzes.models import Game, Question, Quiz
+from quizzes.selectors import (
+    game_can_host,
+    game_can_see_results,
+    game_results_table,
+    gradebook_for_course,
+    quiz_can_edit,
+    quizzes_for_user,
+)
+from quizzes.services import (
+    game_create,
+    question_delete,
+    question_draft,
+    question_move,
+    question_save,
+    quiz_create,
+    quiz_import,
+    quiz_update,
+)
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not user_is_teaching_staff(user=request_user(request)):
+        raise PermissionDenied("Quizzes are written and run by the course's instructors.")
+
+
+def _quiz_for_editing(request: HttpRequest, quiz_id: int) -> Quiz:
+    quiz = get_object_or_404(Quiz.objects.select_related("course"), id=quiz_id)
+    if not quiz_can_edit(user=request_user(request), quiz=quiz):
+        raise PermissionDenied("Only the instructors of the quiz's course can change or run it.")
+    return quiz
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    user = request_user(request)
+    form = QuizForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quiz = quiz_create(
+                owner=user,
+                title=form.cleaned_data["title"],
+                course=form.cleaned_data["course"],
+                description=form.cleaned_data["description"],
+            )
+        except PlatformError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
+    quizzes = quizzes_for_user(user=user).select_related("course").order_by("-updated_at")
+    games = Game.objects.filter(quiz__in=quizzes).select_related("quiz").order_by("-created_at")[:20]
+    return render(
+        request,
+        "quizzes/quiz_list.html",
+        {"quizzes": quizzes, "form": form, "games": games, "import_form": ImportForm(user=user)},
+    )
+
+
+@login_required
+@require_POST
+def quiz_import_view(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    user = request_user(request)
+    form = ImportForm(request.POST, request.FILES, user=user)
+    problems: list[str] = []
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(3 * 1024 * 1024)
+        try:
+            if upload.name.lower().endswith(".xlsx"):
+                title = upload.name.rsplit(".", 1)[0][:200] or "Imported quiz"
+                draft = kahoot_xlsx_parse(content, title=title)
+            else:
+                draft = quiz_yaml_parse(content)
+            quiz = quiz_import(owner=user, course=form.cleaned_data["course"], draft=draft)
+        except ImportProblems as error:
+            problems = error.problems
+        except PlatformError as error:
+            problems = [error.message]
+        else:
+            messages.success(request, f"Imported “{quiz.title}” with {len(draft.questions)} questions.")
+            return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
+    quizzes = quizzes_for_user(user=user).select_related("course")
+    return render(
+        request,
+        "quizzes/quiz_list.html",
+        {
+            "quizzes": quizzes,
+            "form": QuizForm(user=user),
+            "import_form": form,
+            "problems": problems,
+            "games": [],
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_edit(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    quiz = _quiz_for_editing(request, quiz_id)
+    user = request_user(request)
+    form = QuizForm(
+        request.POST or None,
+        user=user,
+        initial={"title": quiz.title, "course": quiz.course, "description": quiz.description},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            quiz_update(
+                quiz=quiz,
+                user=user,
+                title=form.cleaned_data["title"],
+                course=form.cleaned_data["course"],
+                description=form.cleaned_data["description"],
+            )
+        except PlatformError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
+    start_form = GameStartForm(user=user, initial={"course": quiz.course, "speed_scoring": True})
+    return render(
+        request,
+        "quizzes/quiz_edit.html",
+        {
+            "quiz": quiz,
+            "form": form,
+            "start_form": start_form,
+            "questions": quiz.questions.order_by("position", "id"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, quiz_id: int, question_id: int | None = None) -> HttpResponse:
+    quiz = _quiz_for_editing(request, quiz_id)
+    question = get_object_or_404(Question, id=question_id, quiz=quiz) if question_id else None
+    initial: dict[str, Any] = {}
+    if question is not None:
+        draft = question_draft(question)
+        initial = {**draft.__dict__, "choices": choices_to_lines(draft.choices)}
+    form = QuestionForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = question_save(
+                quiz=quiz, user=request_user(request), draft=form.draft(), question=question
+            )
+        except PlatformError as error:
+            form.add_error(None, error.message)
+        else:
+            image = form.cleaned_data.get("image")
+            if image:
+                saved.image = image
+                saved.save(update_fields=["image"])
+            messages.success(request, "Question saved.")
+            return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
+    return render(request, "quizzes/question_form.html", {"quiz": quiz, "question": question, "form": form})
+
+
+@login_required
+@require_POST
+def question_action(request: HttpRequest, quiz_id: int, question_id: int) -> HttpResponse:
+    quiz = _quiz_for_editing(request, quiz_id)
+    question = get_object_or_404(Question, id=question_id, quiz=quiz)
+    action = request.POST.get("action")
+    try:
+        if action in ("up", "down"):
+            question_move(question=question, user=request_user(request), offset=-1 if action == "up" else 1)
+        elif action == "delete":
+            question_delete(question=question, user=request_user(request))
+            messages.success(request, "Question deleted.")
+    except PlatformError as error:
+        messages.error(request, error.message)
+    return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
+
+
+@login_required
+def quiz_export(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    quiz = _quiz_for_editing(request, quiz_id)
+    text = quiz_yaml_dump(
+        title=quiz.title,
+        description=quiz.description,
+        questions=[question_draft(q) for q in quiz.questions.order_by("position", "id")],
+    )
+    response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="quiz-{quiz.id}.yaml"'
+    return response
+
+
+@login_required
+@require_POST
+def game_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    quiz = _quiz_for_editing(request, quiz_id)
+    form = GameStartForm(request.POST, user=request_user(request))
+    if not form.is_valid():
+        messages.error(request, "Choose one of your courses (or none).")
+        return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
+    try:
+        game = game_create(
+            quiz=quiz,
+            host=request_user(request),
+            course=form.cleaned_data["course"],
+            speed_scoring=form.cleaned_data["speed_scoring"],
+            verified=form.cleaned_data["verified"],
+        )
+    except PlatformError as error:
+        messages.error(request, error.message)
+        return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
+    return redirect("quizzes:game_host", game_id=game.id)
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+@login_required
+def game_host(request: HttpRequest, game_id: int) -> HttpResponse:
+    game = get_object_or_404(Game.objects.select_related("quiz", "course"), id=game_id)
+    if not game_can_host(user=request_user(request), game=game):
+        raise PermissionDenied("Only the game's host and the course's instructors can run this game.")
+    join_url = request.build_absolute_uri(reverse("quizzes:play"))
+    return render(
+        request,
+        "quizzes/host.html",
+        {"game": game, "join_url": join_url, "qr_svg": _qr_svg(f"{join_url}?pin={game.pin}")},
+    )
+
+
+def play(request: HttpRequest) -> HttpResponse:
+    """The phone's page: PIN and Neptun code, then the game (all over the WebSocket)."""
+    pin = request.GET.get("pin", "")
+    user = request.user
+    neptun = getattr(user, "neptun_code", "") or "" if user.is_authenticated else ""
+    return render(
+        request,
+        "quizzes/play.html",
+        {"pin": pin if pin.isdigit() and len(pin) == 6 else "", "neptun": neptun},
+    )
+
+
+def _game_for_results(request: HttpRequest, game_id: int) -> Game:
+    game = get_object_or_404(Game.objects.select_related("quiz", "course"), id=game_id)
+    if not game_can_see_results(user=request_user(request), game=game):
+        raise PermissionDenied("Only the course's instructors and graders see a game's results.")
+    return game
+
+
+@login_required
+def game_results(request: HttpRequest, game_id: int) -> HttpResponse:
+    game = _game_for_results(request, game_id)
+    questions, rows = game_results_table(game=game)
+    return render(request, "quizzes/results.html", {"game": game, "questions": questions, "rows": rows})
+
+
+@login_required
+def game_results_export(request: HttpRequest, game_id: int, fmt: str) -> HttpResponse:
+    game = _game_for_results(request, game_id)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Results export as .csv or .xlsx.")
+    name = f"quiz-results-{game.pin}-{game.created_at:%Y%m%d}"
+    response: HttpResponse
+    if fmt == "xlsx":
+        response = HttpResponse(
+            results_xlsx(game=game),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(results_csv(game=game), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def course_gradebook(request: HttpRequest, code: str) -> HttpResponse:
+    course = get_object_or_404(Course, code=code)
+    if not course_is_staff(user=request_user(request), course=course):
+        raise PermissionDenied("Only the course's instructors and graders see its gradebook.")
+    games, rows = gradebook_for_course(course=course)
+    if request.GET.get("format") == "csv":
+        import csv
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["neptun_code", "name", *[f"game_{g.pin}_{g.created_at:%Y-%m-%d}" for g in games], "total"]
+        )
+        for row in rows:
+            writer.writerow(
+                [
+                    row["neptun_code"],
+                    row["name"],
+                    *["" if p is None else p for p in row["points"]],
+                    row["total"],
+                ]
+            )
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{course.code}-quiz-gradebook.csv"'
+        return response
+    return render(request, "quizzes/gradebook.html", {"course": course, "games": games, "rows": rows})

@@ -1,0 +1,50 @@
+"""Fixtures of the grader tests: assignments on the reference tasks and waiting for a real worker."""
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from grader.models import Assignment, Submission
+from grader.services import AssignmentRules, assignment_create
+
+# The reference solutions are trained once per task and epoch count and cached under
+# REFERENCE_CACHE_DIR (var/test/reference): the first run of the suite pays for it, later runs do not.
+REFERENCE_EPOCHS = 1
+
+
+def assignment_make(course, *, task: str = "fever-regression", **rules) -> Assignment:
+    rules.setdefault("title", f"Homework on {task}")
+    rules.setdefault("wall_seconds", 60)
+    rules.setdefault("memory_mb", 2048)
+    rules.setdefault("daily_limit", 50)
+    rules.setdefault("opens_at", timezone.now() - timedelta(days=1))
+    rules.setdefault("deadline", timezone.now() + timedelta(days=7))
+    if task.startswith("fever-regression") or task in ("weather-forecast", "temperature-lstm"):
+        rules.setdefault("score_zero_points", 1000.0)
+    return assignment_create(
+        course=course,
+        by=None,
+        task_key=task,
+        rules=AssignmentRules(**rules),
+        reference_epochs=REFERENCE_EPOCHS,
+    )
+
+
+@pytest.fixture
+def make_assignment(course) -> Callable[..., Assignment]:
+    return lambda **kwargs: assignment_make(course, **kwargs)
+
+
+def wait_done(submission: Submission, *, timeout: float = 120, worker=None) -> Submission:
+    """Poll the database until the submission is scored or failed (a real worker grades it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        submission.refresh_from_db()
+        if submission.is_done:
+            return submission
+        time.sleep(0.2)
+    log = worker.log()[-4000:] if worker is not None else ""
+    raise AssertionError(f"submission {submission.pk} still {submission.status} after {timeout}s\n{log}")

@@ -1,0 +1,495 @@
+"""The real bubblewrap sandbox (no mocks): every escape attempt is contained with the right verdict.
+
+Limits are small (256 MiB, a few seconds) so the adversarial runs never endanger the shared machine.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox import (
+    DATA_MOUNT,
+    OUTPUT_MOUNT,
+    SandboxLimits,
+    SandboxResult,
+    Verdict,
+    runner_command,
+    sandbox_check,
+    sandbox_run,
+)
+
+pytestmark = pytest.mark.integration
+
+MIB = 1024 * 1024
+SMALL = SandboxLimits(
+    wall_seconds=6,
+    cpu_seconds=6,
+    memory_bytes=256 * MIB,
+    max_processes=64,
+    max_file_bytes=8 * MIB,
+    max_output_bytes=16 * MIB,
+    max_printed_bytes=2 * MIB,
+    max_log_bytes=8 * 1024,
+    tmp_bytes=16 * MIB,
+)
+
+
+def run_python(
+    code: str,
+    tmp_path: Path,
+    *,
+    limits: SandboxLimits = SMALL,
+    inputs: dict[str, Path] | None = None,
+    env: dict[str, str] | None = None,
+) -> SandboxResult:
+    output = tmp_path / "output"
+    output.mkdir(exist_ok=True)
+    return sandbox_run(
+        command=[sys.executable, "-c", textwrap.dedent(code)],
+        inputs=inputs or {},
+        output_dir=output,
+        limits=limits,
+        env=env or {},
+    )
+
+
+def assert_normal_run_works(tmp_path: Path) -> None:
+    result = run_python("print('still fine')", tmp_path / "after")
+    assert result.verdict is Verdict.OK, result
+    assert result.log == "still fine\n"
+
+
+@pytest.fixture
+def tmp_path(tmp_path: Path) -> Path:
+    (tmp_path / "after").mkdir()
+    return tmp_path
+
+
+def test_sandbox_is_available_here() -> None:
+    sandbox_check()  # raises with the reason (not root, no bubblewrap, no setpriv) when it is not
+
+
+def test_normal_run_reads_inputs_and_writes_output(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "x.csv").write_text("1,2,3\n")
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "kept.txt").write_text("from before\n")
+    result = run_python(
+        """
+        import os, pathlib
+        data = pathlib.Path(os.environ["DLIP_DATA_DIR"])
+        out = pathlib.Path(os.environ["DLIP_OUTPUT_DIR"])
+        total = sum(int(v) for v in (data / "x.csv").read_text().split(","))
+        (out / "sub").mkdir()
+        (out / "sub" / "predictions.csv").write_text(f"sum,{total}\\n")
+        os.symlink("/etc/passwd", out / "link")
+        print("cwd", os.getcwd(), "kept", (out / "kept.txt").read_text().strip())
+        """,
+        tmp_path,
+        inputs={DATA_MOUNT: data},
+    )
+    assert result.verdict is Verdict.OK, result
+    assert result.exit_code == 0 and result.signal is None
+    assert result.log == f"cwd {OUTPUT_MOUNT} kept from before\n"
+    assert (tmp_path / "output" / "sub" / "predictions.csv").read_text() == "sum,6\n"
+    assert not (tmp_path / "output" / "link").exists()  # links are never copied out
+    assert (tmp_path / "output" / "kept.txt").stat().st_uid == os.getuid()
+    assert 0 < result.wall_seconds < SMALL.wall_seconds
+    assert result.cpu_seconds is None or result.cpu_seconds >= 0
+
+
+def test_network_is_unreachable(tmp_path: Path) -> None:
+    result = run_python(
+        """
+        import socket
+        for host in ("1.1.1.1", "10.0.0.1"):
+            try:
+                socket.create_connection((host, 53), timeout=2)
+                print("CONNECTED", host)
+            except OSError as error:
+                print("refused", host, error.errno)
+        print(sorted(name for _, name in socket.if_nameindex()))
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.OK, result
+    assert "CONNECTED" not in result.log
+    assert result.log.count("refused") == 2
+    assert "['lo']" in result.log  # only loopback in its own network namespace
+    assert_normal_run_works(tmp_path)
+
+
+@pytest.fixture
+def planted_secrets(tmp_path: Path):
+    """Hidden labels at host paths a student might guess: a temp folder, the repository, /root."""
+    token = secrets.token_hex(8)
+    places = [
+        tmp_path / "hidden" / "labels.csv",
+        Path("/work/main") / f".sandbox-test-labels-{token}.csv",
+        Path("/root") / f".sandbox-test-labels-{token}.csv",
+    ]
+    for place in places:
+        place.parent.mkdir(exist_ok=True)
+        place.write_text(f"secret-{token}\n")
+        place.chmod(0o644)  # even world-readable files must be invisible
+    yield places, token
+    for place in places:
+        place.unlink(missing_ok=True)
+
+
+def test_hidden_files_on_the_host_cannot_be_read(tmp_path: Path, planted_secrets) -> None:
+    places, token = planted_secrets
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "public.csv").write_text("public\n")
+    result = run_python(
+        f"""
+        import os
+        for path in {[str(p) for p in places]!r} + ["/work/main/grader/sandbox.py", "/etc/shadow",
+                "/root/.bash_history", "/proc/1/root/etc/shadow", "/home"]:
+            try:
+                print("READ", open(path).read())
+            except OSError as error:
+                print("denied", type(error).__name__)
+        print("listing", sorted(os.listdir("/")), sorted(os.listdir("/work/main")),
+              os.listdir("/sandbox/data"))
+        print("tmp", os.listdir("/tmp"))
+        """,
+        tmp_path,
+        inputs={DATA_MOUNT: data},
+    )
+    assert result.verdict is Verdict.OK, result
+    assert "READ" not in result.log and f"secret-{token}" not in result.log
+    assert result.log.count("denied") == 8
+    assert "['.venv']" in result.log  # of /work/main only the virtual environment is there
+    assert "['public.csv']" in result.log
+    assert "tmp []" in result.log  # a private /tmp, not the host's
+    for forbidden in ("'home'", "'var'", "'opt'", "'mnt'", "'srv'"):
+        assert forbidden not in result.log.split("listing")[1].split("]")[0]
+
+
+def test_proc_shows_only_the_sandbox(tmp_path: Path) -> None:
+    result = run_python(
+        """
+        import os
+        pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+        print("pids", pids)
+        print("self", os.getpid())
+        print("init", open("/proc/1/cmdline", "rb").read().split(b"\\0")[0].decode())
+        try:
+            os.kill(1, 9)
+            print("KILLED init")
+        except PermissionError:
+            print("cannot signal init")
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.OK, result
+    pids = eval(result.log.split("pids ")[1].splitlines()[0])
+    assert max(pids) < 20 and len(pids) <= 4  # bubblewrap's init, the command, maybe a reaped helper
+    assert result.log.split("init ")[1].split()[0].endswith("bwrap")  # its own init, not the host's
+    assert "cannot signal init" in result.log
+
+
+def test_runs_as_non_root_without_capabilities(tmp_path: Path) -> None:
+    result = run_python(
+        """
+        import os
+        status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+        for key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs"):
+            print(key, status[key].strip())
+        print("ids", os.getuid(), os.geteuid(), os.getgid(), os.getgroups())
+        try:
+            os.setuid(0)
+            print("BECAME ROOT")
+        except PermissionError:
+            print("setuid refused")
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.OK, result
+    for key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert f"{key} 0000000000000000" in result.log
+    assert "NoNewPrivs 1" in result.log
+    uid = int(os.environ.get("GRADER_SANDBOX_UID", "65534"))
+    assert f"ids {uid} {uid} {uid} []" in result.log
+    assert "setuid refused" in result.log
+
+
+def test_environment_is_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "host-secret-value")
+    monkeypatch.setenv("DATABASE_URL", "postgres://dlip:secret@db/dlip")
+    result = run_python(
+        "import json, os; print(json.dumps(dict(os.environ)))", tmp_path, env={"DLIP_TASK": "mnist"}
+    )
+    assert result.verdict is Verdict.OK, result
+    import json
+
+    seen = json.loads(result.log)
+    assert seen["HOME"] == "/tmp" and seen["DLIP_TASK"] == "mnist"
+    assert seen["DLIP_OUTPUT_DIR"] == OUTPUT_MOUNT and seen["DLIP_DATA_DIR"] == DATA_MOUNT
+    assert "host-secret-value" not in result.log and "secret@db" not in result.log
+    assert not {"SECRET_KEY", "DATABASE_URL", "VIRTUAL_ENV", "PYTEST_CURRENT_TEST", "SSH_AUTH_SOCK"} & set(
+        seen
+    )
+
+
+def test_writes_outside_the_output_folder_fail(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "x.csv").write_text("x\n")
+    venv_file = Path(sys.prefix) / "sandbox-test-write"
+    result = run_python(
+        f"""
+        for path in ["/sandbox/data/x.csv", "/sandbox/data/new", "/usr/evil", "/etc/passwd",
+                     "/sandbox/runners/script.py", "{venv_file}", "/evil", "/work/main/evil"]:
+            try:
+                open(path, "a").write("pwned")
+                print("WROTE", path)
+            except OSError as error:
+                print("refused", path, error.errno)
+        """,
+        tmp_path,
+        inputs={DATA_MOUNT: data},
+    )
+    assert result.verdict is Verdict.OK, result
+    assert "WROTE" not in result.log and result.log.count("refused") == 8
+    assert (data / "x.csv").read_text() == "x\n"
+    assert not venv_file.exists() and not Path("/work/main/evil").exists()
+
+
+def test_runtime_error_keeps_the_traceback(tmp_path: Path) -> None:
+    result = run_python(
+        """
+        def predict():
+            return 1 / 0
+        predict()
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert result.exit_code == 1
+    assert "ZeroDivisionError: division by zero" in result.log
+    assert "in predict" in result.log
+    assert not result.passed
+
+
+def test_exit_code_is_reported(tmp_path: Path) -> None:
+    result = run_python("import sys; sys.exit(3)", tmp_path)
+    assert result.verdict is Verdict.RUNTIME_ERROR and result.exit_code == 3
+
+
+def test_infinite_loop_hits_the_wall_time_limit(tmp_path: Path) -> None:
+    limits = SandboxLimits(**{**SMALL.__dict__, "wall_seconds": 1.5})
+    result = run_python("import time\nwhile True: time.sleep(0.1)", tmp_path, limits=limits)
+    assert result.verdict is Verdict.TIME_LIMIT
+    assert 1.5 <= result.wall_seconds < 3
+    assert "time limit" in result.detail
+    assert_normal_run_works(tmp_path)
+
+
+def test_busy_processes_hit_the_cpu_time_limit(tmp_path: Path) -> None:
+    limits = SandboxLimits(**{**SMALL.__dict__, "cpu_seconds": 1, "wall_seconds": 8})
+    result = run_python("import os\nos.fork()\nwhile True: pass", tmp_path, limits=limits)
+    assert result.verdict is Verdict.TIME_LIMIT
+    assert "CPU" in result.detail
+    assert result.wall_seconds < 4
+
+
+def test_memory_far_past_the_limit_is_a_memory_verdict(tmp_path: Path) -> None:
+    result = run_python("b = bytearray(1 << 30)\nprint('SURVIVED')", tmp_path)
+    assert result.verdict is Verdict.MEMORY_LIMIT, result
+    assert "SURVIVED" not in result.log and not result.passed
+    assert_normal_run_works(tmp_path)
+
+
+def test_gradual_allocation_in_a_child_is_killed_not_passed(tmp_path: Path) -> None:
+    result = run_python(
+        """
+        import subprocess, sys
+        child = "x = []\\nwhile True: x.append(bytearray(16 << 20))"
+        sys.exit(subprocess.run([sys.executable, "-c", child]).returncode and 0)
+        """,
+        tmp_path,
+    )
+    # The parent exits 0, but a process of the run died of memory: never a pass.
+    assert result.verdict is Verdict.MEMORY_LIMIT, result
+
+
+def test_memory_limit_without_cgroups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADER_SANDBOX_CGROUPS", "0")
+    result = run_python("b = bytearray(1 << 30)", tmp_path)
+    assert result.enforcement == "rlimit"
+    assert result.verdict is Verdict.MEMORY_LIMIT, result
+
+
+def test_fork_bomb_is_contained(tmp_path: Path) -> None:
+    result = run_python(
+        """
+        import os
+        while True:
+            os.fork()
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.PROCESS_LIMIT, result.detail
+    assert result.wall_seconds < SMALL.wall_seconds + 1
+    assert_normal_run_works(tmp_path)
+
+
+def test_fork_bomb_without_cgroups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADER_SANDBOX_CGROUPS", "0")
+    result = run_python("import os\nwhile True: os.fork()", tmp_path)
+    assert result.verdict is Verdict.PROCESS_LIMIT, result.detail
+    monkeypatch.delenv("GRADER_SANDBOX_CGROUPS")
+    assert_normal_run_works(tmp_path)
+
+
+def test_one_huge_file_hits_the_file_size_limit(tmp_path: Path) -> None:
+    free_before = shutil.disk_usage(tmp_path).free
+    result = run_python(
+        """
+        with open("/sandbox/output/huge.bin", "wb") as f:
+            while True:
+                f.write(b"x" * 65536)
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.OUTPUT_LIMIT, result
+    assert "file larger" in result.detail
+    assert (tmp_path / "output" / "huge.bin").stat().st_size <= SMALL.max_file_bytes
+    assert shutil.disk_usage(tmp_path).free > free_before - 64 * MIB
+
+
+def test_many_files_fill_the_output_folder_not_the_disk(tmp_path: Path) -> None:
+    free_before = shutil.disk_usage(tmp_path).free
+    result = run_python(
+        """
+        i = 0
+        while True:
+            with open(f"/sandbox/output/part{i}.bin", "wb") as f:
+                f.write(b"x" * (4 << 20))
+            i += 1
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.OUTPUT_LIMIT, result
+    assert "output folder" in result.detail
+    total = sum(p.stat().st_size for p in (tmp_path / "output").iterdir())
+    assert total <= SMALL.max_output_bytes
+    assert shutil.disk_usage(tmp_path).free > free_before - 64 * MIB
+    assert_normal_run_works(tmp_path)
+
+
+def test_filling_tmp_is_capped(tmp_path: Path) -> None:
+    result = run_python(
+        """
+        i = 0
+        while True:
+            open(f"/tmp/fill{i}", "wb").write(b"x" * (1 << 20))
+            i += 1
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.OUTPUT_LIMIT, result
+    assert "No space left on device" in result.log
+
+
+def test_printing_gigabytes_is_stopped_early_and_the_log_capped(tmp_path: Path) -> None:
+    result = run_python(
+        """
+        import sys
+        print("first line")
+        line = "y" * 1023 + "\\n"
+        for _ in range(4 << 20):  # 4 GiB if it were allowed
+            sys.stdout.write(line)
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.OUTPUT_LIMIT
+    assert result.log_truncated
+    assert result.log.startswith("first line\n")
+    assert "bytes of output omitted" in result.log
+    assert len(result.log) < SMALL.max_log_bytes + 200
+    assert SMALL.max_printed_bytes < result.printed_bytes < SMALL.max_printed_bytes + 8 * MIB
+    assert result.wall_seconds < 3
+    assert_normal_run_works(tmp_path)
+
+
+def test_import_torch_works_under_the_default_limits(tmp_path: Path) -> None:
+    result = run_python(
+        "import torch\nprint(torch.zeros(10).sum().item(), torch.get_num_threads() >= 1)",
+        tmp_path,
+        limits=SandboxLimits(wall_seconds=60),
+    )
+    assert result.verdict is Verdict.OK, result
+    assert "0.0 True" in result.log
+
+
+def test_torch_allocation_past_the_limit_is_a_memory_verdict(tmp_path: Path) -> None:
+    limits = SandboxLimits(**{**SMALL.__dict__, "memory_bytes": 512 * MIB, "wall_seconds": 30})
+    result = run_python("import torch\nx = torch.ones(1 << 28)\nprint('SURVIVED')", tmp_path, limits=limits)
+    assert result.verdict is Verdict.MEMORY_LIMIT, result
+
+
+def test_sandbox_failure_is_not_the_students_error(tmp_path: Path) -> None:
+    (tmp_path / "output").mkdir()
+    result = sandbox_run(
+        command=[sys.executable, "-c", "pass"],
+        inputs={},
+        output_dir=tmp_path / "output",
+        limits=SMALL,
+        workdir="/does/not/exist",
+    )
+    assert result.verdict is Verdict.SANDBOX_ERROR
+    assert "chdir" in result.detail
+
+
+def test_invalid_arguments_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "output").mkdir()
+    for mount in ("/etc/passwd", "/sandbox/../etc", "/sandbox/output", "/sandbox/runners/x", "relative"):
+        with pytest.raises(ValueError):
+            sandbox_run(
+                command=["true"],
+                inputs={mount: tmp_path},
+                output_dir=tmp_path / "output",
+                limits=SMALL,
+            )
+    with pytest.raises(ValueError):
+        SandboxLimits(memory_bytes=0)
+    with pytest.raises(ValueError):
+        runner_command("model-that-does-not-exist")
+
+
+def test_no_processes_left_behind(tmp_path: Path) -> None:
+    marker = secrets.token_hex(8)
+    result = run_python(
+        f"""
+        import subprocess, sys
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300) # {marker}"],
+                         start_new_session=True)
+        print("daemon started")
+        """,
+        tmp_path,
+    )
+    assert result.verdict is Verdict.OK, result
+    assert result.log == "daemon started\n"
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True)
+    assert left.stdout == b""  # the PID namespace took the daemon down with the command
+
+
+def test_script_runner_command_starts_the_runner() -> None:
+    command = runner_command("script", "/sandbox/submission/solution.py")
+    assert command[0] == sys.executable and command[-2:] == [
+        "/sandbox/runners/script.py",
+        "/sandbox/submission/solution.py",
+    ]

@@ -1,0 +1,211 @@
+"""Rubric grades, the offered-grade rule and the gradebook selector."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.errors import PermissionDeniedError, PlatformError
+from projects.models import CriterionScore, MilestoneGrade
+from projects.selectors import (
+    milestones_for_course,
+    offered_grade_status,
+    project_overviews,
+    project_points_for_course,
+)
+from projects.services import milestone_grade, milestone_submit, project_register
+from tests.projects.conftest import pdf_upload
+
+pytestmark = pytest.mark.services
+
+
+def hand_in(project, milestone, by, *, late=False, in_english=True):
+    return milestone_submit(
+        project=project,
+        milestone=milestone,
+        submitted_by=by,
+        repository_url="https://github.com/team/project",
+        pdf=pdf_upload() if milestone.needs_pdf else None,
+        in_english=in_english,
+        now=milestone.deadline + (timedelta(hours=1) if late else -timedelta(hours=1)),
+    )
+
+
+def full_marks(milestone):
+    return {c.id: c.max_points for c in milestone.criteria.all()}
+
+
+def test_grade_with_rubric_and_regrade(team, milestones, student, grader_user, instructor):
+    first = milestones[0]
+    submission = hand_in(team, first, student)
+    criteria = list(first.criteria.order_by("order"))
+    grade = milestone_grade(
+        project=team,
+        milestone=first,
+        grader=grader_user,
+        scores={criteria[0].id: "4.5", criteria[1].id: 5, criteria[2].id: "0", criteria[3].id: "3,5"},
+        comment="  Good split.  ",
+    )
+    assert grade.points == Decimal("13.0") and grade.comment == "Good split."
+    assert grade.submission == submission and grade.graded_by == grader_user
+    assert CriterionScore.objects.filter(grade=grade).count() == 4
+    regrade = milestone_grade(project=team, milestone=first, grader=instructor, scores=full_marks(first))
+    assert regrade.id == grade.id and regrade.points == Decimal(20)
+    assert MilestoneGrade.objects.count() == 1 and CriterionScore.objects.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("5.5", "takes 0 to 5.0 points"),
+        ("-1", "takes 0 to 5.0"),
+        ("abc", "not a number"),
+        ("2.25", "one decimal"),
+    ],
+)
+def test_scores_stay_within_the_rubric(team, milestones, student, grader_user, value, message):
+    first = milestones[0]
+    hand_in(team, first, student)
+    scores = full_marks(first)
+    scores[next(iter(scores))] = value
+    with pytest.raises(PlatformError, match=message):
+        milestone_grade(project=team, milestone=first, grader=grader_user, scores=scores)
+    assert not MilestoneGrade.objects.exists()
+
+
+def test_every_criterion_needs_a_score_and_something_to_grade(team, milestones, student, grader_user):
+    first, second, _ = milestones
+    with pytest.raises(PlatformError, match="Nothing to grade"):
+        milestone_grade(project=team, milestone=first, grader=grader_user, scores=full_marks(first))
+    hand_in(team, first, student)
+    scores = full_marks(first)
+    scores.pop(next(iter(scores)))
+    with pytest.raises(PlatformError, match="missing: Data acquisition"):
+        milestone_grade(project=team, milestone=first, grader=grader_user, scores=scores)
+    with pytest.raises(PlatformError, match="another milestone"):
+        milestone_grade(
+            project=team,
+            milestone=first,
+            grader=grader_user,
+            scores={**full_marks(first), **full_marks(second)},
+        )
+
+
+def test_students_cannot_grade(team, milestones, student, other_student):
+    first = milestones[0]
+    hand_in(team, first, student)
+    for user in (student, other_student):
+        with pytest.raises(PermissionDeniedError):
+            milestone_grade(project=team, milestone=first, grader=user, scores=full_marks(first))
+
+
+def test_a_graded_milestone_is_closed_to_resubmission(team, milestones, student, grader_user):
+    first = milestones[0]
+    hand_in(team, first, student)
+    milestone_grade(project=team, milestone=first, grader=grader_user, scores=full_marks(first))
+    with pytest.raises(PlatformError, match="already graded") as caught:
+        hand_in(team, first, student)
+    assert caught.value.code == "already_graded"
+
+
+# --- The offered-grade rule --------------------------------------------------------------------
+
+
+def complete(team, milestones, student, grader_user):
+    """Hand in every milestone on time and in English; grade the final."""
+    for milestone in milestones:
+        hand_in(team, milestone, student)
+    final = milestones[2]
+    milestone_grade(project=team, milestone=final, grader=grader_user, scores=full_marks(final))
+
+
+def test_offered_grade_when_everything_is_on_time_in_english_and_graded(
+    team, milestones, student, grader_user
+):
+    status = offered_grade_status(project=team)
+    assert not status.eligible
+    assert "Milestone 1: data was not submitted." in status.reasons
+    assert "Final submission: not submitted yet." in status.reasons
+    complete(team, milestones, student, grader_user)
+    status = offered_grade_status(project=team)
+    assert status.eligible and status.reasons == []
+
+
+def test_a_late_milestone_loses_the_offered_grade(team, milestones, student, grader_user):
+    for milestone in milestones:
+        hand_in(team, milestone, student, late=milestone.order == 2)
+    milestone_grade(
+        project=team, milestone=milestones[2], grader=grader_user, scores=full_marks(milestones[2])
+    )
+    status = offered_grade_status(project=team)
+    assert not status.eligible
+    assert status.reasons == ["Milestone 2: baseline model was submitted after the deadline."]
+
+
+def test_a_late_resubmission_counts_as_late(team, milestones, student, grader_user):
+    complete(team, milestones, student, grader_user)
+    hand_in(team, milestones[0], student, late=True)
+    assert offered_grade_status(project=team).reasons == [
+        "Milestone 1: data was submitted after the deadline."
+    ]
+
+
+def test_a_late_final_does_not_matter_but_english_does(team, milestones, student, grader_user):
+    for milestone in milestones:
+        hand_in(team, milestone, student, late=milestone.order == 3, in_english=milestone.order != 1)
+    milestone_grade(
+        project=team, milestone=milestones[2], grader=grader_user, scores=full_marks(milestones[2])
+    )
+    status = offered_grade_status(project=team)
+    assert status.reasons == ["Not attested to be in English: Milestone 1: data."]
+
+
+def test_final_must_be_graded(team, milestones, student):
+    for milestone in milestones:
+        hand_in(team, milestone, student)
+    assert offered_grade_status(project=team).reasons == ["Final submission: not graded yet."]
+
+
+# --- The gradebook selector ----------------------------------------------------------------------
+
+
+def test_points_for_course_per_neptun_code(course, team, milestones, student, grader_user, enrolled):
+    first, second, _ = milestones
+    hand_in(team, first, student)
+    milestone_grade(project=team, milestone=first, grader=grader_user, scores=full_marks(first))
+    (solo,) = enrolled("SOLO01")
+    project_register(course=course, registered_by=solo, title="Solo")
+    assert [m.id for m in milestones_for_course(course=course)] == [m.id for m in milestones]
+    assert project_points_for_course(course=course) == {
+        "ABC123": {first.id: Decimal(20)},
+        "XYZ789": {first.id: Decimal(20)},
+        "SOLO01": {},
+    }
+
+
+def test_course_selectors_run_a_fixed_number_of_queries(course, milestones, grader_user, enrolled):
+    def add_teams(start, count):
+        for i in range(start, start + count):
+            (member,) = enrolled(f"Q{i:05d}")
+            project = project_register(course=course, registered_by=member, title=f"T{i}")
+            hand_in(project, milestones[0], member)
+            milestone_grade(
+                project=project, milestone=milestones[0], grader=grader_user, scores=full_marks(milestones[0])
+            )
+
+    add_teams(0, 2)
+    with CaptureQueriesContext(connection) as few:
+        project_points_for_course(course=course)
+        overviews = project_overviews(course=course)
+        [o.project.members.all()[0].student.neptun_code for o in overviews]
+        [s.grade.scores.all()[0].criterion.name for o in overviews for s in o.statuses if s.grade]
+    add_teams(2, 5)
+    with CaptureQueriesContext(connection) as many:
+        project_points_for_course(course=course)
+        overviews = project_overviews(course=course)
+        [o.project.members.all()[0].student.neptun_code for o in overviews]
+        [s.grade.scores.all()[0].criterion.name for o in overviews for s in o.statuses if s.grade]
+    assert len(overviews) == 7
+    assert len(many.captured_queries) == len(few.captured_queries) <= 10
