@@ -1,7 +1,7 @@
 """REST API of the grader: submit by token, poll a submission, read the leaderboard.
 
-    curl -H "Authorization: Token $TOKEN" -F file=@predictions.csv $SITE/api/assignments/3/submissions/
-    curl -H "Authorization: Token $TOKEN" $SITE/api/submissions/42/
+curl -H "Authorization: Token $TOKEN" -F file=@predictions.csv $SITE/api/assignments/3/submissions/
+curl -H "Authorization: Token $TOKEN" $SITE/api/submissions/42/
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -87,7 +87,10 @@ class AssignmentSubmissionsView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         assignment = assignment_get_for_user(user=user, pk=pk)
-        rows = [submission_view(submission=s, viewer=user) for s in submissions_of_user(user=user, assignment=assignment)]
+        rows = [
+            submission_view(submission=s, viewer=user)
+            for s in submissions_of_user(user=user, assignment=assignment)
+        ]
         return Response(SubmissionSerializer(rows, many=True).data)
 
     @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
@@ -98,10 +101,15 @@ class AssignmentSubmissionsView(APIView):
         if upload is None:
             raise ValidationError({"file": "Attach the file as the multipart field 'file'."})
         submission = submission_create(
-            assignment=assignment, user=user, upload=upload, name=upload.name or "", kind=request.data.get("kind") or None
+            assignment=assignment,
+            user=user,
+            upload=upload,
+            name=upload.name or "",
+            kind=request.POST.get("kind") or None,
         )
         return Response(
-            SubmissionSerializer(submission_view(submission=submission, viewer=user)).data, status=status.HTTP_201_CREATED
+            SubmissionSerializer(submission_view(submission=submission, viewer=user)).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -132,8 +140,14 @@ class LeaderboardView(APIView):
         private = request.query_params.get("board") == "private"
         board = leaderboard_for_assignment(assignment=assignment, viewer=user, private=private)
         rows = [
-            {"rank": r.rank, "name": r.name, "score": r.score, "submitted_at": r.submitted_at, "entries": r.entries,
-             "is_you": r.is_viewer}  # fmt: skip
+            {
+                "rank": r.rank,
+                "name": r.name,
+                "score": r.score,
+                "submitted_at": r.submitted_at,
+                "entries": r.entries,
+                "is_you": r.is_viewer,
+            }
             for r in board.rows
         ]
         return Response(

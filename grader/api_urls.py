@@ -11,6 +11,8 @@ urlpatterns = [
         api.AssignmentSubmissionsView.as_view(),
         name="api-assignment-submissions",
     ),
-    path("assignments/<int:pk>/leaderboard/", api.LeaderboardView.as_view(), name="api-assignment-leaderboard"),
+    path(
+        "assignments/<int:pk>/leaderboard/", api.LeaderboardView.as_view(), name="api-assignment-leaderboard"
+    ),
     path("submissions/<int:pk>/", api.SubmissionDetailView.as_view(), name="api-submission"),
 ]
