@@ -1,0 +1,186 @@
+"""Demo content of the grader: three assignments with their reference baselines and scored submissions.
+
+Called by ``manage.py demo_data`` (inside its transaction) before any worker runs, so every submission is
+graded here, in this process, by ``submission_grade`` — the function the Celery task calls — through the
+real sandbox for the reference models and the scripts. The references train for a few epochs only (the
+demo is about the platform, not the models), so the whole seed takes seconds. Running it again adds
+nothing: an assignment that exists (same course and title) is left alone.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import Course, Enrollment, Role, User
+from core.errors import PlatformError
+from grader import tasks_catalog
+from grader.models import Assignment, Submission, SubmissionStatus
+from grader.services import AssignmentRules, assignment_create, submission_create, submission_grade
+
+WORKER = "demo_data"
+# Prints the no-change guess (the temperature now) for every test patient: a scored, honest baseline run.
+NO_CHANGE_SCRIPT = """\
+import csv, os
+import numpy as np
+
+test = np.load(os.path.join(os.environ["DLIP_DATA_DIR"], "test.npz"), allow_pickle=False)
+with open(os.path.join(os.environ["DLIP_OUTPUT_DIR"], "predictions.csv"), "w", newline="") as out:
+    writer = csv.writer(out)
+    writer.writerow(["id", "temp_2h"])
+    for key, x in zip(test["id"], test["x"]):
+        writer.writerow([int(key), float(x[0])])
+print("predicted", len(test["id"]), "patients")
+"""
+# Writes the wrong header: graded, and failed with the wrong-format verdict.
+WRONG_FORMAT_SCRIPT = """\
+import os
+
+with open(os.path.join(os.environ["DLIP_OUTPUT_DIR"], "predictions.csv"), "w") as out:
+    out.write("patient,temperature\\n0,37.0\\n")
+"""
+
+
+@dataclass(frozen=True)
+class DemoAssignment:
+    task: str
+    title: str
+    description: str
+    kinds: tuple[str, ...]
+    epochs: int
+    score_zero_points: float | None = None
+    # (student index, how far from the reference); a label flip share for accuracy, a shift in the target
+    # unit for errors.
+    perturbations: tuple[tuple[int, float], ...] = ()
+    scripts: tuple[tuple[int, str], ...] = field(default=())
+
+
+DEMO_ASSIGNMENTS = [
+    DemoAssignment(
+        task="digits-cnn",
+        title="Demo HW1: handwritten digits with a CNN",
+        description="Train a **LeNet-5** style network on the 32×32 digits and submit the test predictions "
+        "(`id,label`), a notebook, a script or the saved model.",
+        kinds=("predictions", "notebook", "script", "model"),
+        epochs=6,
+        perturbations=((0, 0.0), (1, 0.02), (2, 0.05), (3, 0.12), (4, 0.3)),
+        scripts=((5, WRONG_FORMAT_SCRIPT),),
+    ),
+    DemoAssignment(
+        task="fever-regression",
+        title="Demo HW0: fever in two hours",
+        description="The lecture's toy example: predict the temperature two hours from now from the fever "
+        "and the medicine taken. Metric: MAE in °C (lower is better).",
+        kinds=("predictions", "script", "model"),
+        epochs=60,
+        score_zero_points=0.6,
+        perturbations=((1, 0.03), (2, 0.1), (6, 0.2)),
+        scripts=((7, NO_CHANGE_SCRIPT),),
+    ),
+    DemoAssignment(
+        task="weather-forecast",
+        title="Demo HW3: Seattle weather, 1, 7 and 30 days ahead",
+        description="Forecast the daily maximum temperature from the last 14 days. Metric: MAE in °C over "
+        "the three horizons.",
+        kinds=("predictions", "notebook"),
+        epochs=30,
+        score_zero_points=5.0,
+        perturbations=((0, 0.4), (3, 0.8), (8, 1.5)),
+    ),
+]
+
+
+def _perturbed(*, spec: tasks_catalog.TaskSpec, reference_csv: str, amount: float, seed: int) -> bytes:
+    """The reference's predictions made worse: a share of the labels changed, or values moved."""
+    rng = random.Random(seed)
+    lines = reference_csv.splitlines()
+    out = [lines[0]]
+    for line in lines[1:]:
+        key, *values = line.split(",")
+        if spec.classes:
+            label = int(values[0])
+            if rng.random() < amount:
+                label = (label + rng.randrange(1, len(spec.classes))) % len(spec.classes)
+            out.append(f"{key},{label}")
+        else:
+            moved = [f"{float(v) + rng.choice((-1, 1)) * amount * rng.uniform(0.5, 1.5):.4f}" for v in values]
+            out.append(",".join([key, *moved]))
+    return ("\n".join(out) + "\n").encode()
+
+
+def _graded(submission: Submission) -> Submission:
+    submission_grade(submission_id=submission.pk, worker=WORKER)
+    submission.refresh_from_db()
+    return submission
+
+
+def _seed_one(*, course: Course, demo: DemoAssignment, students: list[User], by: User | None) -> Assignment:
+    now = timezone.now()
+    assignment = assignment_create(
+        course=course,
+        by=by,
+        task_key=demo.task,
+        rules=AssignmentRules(
+            title=demo.title,
+            description=demo.description,
+            kinds=demo.kinds,
+            score_zero_points=demo.score_zero_points,
+            opens_at=now - timedelta(days=7),
+            deadline=now + timedelta(days=7),
+            late_cutoff=now + timedelta(days=10),
+            wall_seconds=120,
+            memory_mb=2048,
+        ),
+        reference_epochs=demo.epochs,
+    )
+    _graded(assignment.submissions.get(is_reference=True))
+    spec = tasks_catalog.catalog_task(demo.task)
+    reference = tasks_catalog.catalog_reference(demo.task, epochs=demo.epochs)
+    reference_csv = reference.predictions_path.read_text()
+    uploads: list[tuple[int, bytes, str]] = [
+        (index, _perturbed(spec=spec, reference_csv=reference_csv, amount=amount, seed=index), "preds.csv")
+        for index, amount in demo.perturbations
+    ]
+    uploads += [(index, source.encode(), "solution.py") for index, source in demo.scripts]
+    for index, content, name in uploads:
+        if index >= len(students):
+            continue
+        submission = submission_create(
+            assignment=assignment, user=students[index], upload=io.BytesIO(content), name=name
+        )
+        _graded(submission)
+    return assignment
+
+
+def demo_seed(*, course: Course, stdout: Any) -> None:
+    """Create the demo assignments of ``course`` with baselines and graded student submissions (once)."""
+    students = list(
+        User.objects.filter(enrollments__course=course, enrollments__role=Role.STUDENT)
+        .exclude(neptun_code__isnull=True)
+        .order_by("neptun_code")
+    )
+    instructor = Enrollment.objects.filter(course=course, role=Role.INSTRUCTOR).select_related("user").first()
+    for demo in DEMO_ASSIGNMENTS:
+        if Assignment.objects.filter(course=course, title=demo.title).exists():
+            stdout.write(f"  grader: {demo.title!r} already there")
+            continue
+        try:
+            assignment = _seed_one(
+                course=course, demo=demo, students=students, by=instructor.user if instructor else None
+            )
+        except PlatformError as error:
+            stdout.write(f"  grader: {demo.title!r} skipped: {error.message}")
+            continue
+        assignment.refresh_from_db()
+        done = assignment.submissions.filter(is_reference=False)
+        scored = done.filter(status=SubmissionStatus.SCORED).count()
+        stdout.write(
+            f"  grader: {assignment.title!r} (#{assignment.pk}), baseline {assignment.metric} "
+            f"{'not scored' if assignment.baseline_score is None else f'{assignment.baseline_score:.4f}'}; "
+            f"{scored} scored and {done.count() - scored} failed student submissions"
+        )

@@ -1,0 +1,47 @@
+"""``manage.py demo_data`` seeds the grader: assignments with baselines and graded submissions, once."""
+
+import io
+import time
+
+import pytest
+from django.core.management import call_command
+
+from grader.demo import DEMO_ASSIGNMENTS
+from grader.models import Assignment, Grading, Submission, SubmissionStatus, Verdict
+
+pytestmark = pytest.mark.services
+
+
+def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    started = time.monotonic()
+    first = io.StringIO()
+    call_command("demo_data", stdout=first)
+    seconds = time.monotonic() - started
+    call_command("demo_data", stdout=io.StringIO())
+    print(f"demo_data (grader seed included) took {seconds:.1f} s")  # noqa: T201 - the figure in the README
+
+    titles = sorted(Assignment.objects.values_list("title", flat=True))
+    assert titles == sorted(d.title for d in DEMO_ASSIGNMENTS)  # three, not six
+    for assignment in Assignment.objects.all():
+        reference = assignment.submissions.get(is_reference=True)
+        assert reference.status == SubmissionStatus.SCORED, reference.verdict_detail
+        assert assignment.baseline_score == reference.score
+    digits = Assignment.objects.get(task_key="digits-cnn")
+    assert digits.submissions.get(is_reference=True).kind == "model"  # through the sandbox's model runner
+    students = Submission.objects.filter(is_reference=False)
+    scored = students.filter(status=SubmissionStatus.SCORED)
+    assert scored.count() >= 10
+    assert scored.values("user").distinct().count() >= 5
+    assert len(set(scored.filter(assignment=digits).values_list("score", flat=True))) >= 4  # different scores
+    assert scored.filter(assignment=digits, score=digits.baseline_score).exists()
+    assert all(s.user.neptun_code and len(s.user.neptun_code) == 6 for s in scored)
+    assert all(s.points is not None for s in scored)
+    failed = students.get(status=SubmissionStatus.FAILED)
+    assert failed.verdict == Verdict.WRONG_FORMAT and failed.kind == "script"
+    assert "Wrong prediction file format" in failed.verdict_detail
+    no_change = scored.get(kind="script")  # a student script run in the sandbox
+    assert no_change.assignment.task_key == "fever-regression"
+    assert no_change.score > no_change.assignment.baseline_score  # no change is worse than the reference
+    assert Grading.objects.count() == Submission.objects.count()  # each graded exactly once
+    assert "grader: 'Demo HW1" in first.getvalue()
