@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "grader",
     "projects",
     "gradebook",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("grader/", include("grader.urls")),
     path("projects/", include("projects.urls")),
     path("gradebook/", include("gradebook.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import courses_for_user, courses_taught_by
 from core.health import health_report
 from core.http import request_user
+from dashboards.selectors import student_courses, student_dashboard
 
 
 @require_GET
@@ -18,11 +19,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The user's courses; for students (of any course) their dashboard: deadlines, submissions, ranks."""
+    user = request_user(request)
     return render(
         request,
         "core/home.html",
         {
-            "courses": courses_for_user(user=request_user(request)),
-            "taught": courses_taught_by(user=request_user(request)),
+            "courses": courses_for_user(user=user),
+            "taught": courses_taught_by(user=user),
+            "dashboard": student_dashboard(user=user) if student_courses(user=user) else None,
         },
     )
