@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
@@ -9,7 +10,7 @@ class LoginForm(AuthenticationForm):
     """Students type their Neptun code in any case and with stray spaces; staff their username."""
 
     username = forms.CharField(
-        label="Neptun code or username",
+        label=_("Neptun code or username"),
         max_length=150,
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocapitalize": "characters", "autocomplete": "username"}
@@ -28,21 +29,21 @@ class LoginForm(AuthenticationForm):
 
 class ActivationForm(forms.Form):
     password = forms.CharField(
-        label="New password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("New password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password_again = forms.CharField(
-        label="New password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("New password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password") != cleaned.get("password_again"):
-            raise forms.ValidationError("The two passwords differ.")
+            raise forms.ValidationError(_("The two passwords differ."))
         return cleaned
 
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
-        label="Roster file exported from Neptun (.csv or .xlsx)",
+        label=_("Roster file exported from Neptun (.csv or .xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )

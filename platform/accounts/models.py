@@ -1,5 +1,6 @@
 """Users identified by Neptun code, courses, enrollments with per-course roles, invitations."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -27,6 +28,12 @@ class User(AbstractUser):
         help_text="6 characters, A–Z and 0–9, upper-case. Empty for staff without one.",
     )
     full_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text="Interface language; empty: the browser's choice.",
+    )
 
     objects = UserManager()  # type: ignore[misc]
 

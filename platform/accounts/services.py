@@ -163,3 +163,15 @@ def api_token_regenerate(*, user: User) -> Token:
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         return Token.objects.create(user=user)
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Save the user's interface language ("en", "hu", or "" for the browser's choice).
+
+    Refuses (``PlatformError``) a language the site has no translation for.
+    """
+    if language and language not in dict(settings.LANGUAGES):
+        raise PlatformError(f"No interface in the language “{language}”.", code="unknown_language")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

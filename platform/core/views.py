@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from accounts.selectors import courses_for_user, courses_taught_by
+from accounts.services import user_language_set
 from core.health import health_report
 from core.http import request_user
 from dashboards.selectors import student_courses, student_dashboard
@@ -30,3 +33,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "dashboard": student_dashboard(user=user) if student_courses(user=user) else None,
         },
     )
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's ``set_language`` (cookie, redirect to ``next``), and for a
+    logged-in user the choice is saved on the account too, so it follows them to other devices."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(user=request_user(request), language=language)
+    return response

@@ -79,7 +79,7 @@ def game_figures(*, activity: GameActivity) -> GameFigures:
         bars,
         title=_("Correct answers per question: %(title)s") % {"title": title},
         description=_("Share of the answers that were correct, in per cent; below half in orange."),
-        value_label=_("% correct"),
+        value_label=_("per cent correct"),
         max_value=100,
         value_format=lambda v: f"{v:.0f}%",
         css_class="question-chart",
