@@ -104,6 +104,15 @@ DEFAULT_WEIGHTS: dict[Category, Decimal] = {
 }
 
 
+def number_text(value: Decimal | None) -> str:
+    """A number as the page and the exports write it: ``4350``, ``7.5``, ``7.25``; empty for None."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def late_days(*, received_at: datetime, deadline: datetime, extension_days: int = 0) -> int:
     """Started days after the deadline moved by the extension (the grader's rule, ``late_days_for``)."""
     effective = deadline + timedelta(days=extension_days)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from gradebook.arithmetic import Category, Cell
+from gradebook.arithmetic import Category, Cell, number_text
 from gradebook.selectors import Gradebook
 
 CATEGORY_LABELS = {
@@ -23,15 +23,6 @@ CATEGORY_LABELS = {
     Category.MILESTONE: "Project %",
 }
 EXCUSED_TEXT = "excused"
-
-
-def number_text(value: Decimal | None) -> str:
-    """A number as the page and the CSV show it: ``4350``, ``7.5``, ``7.25``; empty for None."""
-    if value is None:
-        return ""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def cell_text(cell: Cell) -> str:

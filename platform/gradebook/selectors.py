@@ -37,6 +37,7 @@ from gradebook.arithmetic import (
     cell_compute,
     late_days,
     late_penalised,
+    number_text,
     total_compute,
 )
 from gradebook.models import Adjustment, GradebookWeights
@@ -105,7 +106,7 @@ class GradebookColumn:
 
     @property
     def export_label(self) -> str:
-        return f"{self.short} {self.title} ({self.max_points:g})"
+        return f"{self.short} {self.title} ({number_text(self.max_points)})"
 
 
 @dataclass

@@ -75,7 +75,9 @@ def _sort_links(params: dict[str, str], keys: list[str]) -> dict[str, str]:
     links = {}
     for key in keys:
         order = "desc" if params.get("sort") == key and params.get("order") != "desc" else "asc"
-        query = {k: v for k, v in params.items() if v and k not in ("sort", "order")}
+        query = {
+            k: v for k, v in params.items() if v and k not in ("sort", "order") and (k, v) != ("show", "all")
+        }
         query.update(sort=key, order=order)
         links[key] = "?" + urlencode(query)
     return links
