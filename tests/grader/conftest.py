@@ -3,8 +3,10 @@
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from grader.models import Assignment, Submission
@@ -13,6 +15,24 @@ from grader.services import AssignmentRules, assignment_create
 # The reference solutions are trained once per task and epoch count and cached under
 # REFERENCE_CACHE_DIR (var/test/reference): the first run of the suite pays for it, later runs do not.
 REFERENCE_EPOCHS = 1
+
+
+def texture_backbone_small() -> None:
+    """Point texture-transfer's pretrained backbone at a tiny one under the test data folder (made once).
+
+    Its default pretraining takes minutes and would write the repository's ``var/reference_models``; the
+    grader tests need a reference solution, not a good one.
+    """
+    from reference_models.tasks import texture_transfer
+
+    folder = Path(settings.DATA_DIR) / "backbone"
+    path = folder / "resnet18-w16.pt"
+    texture_transfer.DEFAULT_BACKBONE_DIR = folder
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        texture_transfer.backbone_pretrain(out_path=partial, epochs=1, per_image=60, progress=False)
+        partial.rename(path)
 
 
 def assignment_make(course, *, task: str = "fever-regression", **rules) -> Assignment:
@@ -24,6 +44,8 @@ def assignment_make(course, *, task: str = "fever-regression", **rules) -> Assig
     rules.setdefault("deadline", timezone.now() + timedelta(days=7))
     if task.startswith("fever-regression") or task in ("weather-forecast", "temperature-lstm"):
         rules.setdefault("score_zero_points", 1000.0)
+    if task == "texture-transfer":
+        texture_backbone_small()
     return assignment_create(
         course=course,
         by=None,
