@@ -30,9 +30,9 @@ INK = "#1b1f24"
 MUTED = "#5b6570"
 GRID = "#d5dade"
 
-WIDTH = 640
+WIDTH = 560
 HEIGHT = 260
-MARGIN_LEFT = 44
+MARGIN_LEFT = 48
 MARGIN_RIGHT = 12
 MARGIN_TOP = 28
 MARGIN_BOTTOM = 46
@@ -115,7 +115,7 @@ def _svg_open(*, title: str, description: str, width: int, height: int, css_clas
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {escape(css_class)}" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet" '
-        f'aria-label="{escape(label)}" font-family="system-ui, sans-serif" font-size="12">',
+        f'aria-label="{escape(label)}" font-family="system-ui, sans-serif" font-size="14">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(description)}</desc>" if description else "",
     ]
@@ -144,11 +144,13 @@ def column_chart(
     marker: tuple[float, str] | None = None,
     value_format: Callable[[float], str] = _number,
     max_labels: int = 12,
+    label_zero: bool = False,
     css_class: str = "column-chart",
 ) -> SafeString:
     """Vertical bars, heights proportional to the values (zero at the baseline).
 
     ``marker`` is (position in bars, label): a dashed vertical line, e.g. the deadline at 17.5 bars.
+    Values are written above their bars (zeros too with ``label_zero``) while there are at most 24.
     Category labels are thinned to at most ``max_labels`` so that they never overlap.
     """
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
@@ -186,7 +188,7 @@ def column_chart(
             f'fill="{escape(bar.colour)}" data-value="{bar.value:g}"><title>{escape(tooltip)}</title></rect>'
         )
         centre = x + (slot - gap) / 2
-        if bar.value and count <= 24:
+        if (bar.value or label_zero) and count <= 24:
             parts.append(
                 f'<text class="value" x="{centre:.2f}" y="{y - 4:.2f}" text-anchor="middle" fill="{INK}">'
                 f"{escape(value_format(bar.value))}</text>"
@@ -240,8 +242,8 @@ def bar_chart(
 
     The chart grows in height with the number of rows, so it suits long lists (players, questions).
     """
-    row_h = 22
-    label_w = 150
+    row_h = 24
+    label_w = 110
     value_w = 56
     top_pad = 8
     height = top_pad * 2 + max(len(bars), 1) * row_h
@@ -301,6 +303,7 @@ def histogram(
         description=description,
         value_label=value_label,
         category_label=x_label,
+        max_labels=6,
         css_class="histogram",
     )
 

@@ -82,6 +82,7 @@ def game_figures(*, activity: GameActivity) -> GameFigures:
         value_label=_("per cent correct"),
         max_value=100,
         value_format=lambda v: f"{v:.0f}%",
+        label_zero=True,
         css_class="question-chart",
     )
     players = bar_chart(
