@@ -11,7 +11,7 @@ from accounts.services import enrollment_set
 
 DEMO_PASSWORD = "demo-pass-2026"
 # Each app may add demo content with a `demo_seed(*, course, stdout)` function in <app>/demo.py.
-DEMO_SEEDERS = ["quizzes.demo", "grader.demo", "projects.demo"]
+DEMO_SEEDERS = ["quizzes.demo", "grader.demo", "projects.demo", "gradebook.demo"]
 
 FAMILY = ["Kovács", "Szabó", "Tóth", "Nagy", "Horváth", "Varga", "Kiss", "Molnár", "Németh", "Farkas"]
 GIVEN = ["Anna", "Bence", "Csenge", "Dániel", "Eszter", "Gergő", "Hanna", "Levente", "Luca", "Máté", "Zsófia"]
