@@ -97,3 +97,22 @@ def test_course_dashboard_charts_on_a_phone_and_a_desktop(
         assert box is not None and box["width"] <= viewport["width"]
         page.screenshot(path=str(artifacts_dir / f"course-dashboard-{name}.png"), full_page=True)
         context.close()
+
+
+def test_switching_to_hungarian_in_the_header_translates_the_dashboard_and_is_saved(
+    browser, asgi_server, course_activity, student, artifacts_dir
+):
+    context = browser.new_context(viewport=VIEWPORTS["phone"], is_mobile=True, has_touch=True)
+    page = context.new_page()
+    log_in(page, asgi_server.url, "abc123")
+    page.select_option("#language-select", "hu")
+    page.click("#language-switch button")
+    page.wait_for_selector("text=Közelgő határidők")
+    assert page.get_attribute("html", "lang") == "hu"
+    assert "Beadásaid" in page.inner_text("#my-submissions") and "abc-cnn.csv" in page.inner_text(
+        "#my-submissions"
+    )
+    page.screenshot(path=str(artifacts_dir / "student-dashboard-hungarian-phone.png"), full_page=True)
+    context.close()
+    student.refresh_from_db()
+    assert student.language == "hu"
