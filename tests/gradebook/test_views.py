@@ -129,6 +129,20 @@ def test_the_page_shows_every_row_with_links_to_the_submission_that_counts(clien
     assert "2 students shown of 2." in html
 
 
+def test_a_student_without_a_neptun_code_still_has_a_row(client, scenario, course, instructor):
+    from accounts.models import Role
+    from accounts.services import enrollment_set
+    from tests.factories import UserFactory
+
+    enrollment_set(
+        course=course, user=UserFactory(username="exchange", full_name="Erasmus Student"), role=Role.STUDENT
+    )
+    client.force_login(instructor)
+    response = client.get(url("course", CODE))
+    assert response.status_code == 200
+    assert "Erasmus Student" in response.content.decode() and "no Neptun code" in response.content.decode()
+
+
 def test_search_filter_and_sort_by_query_parameters(client, scenario, instructor):
     client.force_login(instructor)
     html = client.get(url("course", CODE), {"q": "xyz7"}).content.decode()
