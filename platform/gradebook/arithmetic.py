@@ -7,8 +7,10 @@ A *cell* is one student's result in one column. The rules, in the order they app
    (the grader's rule: best or last by public score), before the late penalty, then the late penalty
    (below). A milestone: the team's grade, the same for every member. Missing work counts as 0.
 2. **Late penalty** (assignments): late days are started days after the deadline, where the deadline
-   is the assignment's plus this student's *extension* (whole days); the points are multiplied by
-   ``max(0, 1 - percent_per_day * late_days / 100)`` and rounded half up to 0.01.
+   is the assignment's plus this student's *extension* (whole days); the score's share of the points
+   is multiplied by ``max(0, 1 - percent_per_day * late_days / 100)``, then by the points, and rounded
+   half up to 0.01: the grader's own formula (``grader.services.points_for``), so without an
+   extension the gradebook shows exactly the grader's points (a test compares them).
 3. **Override** replaces the cell's points (after everything above; it may be above the maximum).
 4. **Excused** leaves the column out of the student's total altogether: neither its points nor its
    maximum count, so the category's remaining columns carry the category's weight. When every column
@@ -63,7 +65,7 @@ class Attempt:
 
     submission_id: int
     received_at: datetime
-    points_before_penalty: Decimal | None  # None: not scored into points (no baseline yet)
+    fraction: float | None  # the score's share of the points before the penalty, 0..1; None: no baseline
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,11 @@ def late_days(*, received_at: datetime, deadline: datetime, extension_days: int 
     return math.ceil((received_at - effective) / timedelta(days=1))
 
 
-def late_penalised(*, points: Decimal, percent_per_day: float, days: int) -> Decimal:
-    """Points after the late penalty, rounded half up to 0.01 (never below 0)."""
-    factor = max(0.0, 1.0 - percent_per_day * days / 100.0)
-    return (points * Decimal(str(factor))).quantize(CENT, rounding=ROUND_HALF_UP)
+def late_penalised(*, max_points: Decimal, fraction: float, percent_per_day: float, days: int) -> Decimal:
+    """Points for a score's share ``fraction`` after the late penalty, rounded half up to 0.01 (never
+    below 0); the same float steps as ``grader.services.points_for``."""
+    fraction *= max(0.0, 1.0 - percent_per_day * days / 100.0)
+    return (max_points * Decimal(str(fraction))).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def cell_compute(
@@ -143,20 +146,20 @@ def cell_compute(
         value = None
         if attempt is not None:
             submission_id = attempt.submission_id
-            if attempt.points_before_penalty is not None and column.deadline is not None:
-                days = late_days(
-                    received_at=attempt.received_at,
-                    deadline=column.deadline,
-                    extension_days=adjustments.extension_days,
-                )
+            if attempt.fraction is not None:
+                if column.deadline is not None:
+                    days = late_days(
+                        received_at=attempt.received_at,
+                        deadline=column.deadline,
+                        extension_days=adjustments.extension_days,
+                    )
                 penalty = min(100.0, column.late_penalty_percent_per_day * days)
                 value = late_penalised(
-                    points=attempt.points_before_penalty,
+                    max_points=column.max_points,
+                    fraction=attempt.fraction,
                     percent_per_day=column.late_penalty_percent_per_day,
                     days=days,
                 )
-            elif attempt.points_before_penalty is not None:
-                value = attempt.points_before_penalty
     missing = value is None
     overridden = adjustments.override is not None
     if overridden:

@@ -43,7 +43,6 @@ from gradebook.arithmetic import (
 from gradebook.models import Adjustment, GradebookWeights
 from grader.models import Assignment, Submission, SubmissionStatus
 from grader.selectors import LeaderboardEntry, assignment_is_revealed, assignment_reveal_at, leaderboard_rank
-from grader.services import points_for
 from projects.models import (
     CriterionScore,
     Milestone,
@@ -167,6 +166,24 @@ def _game_max_points(games: list[Game]) -> dict[int, Decimal]:
         for row in Question.objects.filter(id__in=ids).exclude(kind=QuestionKind.POLL).values("id", "points")
     }
     return {game.pk: Decimal(sum(points.get(qid, 0) for qid in game.question_ids)) for game in games}
+
+
+def score_fraction(*, assignment: Assignment, score: float | None) -> float | None:
+    """The score's share of the assignment's points before any late penalty: the first half of
+    ``grader.services.points_for`` (full at the reference or the stated full-points score, zero at the
+    floor, linear between, capped). ``None`` without a score or a baseline. A test checks that this with
+    ``arithmetic.late_penalised`` gives ``points_for``'s points for every late-day count."""
+    full = (
+        assignment.score_full_points
+        if assignment.score_full_points is not None
+        else assignment.baseline_score
+    )
+    if score is None or full is None:
+        return None
+    zero = assignment.score_zero_points
+    if full == zero:
+        return 1.0 if (score >= full if assignment.higher_is_better else score <= full) else 0.0
+    return min(1.0, max(0.0, (score - zero) / (full - zero)))
 
 
 def _milestone_max_points(milestones: list[Milestone]) -> dict[int, Decimal]:
@@ -314,9 +331,7 @@ def _sources_load(*, course: Course, only: User | None, now: datetime) -> _Sourc
             counting[(entry.user_id, assignment_id)] = Attempt(
                 submission_id=entry.submission_id,
                 received_at=entry.received_at,
-                points_before_penalty=points_for(
-                    assignment=assignment, score=full_scores[entry.submission_id], late_days=0
-                ),
+                fraction=score_fraction(assignment=assignment, score=full_scores[entry.submission_id]),
             )
 
     milestone_points = _milestone_points(course=course, student=single)
@@ -576,8 +591,8 @@ def gradebook_student_history(
             days = late_days(
                 received_at=submission.received_at, deadline=assignment.deadline, extension_days=extension
             )
-            before = (
-                points_for(assignment=assignment, score=submission.score, late_days=0)
+            fraction = (
+                score_fraction(assignment=assignment, score=submission.score)
                 if submission.status == SubmissionStatus.SCORED
                 else None
             )
@@ -588,9 +603,12 @@ def gradebook_student_history(
                     late_days=days,
                     penalty_percent=min(100.0, assignment.late_penalty_percent_per_day * days),
                     points=late_penalised(
-                        points=before, percent_per_day=assignment.late_penalty_percent_per_day, days=days
+                        max_points=assignment.points,
+                        fraction=fraction,
+                        percent_per_day=assignment.late_penalty_percent_per_day,
+                        days=days,
                     )
-                    if before is not None
+                    if fraction is not None
                     else None,
                 )
             )

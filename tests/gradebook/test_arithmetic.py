@@ -43,11 +43,14 @@ MS = Column(key="milestone:1", category=Category.MILESTONE, title="Data", max_po
 EQUAL = {Category.QUIZ: D(1), Category.ASSIGNMENT: D(1), Category.MILESTONE: D(1)}
 
 
-def attempt(points: str | None, *, late: timedelta = timedelta(0), submission_id: int = 7) -> Attempt:
+def attempt(
+    points: str | None, *, of: int = 10, late: timedelta = timedelta(0), submission_id: int = 7
+) -> Attempt:
+    """The submission that counts for an assignment of ``of`` points: ``points`` before the penalty."""
     return Attempt(
         submission_id=submission_id,
         received_at=DEADLINE + late,
-        points_before_penalty=D(points) if points is not None else None,
+        fraction=float(points) / of if points is not None else None,
     )
 
 
@@ -68,6 +71,41 @@ def test_late_days_are_started_days_after_the_deadline_moved_by_the_extension(af
     assert late_days(received_at=DEADLINE + after, deadline=DEADLINE, extension_days=extension) == days
 
 
+def test_points_agree_with_the_graders_points_for_at_every_late_day_count():
+    """The gradebook's score share and penalty give exactly the grader's points (no 0.01 drift)."""
+    import random
+
+    from gradebook.selectors import score_fraction
+    from grader.models import Assignment
+    from grader.services import points_for
+
+    rng = random.Random(5)
+    for higher, full, zero, baseline in (
+        (False, 0.1, 1.1, None),
+        (True, None, 0.1, 0.93),
+        (True, 0.9, 0.9, None),
+    ):
+        assignment = Assignment(
+            points=D("12.5"),
+            higher_is_better=higher,
+            score_full_points=full,
+            score_zero_points=zero,
+            baseline_score=baseline,
+            late_penalty_percent_per_day=7.5,
+        )
+        for _ in range(2000):
+            score = round(rng.uniform(0, 1.2), rng.choice((2, 4, 6)))
+            days = rng.randint(0, 15)
+            fraction = score_fraction(assignment=assignment, score=score)
+            assert fraction is not None
+            mine = late_penalised(
+                max_points=assignment.points, fraction=fraction, percent_per_day=7.5, days=days
+            )
+            assert mine == points_for(assignment=assignment, score=score, late_days=days), (score, days)
+    no_baseline = Assignment(points=D(10), higher_is_better=True, score_zero_points=0.0)
+    assert score_fraction(assignment=no_baseline, score=0.5) is None
+
+
 def test_late_days_agree_with_the_graders_rule():
     from types import SimpleNamespace
 
@@ -83,19 +121,21 @@ def test_late_days_agree_with_the_graders_rule():
 
 
 @pytest.mark.parametrize(
-    ("points", "percent", "days", "expected"),
+    ("fraction", "percent", "days", "expected"),
     [
-        ("8.00", 10.0, 0, "8.00"),
-        ("8.00", 10.0, 1, "7.20"),
-        ("8.00", 10.0, 3, "5.60"),
-        ("8.00", 10.0, 10, "0.00"),
-        ("8.00", 10.0, 15, "0.00"),  # never negative
-        ("7.35", 10.0, 1, "6.62"),  # 6.615 rounds half up
-        ("10", 0.0, 9, "10.00"),  # no penalty set
+        (0.8, 10.0, 0, "8.00"),
+        (0.8, 10.0, 1, "7.20"),
+        (0.8, 10.0, 3, "5.60"),
+        (0.8, 10.0, 10, "0.00"),
+        (0.8, 10.0, 15, "0.00"),  # never negative
+        (0.6125, 20.0, 0, "6.13"),  # 6.125 rounds half up
+        (1.0, 0.0, 9, "10.00"),  # no penalty set
     ],
 )
-def test_late_penalty_is_a_percentage_per_started_day_rounded_half_up(points, percent, days, expected):
-    assert late_penalised(points=D(points), percent_per_day=percent, days=days) == D(expected)
+def test_late_penalty_is_a_percentage_per_started_day_rounded_half_up(fraction, percent, days, expected):
+    assert late_penalised(max_points=D(10), fraction=fraction, percent_per_day=percent, days=days) == D(
+        expected
+    )
 
 
 def test_assignment_cell_applies_the_penalty_and_keeps_the_submission_that_counts():
@@ -159,7 +199,7 @@ def test_weighted_total_of_categories():
 def test_columns_of_a_category_count_by_their_maximum_points():
     cells = {
         HW.key: cell_compute(column=HW, attempt=attempt("10")),  # 10 / 10
-        HW2.key: cell_compute(column=HW2, attempt=attempt("5")),  # 5 / 20
+        HW2.key: cell_compute(column=HW2, attempt=attempt("5", of=20)),  # 5 / 20
     }
     total = total_compute(columns=[HW, HW2], cells=cells, weights=EQUAL)
     assert total.by_category[Category.ASSIGNMENT] == D("50.00")  # 15 / 30
