@@ -299,3 +299,24 @@ def test_my_grades_hides_unrevealed_points_and_shows_the_history(client, scenari
 def test_staff_following_my_grades_land_on_the_gradebook(client, scenario, instructor):
     client.force_login(instructor)
     assert client.get(url("my_grades", CODE))["Location"] == url("course", CODE)
+
+
+def test_admin_lists_adjustments_searchable_by_neptun_code(
+    client, scenario, student, other_student, instructor
+):
+    from tests.factories import UserFactory
+
+    for who, reason in ((student, "Doctor's note for ABC"), (other_student, "Conference trip for XYZ")):
+        adjustment_record(
+            course=scenario.game.course,
+            student=who,
+            column_key=f"quiz:{scenario.game.pk}",
+            kind=AdjustmentKind.EXCUSED,
+            reason=reason,
+            by=instructor,
+        )
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:gradebook_adjustment_changelist"), {"q": "abc123"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ABC123" in html and "XYZ789" not in html
