@@ -320,3 +320,33 @@ def test_admin_lists_adjustments_searchable_by_neptun_code(
     assert response.status_code == 200
     html = response.content.decode()
     assert "ABC123" in html and "XYZ789" not in html
+
+
+def test_my_grades_does_not_show_adjustments_of_unpublished_homework(client, scenario, student, instructor):
+    for column, reason in (
+        (scenario.upcoming, "Extension for the LSTM"),
+        (scenario.homework, "Extension for CNN"),
+    ):
+        adjustment_record(
+            course=scenario.game.course,
+            student=student,
+            column_key=f"assignment:{column.pk}",
+            kind=AdjustmentKind.EXTENSION,
+            extension_days=1,
+            reason=reason,
+            by=instructor,
+        )
+    client.force_login(student)
+    html = client.get(url("my_grades", CODE)).content.decode()
+    assert "Extension for CNN" in html and "Extension for the LSTM" not in html
+
+
+def test_the_index_lists_every_course_with_the_right_page(client, scenario, student, instructor):
+    from accounts.models import Role
+    from accounts.services import enrollment_set
+    from tests.factories import CourseFactory
+
+    enrollment_set(course=CourseFactory(code="VITMAV45"), user=instructor, role=Role.STUDENT)
+    client.force_login(instructor)
+    html = client.get(url("index")).content.decode()
+    assert url("course", CODE) in html and url("my_grades", "VITMAV45") in html
