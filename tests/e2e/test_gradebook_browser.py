@@ -76,3 +76,15 @@ def test_gradebook_for_the_instructor_and_my_grades_on_a_phone(
     page.locator("#history-milestones").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "5-my-grades-history-phone.png"))
     phone.close()
+
+    # The whole gradebook on a phone: the wide table scrolls inside its box, the page itself does not.
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    log_in(page, asgi_server.url, "instructor")
+    page.goto(asgi_server.url + "/gradebook/courses/VITMMA19/?q=abc")
+    page.wait_for_selector("#row-ABC123")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    wrap = page.locator(".gradebook-wrap")
+    assert wrap.evaluate("box => box.scrollWidth > box.clientWidth")  # the table scrolls sideways
+    page.screenshot(path=str(artifacts_dir / "6-gradebook-phone.png"), full_page=True)
+    phone.close()
