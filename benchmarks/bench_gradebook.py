@@ -11,6 +11,7 @@ and prints p50/p95 of the render time, the query count per request, and the same
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -119,4 +120,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for leftover in Path(tempfile.gettempdir()).glob("bench-gradebook-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
