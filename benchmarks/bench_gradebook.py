@@ -27,7 +27,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def main() -> None:
+def main(folder: str) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=400)
     parser.add_argument("--games", type=int, default=10)
@@ -36,7 +36,6 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="bench-gradebook-")
     os.environ["DATA_DIR"] = folder
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -120,8 +119,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    data_dir = tempfile.mkdtemp(prefix="bench-gradebook-")
     try:
-        main()
+        main(data_dir)
     finally:
-        for leftover in Path(tempfile.gettempdir()).glob("bench-gradebook-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        shutil.rmtree(data_dir, ignore_errors=True)
