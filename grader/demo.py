@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Course, Enrollment, Role, User
 from core.errors import PlatformError
-from grader import tasks_catalog
+from grader import sandbox, tasks_catalog
 from grader.models import Assignment, Submission, SubmissionStatus
 from grader.services import AssignmentRules, assignment_create, submission_create, submission_grade
 
@@ -165,6 +165,10 @@ def demo_seed(*, course: Course, stdout: Any) -> None:
         .order_by("neptun_code")
     )
     instructor = Enrollment.objects.filter(course=course, role=Role.INSTRUCTOR).select_related("user").first()
+    try:
+        sandbox.sandbox_check()
+    except sandbox.SandboxUnavailable as error:
+        stdout.write(f"  grader: the sandbox cannot run here, so models and scripts will fail: {error}")
     for demo in DEMO_ASSIGNMENTS:
         if Assignment.objects.filter(course=course, title=demo.title).exists():
             stdout.write(f"  grader: {demo.title!r} already there")
