@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import torch
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from core.errors import PlatformError
 from grader import tasks_catalog
@@ -346,3 +348,30 @@ def test_zip_bomb_bundle_and_model_uploads_are_refused_nothing_stored(course, st
     assert "The model file was refused" in refused.value.message and "zip bomb" in refused.value.message
     assert not Submission.objects.filter(user=student).exists()
     assert set((tmp_path / "media").rglob("*")) == stored_before
+
+
+def test_zip_bomb_on_the_form_is_refused_with_its_reason(client, course, instructor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(instructor)
+    form = {
+        "title": "Bundle homework",
+        "task": "",
+        "bundle": SimpleUploadedFile("bundle.zip", zip_bomb(), content_type="application/zip"),
+        "kinds": ["predictions"],
+        "points": "10",
+        "score_zero_points": "1",
+        "opens_at": "2026-01-01T08:00",
+        "deadline": "2026-01-15T08:00",
+        "late_penalty_percent_per_day": "10",
+        "daily_limit": "5",
+        "public_fraction": "0.5",
+        "leaderboard_rule": "best",
+        "wall_seconds": "60",
+        "memory_mb": "1024",
+    }
+    response = client.post(reverse("grader:assignment_new", args=[course.code]), form)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The data bundle was not accepted" in body and "zip bomb" in body
+    assert not Assignment.objects.exists()
+    assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*"))
