@@ -139,6 +139,7 @@ def demo() -> None:
             "default,grading-cpu",
             "-c",
             "1",
+            "-B",  # beat in the same process: the sweeper re-queues jobs lost with a worker
             "-l",
             "warning",
         ],
@@ -163,7 +164,8 @@ def demo() -> None:
     say(f"admin:  http://localhost:{port}/admin/")
     say(f"API:    http://localhost:{port}/api/docs/")
     say(f"health: http://localhost:{port}/healthz")
-    say("Celery worker running (queues default, grading-cpu). Ctrl-C stops everything.")
+    say("Celery worker running (queues default, grading-cpu; beat runs the grading sweeper).")
+    say("Ctrl-C stops everything.")
     try:
         while worker.poll() is None and server.poll() is None:
             time.sleep(1)

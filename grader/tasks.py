@@ -2,8 +2,8 @@
 
 ``grade_submission`` runs on the ``grading-cpu`` or ``grading-gpu`` queue (chosen by the service that
 sends it) with late acknowledgement: a job whose worker dies is not acknowledged, and the service's guarded
-claim makes a re-delivered job harmless. ``sweep_submissions`` is for Celery beat (see the README) and does
-what ``manage.py grading_sweep`` does.
+claim makes a re-delivered job harmless. ``sweep_submissions`` runs on Celery beat's schedule
+(``CELERY_BEAT_SCHEDULE`` in the settings) and does what ``manage.py grading_sweep`` does.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ def grade_submission(self, submission_id: int) -> None:
 
 @shared_task(name="grader.sweep_submissions")
 def sweep_submissions() -> dict[str, int]:
+    from django.conf import settings
+
     from grader.services import submission_sweep
 
-    report = submission_sweep()
+    report = submission_sweep(running_grace_seconds=settings.GRADER_SWEEP_GRACE_SECONDS)
     return {"requeued": report.requeued, "resent": report.resent, "failed": report.failed}

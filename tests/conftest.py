@@ -129,8 +129,14 @@ def purge_filesystem_broker() -> None:
 
 
 def worker_start(
-    tmp_path: Path, *, queues: str = "default,grading-cpu", name: str | None = None
+    tmp_path: Path,
+    *,
+    queues: str = "default,grading-cpu",
+    name: str | None = None,
+    beat: bool = False,
+    **env: str,
 ) -> ManagedProcess:
+    """A real worker; ``beat=True`` runs Celery beat inside it, as ``dev.py demo`` does."""
     name = name or f"test-{uuid.uuid4().hex[:8]}"
     argv = [
         sys.executable,
@@ -146,7 +152,9 @@ def worker_start(
         "-n",
         f"{name}@%h",
     ]
-    return start_process(argv, log_path=tmp_path / f"{name}.log", ready="ready.", env=subprocess_env())
+    if beat:
+        argv += ["-B", "-s", str(tmp_path / f"{name}-beat-schedule")]
+    return start_process(argv, log_path=tmp_path / f"{name}.log", ready="ready.", env=subprocess_env(**env))
 
 
 @pytest.fixture

@@ -305,3 +305,15 @@ LOGGING = {
 GRADER_WORK_DIR = Path(os.environ.get("GRADER_WORK_DIR", DATA_DIR / "grading")).resolve()
 REFERENCE_CACHE_DIR = Path(os.environ.get("REFERENCE_CACHE_DIR", DATA_DIR / "reference")).resolve()
 GRADER_USE_GPU = env_bool("GRADER_USE_GPU", False)
+# Celery beat runs the sweeper that re-queues jobs whose worker died (README, "Nothing is lost"): in the
+# embedded mode inside the one worker (`worker -B`), in production as one `celery beat` process.
+GRADER_SWEEP_SECONDS = float(os.environ.get("GRADER_SWEEP_SECONDS", "60"))
+GRADER_SWEEP_GRACE_SECONDS = float(os.environ.get("GRADER_SWEEP_GRACE_SECONDS", "120"))
+CELERY_BEAT_SCHEDULE = {
+    "grader-sweep": {
+        "task": "grader.sweep_submissions",
+        "schedule": GRADER_SWEEP_SECONDS,
+        "options": {"queue": "default", "expires": GRADER_SWEEP_SECONDS},
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

@@ -136,3 +136,24 @@ def test_pool_process_killed_mid_job_is_graded_again_exactly_once(assignment, st
     assert "requeued 1, resent 0, failed 0" in sweep_after_the_wall_time(submission)
     done = wait_done(submission, worker=celery_worker, timeout=60)
     assert_graded_once(done, baseline=assignment.baseline_score)
+
+
+def test_beat_runs_the_sweeper_so_a_lost_job_comes_back_without_anyone(
+    assignment, student, celery_worker, tmp_path
+):
+    """The embedded mode's worker runs beat (``-B``, as ``dev.py demo`` starts it): nobody runs the sweep."""
+    submission = submission_create(
+        assignment=assignment, user=student, upload=io.BytesIO(slow_script()), name="solution.py"
+    )
+    submission = wait_running(submission)
+    time.sleep(1.0)
+    celery_worker.kill(signal.SIGKILL)
+    replacement = worker_start(
+        tmp_path, name="beat", beat=True, GRADER_SWEEP_SECONDS="1", GRADER_SWEEP_GRACE_SECONDS="0"
+    )
+    try:
+        done = wait_done(submission, worker=replacement, timeout=90)
+        assert_graded_once(done, baseline=assignment.baseline_score)
+        assert "grader.sweep_submissions" in replacement.log()  # beat sent the sweep; the worker ran it
+    finally:
+        replacement.kill(signal.SIGTERM)
