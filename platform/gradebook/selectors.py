@@ -43,6 +43,7 @@ from gradebook.arithmetic import (
 from gradebook.models import Adjustment, GradebookWeights
 from grader.models import Assignment, Submission, SubmissionStatus
 from grader.selectors import LeaderboardEntry, assignment_is_revealed, assignment_reveal_at, leaderboard_rank
+from grader.services import score_fraction
 from projects.models import (
     CriterionScore,
     Milestone,
@@ -166,24 +167,6 @@ def _game_max_points(games: list[Game]) -> dict[int, Decimal]:
         for row in Question.objects.filter(id__in=ids).exclude(kind=QuestionKind.POLL).values("id", "points")
     }
     return {game.pk: Decimal(sum(points.get(qid, 0) for qid in game.question_ids)) for game in games}
-
-
-def score_fraction(*, assignment: Assignment, score: float | None) -> float | None:
-    """The score's share of the assignment's points before any late penalty: the first half of
-    ``grader.services.points_for`` (full at the reference or the stated full-points score, zero at the
-    floor, linear between, capped). ``None`` without a score or a baseline. A test checks that this with
-    ``arithmetic.late_penalised`` gives ``points_for``'s points for every late-day count."""
-    full = (
-        assignment.score_full_points
-        if assignment.score_full_points is not None
-        else assignment.baseline_score
-    )
-    if score is None or full is None:
-        return None
-    zero = assignment.score_zero_points
-    if full == zero:
-        return 1.0 if (score >= full if assignment.higher_is_better else score <= full) else 0.0
-    return min(1.0, max(0.0, (score - zero) / (full - zero)))
 
 
 def _milestone_max_points(milestones: list[Milestone]) -> dict[int, Decimal]:

@@ -75,9 +75,8 @@ def test_points_agree_with_the_graders_points_for_at_every_late_day_count():
     """The gradebook's score share and penalty give exactly the grader's points (no 0.01 drift)."""
     import random
 
-    from gradebook.selectors import score_fraction
     from grader.models import Assignment
-    from grader.services import points_for
+    from grader.services import points_for, score_fraction
 
     rng = random.Random(5)
     for higher, full, zero, baseline in (
