@@ -9,18 +9,11 @@ from django.utils import timezone
 from grader.models import SubmissionStatus
 from projects.services import milestone_defaults_create
 from tests.dashboards.conftest import assignment_row, finished_game, submission_row
+from tests.e2e.pages import DESKTOP, PHONE, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct-horse-battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Your courses")
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 
 @pytest.fixture

@@ -5,20 +5,10 @@ import re
 
 import pytest
 
+from tests.e2e.pages import DESKTOP, PHONE, log_in
 from tests.gradebook.scenario import scenario_build
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct-horse-battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#courses")
 
 
 def test_gradebook_for_the_instructor_and_my_grades_on_a_phone(
@@ -64,7 +54,7 @@ def test_gradebook_for_the_instructor_and_my_grades_on_a_phone(
     # The student on a phone: their own grades only; the unrevealed homework is not in the total.
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = phone.new_page()
-    log_in(page, asgi_server.url, "abc123")
+    log_in(page, asgi_server.url, "abc123", ready="#courses")
     page.locator("#courses").get_by_role("link", name="my grades").click()
     page.wait_for_selector("#summary")
     assert page.inner_text("#total").strip() == "73.5%"
@@ -80,7 +70,7 @@ def test_gradebook_for_the_instructor_and_my_grades_on_a_phone(
     # The whole gradebook on a phone: the wide table scrolls inside its box, the page itself does not.
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = phone.new_page()
-    log_in(page, asgi_server.url, "instructor")
+    log_in(page, asgi_server.url, "instructor", ready="#courses")
     page.goto(asgi_server.url + "/gradebook/courses/VITMMA19/?q=abc")
     page.wait_for_selector("#row-ABC123")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -6,20 +6,10 @@ import pytest
 
 from projects.models import MilestoneGrade, MilestoneSubmission
 from projects.services import milestone_defaults_create
+from tests.e2e.pages import DESKTOP, PHONE, log_in
 from tests.projects.pdfs import tiny_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct-horse-battery")
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Your courses")
 
 
 def test_project_milestone_flow(
