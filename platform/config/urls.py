@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
@@ -24,6 +25,10 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    # The live quiz's JavaScript strings (the djangojs catalogue) in the request's language. Not cached on
+    # purpose: it is a few KB built from the .mo in a millisecond, and the language is the account's choice,
+    # so a page cache or a long browser max-age would serve a language switcher's old language.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["quizzes"]), name="javascript-catalog"),
 ]
 
 admin.site.site_header = "Deep Learning in practice — administration"

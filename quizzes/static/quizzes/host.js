@@ -1,6 +1,17 @@
 // The projector: the lobby with PIN and QR, questions with the server's countdown, reveal, scoreboard, podium.
+// Texts go through Django's JavaScript catalogue (gettext, interpolate from /jsi18n/, loaded first).
 (function () {
   "use strict";
+  // The server's messages are English; the ones a host meets are translated here, by their exact text.
+  const SERVER_TEXT = {
+    "The game has already moved on; the screen shows where it is now.":
+      gettext("The game has already moved on; the screen shows where it is now."),
+    "The game has already moved on.": gettext("The game has already moved on."),
+    "That question is not open.": gettext("That question is not open."),
+    "This game is over.": gettext("This game is over."),
+  };
+  // The reveal's fixed bars (typed answers, and nobody answering); choice bars carry the question's own text.
+  const BAR_TEXT = { "✔ Correct": gettext("Correct"), "✘ Wrong": gettext("Wrong"), "– No answer": gettext("No answer") };
   const root = document.getElementById("host");
   const $ = (id) => document.getElementById(id);
   const screens = ["lobby", "question", "reveal", "scoreboard", "finished"];
@@ -17,7 +28,7 @@
     socket.onmessage = (event) => handle(JSON.parse(event.data));
     socket.onclose = (event) => {
       if (event.code === 4003 || event.code === 4004) return;
-      $("connection").textContent = "Connection lost, reconnecting…";
+      $("connection").textContent = gettext("Connection lost, reconnecting…");
       retry = Math.min(retry + 1, 5); setTimeout(connect, 500 * retry);
     };
   }
@@ -31,7 +42,7 @@
       case "reveal": renderReveal(f.reveal); break;
       case "scoreboard": renderScoreboard(f.scoreboard); break;
       case "finished": renderFinished(f.finished); break;
-      case "error": $("host-status").textContent = f.message; break;
+      case "error": $("host-status").textContent = SERVER_TEXT[f.message] || f.message; break;
     }
   }
 
@@ -49,7 +60,7 @@
   function onPlayer(f) {
     if (f.event === "removed") players.delete(f.player.id); else players.set(f.player.id, f.player);
     renderPlayers();
-    if (f.event === "takeover") $("host-status").textContent = f.player.neptun_code + " continues on another device.";
+    if (f.event === "takeover") $("host-status").textContent = interpolate(gettext("%(neptun)s continues on another device."), { neptun: f.player.neptun_code }, true);
   }
   function renderPlayers() {
     const list = $("players"); list.innerHTML = "";
@@ -57,8 +68,8 @@
       const li = document.createElement("li");
       li.innerHTML = "<span>" + esc(p.neptun_code) + "</span>";
       const b = document.createElement("button"); b.type = "button"; b.className = "secondary"; b.textContent = "✕";
-      b.setAttribute("aria-label", "Remove " + p.neptun_code);
-      b.addEventListener("click", () => { if (confirm("Remove " + p.neptun_code + "?")) send({ type: "remove", player: p.id }); });
+      b.setAttribute("aria-label", interpolate(gettext("Remove %(neptun)s"), { neptun: p.neptun_code }, true));
+      b.addEventListener("click", () => { if (confirm(interpolate(gettext("Remove %(neptun)s?"), { neptun: p.neptun_code }, true))) send({ type: "remove", player: p.id }); });
       li.appendChild(b); list.appendChild(li);
     }
     $("player-count").textContent = players.size; $("q-players").textContent = players.size;
@@ -66,8 +77,8 @@
 
   function renderQuestion(q, remaining, answered) {
     question = q; index = q.index; show("question");
-    $("q-number").textContent = "Question " + (q.index + 1) + " of " + q.count;
-    $("q-text").innerHTML = q.kind === "parametric" ? "Parametric question: every player has their own variant on the phone." : q.text_html;
+    $("q-number").textContent = interpolate(gettext("Question %(n)s of %(total)s"), { n: q.index + 1, total: q.count }, true);
+    $("q-text").innerHTML = q.kind === "parametric" ? esc(gettext("Parametric question: every player has their own variant on the phone.")) : q.text_html;
     const tiles = $("q-tiles"); tiles.innerHTML = "";
     for (const c of q.choices) {
       const d = document.createElement("div"); d.className = "tile " + c.colour;
@@ -84,7 +95,7 @@
 
   function renderReveal(r) {
     clearInterval(timer); index = r.index; show("reveal");
-    $("r-number").textContent = "Question " + (r.index + 1);
+    $("r-number").textContent = interpolate(gettext("Question %(n)s"), { n: r.index + 1 }, true);
     $("r-text").innerHTML = question && question.kind !== "parametric" ? question.text_html : "";
     $("r-correct").innerHTML = r.correct_html || "—";
     $("r-explanation").innerHTML = r.explanation_html || "";
@@ -94,7 +105,7 @@
     for (const b of r.bars) {
       const d = document.createElement("div"); d.className = "bar" + (b.correct ? " correct" : "");
       d.innerHTML = '<strong>' + b.count + '</strong><div class="fill ' + b.colour + '" style="height:' + (100 * b.count / most) + '%"></div>' +
-        '<div class="label">' + b.symbol + " " + esc(b.label) + (b.correct ? " ✔" : "") + "</div>";
+        '<div class="label">' + b.symbol + " " + esc(BAR_TEXT[b.symbol + " " + b.label] || b.label) + (b.correct ? " ✔" : "") + "</div>";
       bars.appendChild(d);
     }
   }
@@ -102,7 +113,7 @@
     show("scoreboard"); index = s.index;
     const list = $("top5"); list.innerHTML = "";
     for (const row of s.top) { const li = document.createElement("li"); li.textContent = row.neptun_code + " — " + row.score; list.appendChild(li); }
-    $("next").textContent = question && index + 1 >= question.count ? "Podium" : "Next question";
+    $("next").textContent = question && index + 1 >= question.count ? gettext("Podium") : gettext("Next question");
   }
   function renderFinished(f) {
     show("finished");
@@ -123,7 +134,7 @@
   $("to-scoreboard").addEventListener("click", advance);
   $("next").addEventListener("click", advance);
   $("skip").addEventListener("click", () => send({ type: "skip", index: index }));
-  $("end").addEventListener("click", () => { if (confirm("End the game now?")) send({ type: "end" }); });
+  $("end").addEventListener("click", () => { if (confirm(gettext("End the game now?"))) send({ type: "end" }); });
   document.addEventListener("keydown", (event) => {
     if (event.key === "ArrowRight" && phase !== "finished" && phase !== "question") advance();
   });

@@ -1,6 +1,48 @@
 // The phone: join with PIN + Neptun code, answer, see the result. Protocol: docs/websocket-protocol.md
+// Texts go through Django's JavaScript catalogue (gettext, ngettext, interpolate from /jsi18n/, loaded first).
 (function () {
   "use strict";
+  // The server's messages are English; the ones a player meets are translated here, by their exact text.
+  const SERVER_TEXT = {
+    "This game is over.": gettext("This game is over."),
+    "This game admits logged-in students only: log in with your Neptun code first.":
+      gettext("This game admits logged-in students only: log in with your Neptun code first."),
+    "A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123.":
+      gettext("A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123."),
+    "The host removed this Neptun code from the game.": gettext("The host removed this Neptun code from the game."),
+    "The host removed you from this game.": gettext("The host removed you from this game."),
+    "Your Neptun code joined this game on another device.": gettext("Your Neptun code joined this game on another device."),
+    "That seat token is not valid; join with your Neptun code.": gettext("That seat token is not valid; join with your Neptun code."),
+    "Your seat was taken over on another device. Join again to take it back.":
+      gettext("Your seat was taken over on another device. Join again to take it back."),
+    "You already have a seat in this game.": gettext("You already have a seat in this game."),
+    "Join the game first.": gettext("Join the game first."),
+    "That question is not open now.": gettext("That question is not open now."),
+    "Time is up: this question is closed, so the answer was not counted.":
+      gettext("Time is up: this question is closed, so the answer was not counted."),
+    "This question is closed, so the answer was not counted.": gettext("This question is closed, so the answer was not counted."),
+    "You already answered this question; only your first answer counts.":
+      gettext("You already answered this question; only your first answer counts."),
+  };
+  const SHAPE_NAMES = {
+    triangle: gettext("triangle"), diamond: gettext("diamond"), circle: gettext("circle"),
+    square: gettext("square"), star: gettext("star"), pentagon: gettext("pentagon"),
+  };
+  function serverText(f) {
+    if (SERVER_TEXT[f.message]) return SERVER_TEXT[f.message];
+    const enrolled = f.code === "not_enrolled" && /^(\S+) is not enrolled in (\S+)\. /.exec(f.message || "");
+    if (enrolled) {
+      return interpolate(gettext("%(neptun)s is not enrolled in %(course)s. Check your Neptun code, or ask the instructor to add you to the course."),
+        { neptun: enrolled[1], course: enrolled[2] }, true);
+    }
+    const typed = f.code === "invalid_neptun" && /^“(.*)” is not a Neptun code\. /.exec(f.message || "");
+    if (typed) {
+      return interpolate(gettext("“%(typed)s” is not a Neptun code. A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123."),
+        { typed: typed[1] }, true);
+    }
+    return f.message;
+  }
+  const SENT = () => gettext("Answer sent ✔ — wait for the result.");
   const root = document.getElementById("play");
   const $ = (id) => document.getElementById(id);
   const screens = ["join", "lobby", "question", "reveal", "scoreboard", "finished", "gone"];
@@ -18,7 +60,7 @@
     socket.onmessage = (event) => handle(JSON.parse(event.data));
     socket.onclose = (event) => {
       if (gone || event.code === 4001 || event.code === 4003 || event.code === 4004) return;
-      $("connection").textContent = "Connection lost, reconnecting…";
+      $("connection").textContent = gettext("Connection lost, reconnecting…");
       retry = Math.min(retry + 1, 5);
       setTimeout(() => connect(resumeFrame), 500 * retry);
     };
@@ -36,7 +78,7 @@
         break;
       case "lobby": show("lobby"); break;
       case "question": renderQuestion(f); break;
-      case "answer.accepted": status("Answer sent ✔ — wait for the result."); lockTiles(); break;
+      case "answer.accepted": status(SENT()); lockTiles(); break;
       case "reveal": renderReveal(f); break;
       case "scoreboard":
         show("scoreboard");
@@ -45,22 +87,22 @@
       case "finished": renderFinished(f); break;
       case "taken_over": case "removed":
         gone = true; localStorage.removeItem(seatKey);
-        $("gone-message").textContent = f.message; show("gone"); break;
+        $("gone-message").textContent = serverText(f); show("gone"); break;
       case "error": handleError(f); break;
     }
   }
 
   function handleError(f) {
-    if (f.request === "answer") { status(f.message); if (f.code === "answer_rejected") unlockTiles(); return; }
+    if (f.request === "answer") { status(serverText(f)); if (f.code === "answer_rejected") unlockTiles(); return; }
     if (f.code === "seat_lost" || f.code === "removed") { localStorage.removeItem(seatKey); }
-    if (!me) { $("join-error").textContent = f.message; show("join"); $("join-button").disabled = false; gone = true; socket.close(); return; }
-    status(f.message);
+    if (!me) { $("join-error").textContent = serverText(f); show("join"); $("join-button").disabled = false; gone = true; socket.close(); return; }
+    status(serverText(f));
   }
 
   function renderQuestion(f) {
     question = f.question; picks = [];
     show("question");
-    $("q-number").textContent = "Question " + (question.index + 1) + " of " + question.count;
+    $("q-number").textContent = interpolate(gettext("Question %(n)s of %(total)s"), { n: question.index + 1, total: question.count }, true);
     $("q-text").innerHTML = f.variant ? f.variant.prompt_html : question.text_html;
     const tiles = $("tiles"); tiles.innerHTML = "";
     for (const c of question.choices) {
@@ -68,13 +110,13 @@
       b.type = "button"; b.className = "tile " + c.colour; b.dataset.index = c.index;
       b.setAttribute("aria-pressed", "false");
       b.innerHTML = '<span class="shape" aria-hidden="true">' + c.symbol + "</span><span>" + c.text_html + "</span>";
-      b.setAttribute("aria-label", c.shape + ": " + b.textContent.slice(1));
+      b.setAttribute("aria-label", (SHAPE_NAMES[c.shape] || c.shape) + ": " + b.textContent.slice(1));
       b.addEventListener("click", () => choose(c.index, b));
       tiles.appendChild(b);
     }
     $("submit-picks").hidden = !question.multiple;
     $("typed").hidden = !question.input; $("answer-text").value = "";
-    status(f.answered ? "Answer sent ✔ — wait for the result." : "");
+    status(f.answered ? SENT() : "");
     unlockTiles();
     if (f.answered) lockTiles(); else if (question.input) $("answer-text").focus();
     startTimer(f.remaining_ms);
@@ -102,13 +144,15 @@
     clearInterval(timer); show("reveal");
     const you = f.you || { answered: false, points: 0, total: 0, rank: "–" };
     const r = $("r-result");
-    if (f.reveal.kind === "poll") { r.textContent = "Thanks for voting"; r.className = "big"; }
-    else if (!you.answered) { r.textContent = "No answer"; r.className = "big result-bad"; }
-    else if (you.correct) { r.textContent = "Correct ✔"; r.className = "big result-ok"; }
-    else { r.textContent = "Wrong ✘"; r.className = "big result-bad"; }
-    $("r-points").textContent = "+" + you.points + " points" + (you.bonus ? " (streak bonus " + you.bonus + ")" : "");
+    if (f.reveal.kind === "poll") { r.textContent = gettext("Thanks for voting"); r.className = "big"; }
+    else if (!you.answered) { r.textContent = gettext("No answer"); r.className = "big result-bad"; }
+    else if (you.correct) { r.textContent = gettext("Correct ✔"); r.className = "big result-ok"; }
+    else { r.textContent = gettext("Wrong ✘"); r.className = "big result-bad"; }
+    $("r-points").textContent = interpolate(ngettext("+%(points)s point", "+%(points)s points", you.points), { points: you.points }, true) +
+      (you.bonus ? " " + interpolate(gettext("(streak bonus %(bonus)s)"), { bonus: you.bonus }, true) : "");
     $("r-total").textContent = you.total; $("r-rank").textContent = you.rank;
-    $("r-variant").innerHTML = f.variant ? "<p>Your answer should have been <strong></strong></p><p class='muted'>" + f.variant.explanation_html + "</p>" : "";
+    $("r-variant").innerHTML = f.variant ? "<p>" + interpolate(gettext("Your answer should have been %(answer)s"), { answer: "<strong></strong>" }, true) +
+      "</p><p class='muted'>" + f.variant.explanation_html + "</p>" : "";
     if (f.variant) $("r-variant").querySelector("strong").textContent = f.variant.answer;
   }
   function renderFinished(f) {
@@ -122,15 +166,15 @@
   $("join-form").addEventListener("submit", (event) => {
     event.preventDefault();
     pin = $("pin").value.trim();
-    if (!/^\d{6}$/.test(pin)) { $("join-error").textContent = "The PIN is the 6 digits on the projector."; return; }
-    if (!/^[A-Za-z0-9]{6}$/.test($("neptun").value.trim())) { $("join-error").textContent = "A Neptun code is 6 letters and digits, e.g. ABC123."; return; }
+    if (!/^\d{6}$/.test(pin)) { $("join-error").textContent = gettext("The PIN is the 6 digits on the projector."); return; }
+    if (!/^[A-Za-z0-9]{6}$/.test($("neptun").value.trim())) { $("join-error").textContent = gettext("A Neptun code is 6 letters and digits, e.g. ABC123."); return; }
     $("join-error").textContent = ""; $("join-button").disabled = true; me = null;
     seatKey = "quiz-seat-" + pin;
     localStorage.removeItem(seatKey);
     connect(() => ({ type: "join", neptun: $("neptun").value.trim() }));
   });
   $("submit-picks").addEventListener("click", () => {
-    if (!picks.length) { status("Choose at least one option."); return; }
+    if (!picks.length) { status(gettext("Choose at least one option.")); return; }
     lockTiles(); send({ type: "answer", question: question.index, picks: picks });
   });
   $("typed").addEventListener("submit", (event) => {
