@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from grader import tasks_catalog
 from grader.models import Assignment, LeaderboardRule, SubmissionKind
@@ -22,8 +23,8 @@ def _when(**kwargs: Any) -> forms.DateTimeField:
 
 class SubmissionUploadForm(forms.Form):
     file = forms.FileField(
-        label="Your file",
-        help_text=".csv predictions, .ipynb notebook, .py script or .pt model, as the assignment accepts",
+        label=_("Your file"),
+        help_text=_(".csv predictions, .ipynb notebook, .py script or .pt model, as the assignment accepts"),
     )
 
     def __init__(self, *args: Any, accept: list[str] | None = None, **kwargs: Any) -> None:
@@ -35,54 +36,71 @@ class SubmissionUploadForm(forms.Form):
 class AssignmentForm(forms.Form):
     """Mirrors ``manage.py create_assignment``; an existing assignment's task cannot change (edit)."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, label=_("Title"))
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), required=False, help_text="Markdown."
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        label=_("Description"),
+        help_text=_("Markdown."),
     )
-    task = forms.ChoiceField(required=False, label="Reference task")
+    task = forms.ChoiceField(required=False, label=_("Reference task"))
     bundle = forms.FileField(
         required=False,
-        label="…or a data bundle (zip)",
-        help_text="public/manifest.json and the public files, hidden/test_labels.csv; checked on upload.",
+        label=_("…or a data bundle (zip)"),
+        help_text=_("public/manifest.json and the public files, hidden/test_labels.csv; checked on upload."),
     )
     reference_epochs = forms.IntegerField(
-        min_value=1, required=False, help_text="Training the reference: empty for the task's default."
+        min_value=1,
+        required=False,
+        label=_("Reference epochs"),
+        help_text=_("Training the reference: empty for the task's default."),
     )
     kinds = forms.MultipleChoiceField(
-        label="Accepted submission kinds",
+        label=_("Accepted submission kinds"),
         choices=SubmissionKind.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=list(SubmissionKind.values),
     )
-    points = forms.DecimalField(max_digits=6, decimal_places=2, min_value=0, initial=Decimal("10"))
+    points = forms.DecimalField(
+        max_digits=6, decimal_places=2, min_value=0, initial=Decimal("10"), label=_("Points")
+    )
     score_zero_points = forms.FloatField(
         required=False,
-        label="Score for zero points",
-        help_text="Empty: chance level for accuracy tasks (required for error metrics such as MAE).",
+        label=_("Score for zero points"),
+        help_text=_("Empty: chance level for accuracy tasks (required for error metrics such as MAE)."),
     )
     score_full_points = forms.FloatField(
-        required=False, label="Score for full points", help_text="Empty: the reference solution's score."
+        required=False,
+        label=_("Score for full points"),
+        help_text=_("Empty: the reference solution's score."),
     )
-    opens_at = _when(label="Opens at")
-    deadline = _when()
-    late_cutoff = _when(required=False, label="Late cut-off", help_text="Empty: no late work accepted.")
+    opens_at = _when(label=_("Opens at"))
+    deadline = _when(label=_("Deadline"))
+    late_cutoff = _when(required=False, label=_("Late cut-off"), help_text=_("Empty: no late work accepted."))
     late_penalty_percent_per_day = forms.FloatField(
-        min_value=0, max_value=100, initial=10.0, label="Late penalty (% of the points per started day)"
+        min_value=0,
+        max_value=100,
+        initial=10.0,
+        # xgettext:no-python-format
+        label=_("Late penalty (% of the points per started day)"),
     )
     daily_limit = forms.IntegerField(
-        min_value=1, initial=5, label="Submissions per day", help_text="Failed submissions do not count."
+        min_value=1,
+        initial=5,
+        label=_("Submissions per day"),
+        help_text=_("Failed submissions do not count."),
     )
     public_fraction = forms.FloatField(
         min_value=0.01,
         max_value=0.99,
         initial=0.5,
-        label="Public leaderboard fraction",
-        help_text="The share of the test set scored on the public leaderboard; the rest is private.",
+        label=_("Public leaderboard fraction"),
+        help_text=_("The share of the test set scored on the public leaderboard; the rest is private."),
     )
-    leaderboard_rule = forms.ChoiceField(choices=LeaderboardRule.choices, label="Which submission counts")
-    wall_seconds = forms.IntegerField(min_value=1, max_value=24 * 3600, initial=600, label="Wall time (s)")
-    memory_mb = forms.IntegerField(min_value=64, initial=4096, label="Memory (MiB)")
-    use_gpu = forms.BooleanField(required=False, label="Run on a GPU worker")
+    leaderboard_rule = forms.ChoiceField(choices=LeaderboardRule.choices, label=_("Which submission counts"))
+    wall_seconds = forms.IntegerField(min_value=1, max_value=24 * 3600, initial=600, label=_("Wall time (s)"))
+    memory_mb = forms.IntegerField(min_value=64, initial=4096, label=_("Memory (MiB)"))
+    use_gpu = forms.BooleanField(required=False, label=_("Run on a GPU worker"))
 
     def __init__(self, *args: Any, assignment: Assignment | None = None, **kwargs: Any) -> None:
         self.assignment = assignment
@@ -93,7 +111,7 @@ class AssignmentForm(forms.Form):
             for name in ("task", "bundle", "reference_epochs"):
                 del self.fields[name]
         else:
-            choices = [("", "— none: upload a bundle below —")]
+            choices = [("", _("— none: upload a bundle below —"))]
             choices += [(name, name) for name in tasks_catalog.catalog_task_names()]
             task_field = self.fields["task"]
             assert isinstance(task_field, forms.ChoiceField)
@@ -124,7 +142,7 @@ class AssignmentForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.assignment is None and bool(data.get("task")) == bool(data.get("bundle")):
-            raise forms.ValidationError("Choose a reference task or upload a data bundle (exactly one).")
+            raise forms.ValidationError(_("Choose a reference task or upload a data bundle (exactly one)."))
         return data
 
     def rules(self) -> AssignmentRules:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Course
 
 
 class SubmissionKind(models.TextChoices):
-    PREDICTIONS = "predictions", "Predictions (CSV)"
-    NOTEBOOK = "notebook", "Notebook (.ipynb)"
-    SCRIPT = "script", "Script (.py)"
-    MODEL = "model", "Model (TorchScript or state_dict)"
+    PREDICTIONS = "predictions", _("Predictions (CSV)")
+    NOTEBOOK = "notebook", _("Notebook (.ipynb)")
+    SCRIPT = "script", _("Script (.py)")
+    MODEL = "model", _("Model (TorchScript or state_dict)")
 
 
 class LeaderboardRule(models.TextChoices):
-    BEST = "best", "Best submission counts"
-    LAST = "last", "Last submission counts"
+    BEST = "best", _("Best submission counts")
+    LAST = "last", _("Last submission counts")
 
 
 class Assignment(models.Model):
@@ -63,22 +64,22 @@ class Assignment(models.Model):
 
 
 class SubmissionStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SCORED = "scored", "Scored"
-    FAILED = "failed", "Failed"
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SCORED = "scored", _("Scored")
+    FAILED = "failed", _("Failed")
 
 
 class Verdict(models.TextChoices):
-    SCORED = "scored", "Scored"
-    WRONG_FORMAT = "wrong_format", "Wrong output format"
-    RUNTIME_ERROR = "runtime_error", "Runtime error"
-    TIME_LIMIT = "time_limit", "Time limit exceeded"
-    MEMORY_LIMIT = "memory_limit", "Memory limit exceeded"
-    OUTPUT_LIMIT = "output_too_large", "Output too large"
-    PROCESS_LIMIT = "process_limit", "Too many processes"
-    INTERNAL_ERROR = "internal_error", "Internal error (not your fault)"
+    SCORED = "scored", _("Scored")
+    WRONG_FORMAT = "wrong_format", _("Wrong output format")
+    RUNTIME_ERROR = "runtime_error", _("Runtime error")
+    TIME_LIMIT = "time_limit", _("Time limit exceeded")
+    MEMORY_LIMIT = "memory_limit", _("Memory limit exceeded")
+    OUTPUT_LIMIT = "output_too_large", _("Output too large")
+    PROCESS_LIMIT = "process_limit", _("Too many processes")
+    INTERNAL_ERROR = "internal_error", _("Internal error (not your fault)")
 
 
 class Submission(models.Model):

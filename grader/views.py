@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -154,7 +155,10 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PlatformError as error:
             form.add_error("file", error.message)
         else:
-            messages.success(request, f"Received {submission.original_name}: it is in the grading queue.")
+            messages.success(
+                request,
+                _("Received %(name)s: it is in the grading queue.") % {"name": submission.original_name},
+            )
             return redirect("grader:assignment", pk=assignment.pk)
     staff = course_is_staff(user=user, course=assignment.course)
     mine = [
@@ -389,7 +393,10 @@ def assignment_regrade_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not course_is_instructor(user=request_user(request), course=assignment.course):
         raise PermissionDenied("Only the course's instructors can regrade an assignment.")
     count = assignment_regrade(assignment=assignment, by=request_user(request))
-    messages.success(request, f"{count} submissions (the reference's included) queued for regrading.")
+    messages.success(
+        request,
+        _("%(count)s submissions (the reference's included) queued for regrading.") % {"count": count},
+    )
     return redirect("grader:assignment", pk=assignment.pk)
 
 
@@ -415,7 +422,7 @@ def assignment_new(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(
-                request, "Assignment created; the reference solution is being graded as the baseline."
+                request, _("Assignment created; the reference solution is being graded as the baseline.")
             )
             return redirect("grader:assignment", pk=assignment.pk)
     return render(
@@ -441,11 +448,13 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             note = (
-                f" The public fraction changed: {regraded} submissions are being regraded."
+                " "
+                + _("The public fraction changed: %(count)s submissions are being regraded.")
+                % {"count": regraded}
                 if regraded
                 else ""
             )
-            messages.success(request, "Assignment saved." + note)
+            messages.success(request, _("Assignment saved.") + note)
             return redirect("grader:assignment", pk=assignment.pk)
     return render(
         request,
