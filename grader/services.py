@@ -428,7 +428,7 @@ def submission_create(
             "Upload a .csv (predictions), .ipynb (notebook), .py (script) or .pt (model) file."
         )
     if kind not in assignment.kinds:
-        accepted = ", ".join(SubmissionKind(k).label for k in assignment.kinds)
+        accepted = ", ".join(str(SubmissionKind(k).label) for k in assignment.kinds)
         raise PlatformError(f"This assignment accepts: {accepted}.")
     start, end = _today_window(now)
     used = (
@@ -736,7 +736,7 @@ def _result_record(
             return
         assignment = submission.assignment
         submission.verdict = outcome.verdict
-        submission.verdict_detail = outcome.detail or Verdict(outcome.verdict).label
+        submission.verdict_detail = outcome.detail or str(Verdict(outcome.verdict).label)
         submission.log = outcome.log
         submission.run_seconds = outcome.run_seconds
         submission.peak_memory_bytes = outcome.peak_memory_bytes

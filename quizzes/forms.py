@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Course, User
 from accounts.selectors import courses_taught_by
@@ -18,14 +19,17 @@ def _course_field(user: User) -> forms.ModelChoiceField:
         if not user.is_superuser
         else Course.objects.all(),
         required=False,
-        empty_label="(no course)",
+        label=_("Course"),
+        empty_label=_("(no course)"),
     )
 
 
 class QuizForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, label=_("Title"))
     course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Description")
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,26 +51,35 @@ def lines_to_choices(text: str) -> list[dict[str, Any]]:
 
 
 class QuestionForm(forms.Form):
-    kind = forms.ChoiceField(choices=QuestionKind.choices, label="Type")
+    kind = forms.ChoiceField(choices=QuestionKind.choices, label=_("Type"))
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="Math in LaTeX between $…$, e.g. $\\frac{n+2p-f}{s}+1$.",
+        label=_("Text"),
+        help_text=_("Math in LaTeX between $…$, e.g. $\\frac{n+2p-f}{s}+1$."),
     )
     choices = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        label="Options",
-        help_text="One per line (2–6); start the correct ones with *. True/false: “* True” and “False”.",
+        label=_("Options"),
+        help_text=_("One per line (2–6); start the correct ones with *. True/false: “* True” and “False”."),
     )
-    answer_number = forms.FloatField(required=False, label="Numeric answer")
-    tolerance = forms.FloatField(required=False, initial=0, min_value=0)
-    generator = forms.ChoiceField(choices=[], required=False)
-    notation = forms.ChoiceField(choices=[("lecture", "lecture"), ("pytorch", "pytorch")], initial="lecture")
-    explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    time_limit = forms.IntegerField(min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT, initial=20)
-    points = forms.TypedChoiceField(choices=QuestionPoints.choices, coerce=int, initial=1000)
-    image = forms.ImageField(required=False)
+    answer_number = forms.FloatField(required=False, label=_("Numeric answer"))
+    tolerance = forms.FloatField(required=False, initial=0, min_value=0, label=_("Tolerance"))
+    generator = forms.ChoiceField(choices=[], required=False, label=_("Generator"))
+    notation = forms.ChoiceField(
+        choices=[("lecture", "lecture"), ("pytorch", "pytorch")], initial="lecture", label=_("Notation")
+    )
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Explanation")
+    )
+    time_limit = forms.IntegerField(
+        min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT, initial=20, label=_("Time limit")
+    )
+    points = forms.TypedChoiceField(
+        choices=QuestionPoints.choices, coerce=int, initial=1000, label=_("Points")
+    )
+    image = forms.ImageField(required=False, label=_("Image"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,9 +105,9 @@ class QuestionForm(forms.Form):
 
 class GameStartForm(forms.Form):
     course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False)
-    speed_scoring = forms.BooleanField(required=False, initial=True, label="Faster answers score more")
+    speed_scoring = forms.BooleanField(required=False, initial=True, label=_("Faster answers score more"))
     verified = forms.BooleanField(
-        required=False, label="Verified: players must log in (the Neptun code comes from their account)"
+        required=False, label=_("Verified: players must log in (the Neptun code comes from their account)")
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -103,7 +116,9 @@ class GameStartForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="YAML (this site's format) or xlsx (Kahoot's spreadsheet template).")
+    file = forms.FileField(
+        label=_("File"), help_text=_("YAML (this site's format) or xlsx (Kahoot's spreadsheet template).")
+    )
     course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -8,23 +8,24 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from quizzes.game import MAX_TIME_LIMIT, MIN_TIME_LIMIT, Phase
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", "Single choice"
-    MULTIPLE = "multiple", "Multiple select"
-    TRUE_FALSE = "truefalse", "True / false"
-    NUMERIC = "numeric", "Numeric type-answer"
-    PARAMETRIC = "parametric", "Parametric (a variant per student)"
-    POLL = "poll", "Poll (no correct answer)"
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple select")
+    TRUE_FALSE = "truefalse", _("True / false")
+    NUMERIC = "numeric", _("Numeric type-answer")
+    PARAMETRIC = "parametric", _("Parametric (a variant per student)")
+    POLL = "poll", _("Poll (no correct answer)")
 
 
 class QuestionPoints(models.IntegerChoices):
-    STANDARD = 1000, "Standard (1000)"
-    DOUBLE = 2000, "Double (2000)"
-    NONE = 0, "No points"
+    STANDARD = 1000, _("Standard (1000)")
+    DOUBLE = 2000, _("Double (2000)")
+    NONE = 0, _("No points")
 
 
 class Quiz(models.Model):

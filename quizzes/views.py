@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Course
@@ -105,7 +107,13 @@ def quiz_import_view(request: HttpRequest) -> HttpResponse:
         except PlatformError as error:
             problems = [error.message]
         else:
-            messages.success(request, f"Imported “{quiz.title}” with {len(draft.questions)} questions.")
+            count = len(draft.questions)
+            text = ngettext(
+                "Imported “%(title)s” with %(count)s question.",
+                "Imported “%(title)s” with %(count)s questions.",
+                count,
+            )
+            messages.success(request, text % {"title": quiz.title, "count": count})
             return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
     quizzes = quizzes_for_user(user=user).select_related("course")
     return render(
@@ -144,7 +152,7 @@ def quiz_edit(request: HttpRequest, quiz_id: int) -> HttpResponse:
         except PlatformError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
     start_form = GameStartForm(user=user, initial={"course": quiz.course, "speed_scoring": True})
     return render(
@@ -181,7 +189,7 @@ def question_edit(request: HttpRequest, quiz_id: int, question_id: int | None = 
             if image:
                 saved.image = image
                 saved.save(update_fields=["image"])
-            messages.success(request, "Question saved.")
+            messages.success(request, _("Question saved."))
             return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
     return render(request, "quizzes/question_form.html", {"quiz": quiz, "question": question, "form": form})
 
@@ -197,7 +205,7 @@ def question_action(request: HttpRequest, quiz_id: int, question_id: int) -> Htt
             question_move(question=question, user=request_user(request), offset=-1 if action == "up" else 1)
         elif action == "delete":
             question_delete(question=question, user=request_user(request))
-            messages.success(request, "Question deleted.")
+            messages.success(request, _("Question deleted."))
     except PlatformError as error:
         messages.error(request, error.message)
     return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
@@ -222,7 +230,7 @@ def game_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
     quiz = _quiz_for_editing(request, quiz_id)
     form = GameStartForm(request.POST, user=request_user(request))
     if not form.is_valid():
-        messages.error(request, "Choose one of your courses (or none).")
+        messages.error(request, _("Choose one of your courses (or none)."))
         return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
     try:
         game = game_create(

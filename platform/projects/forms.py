@@ -4,19 +4,23 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.models import Milestone, RubricCriterion
 
 
 class ProjectRegisterForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Project title")
+    title = forms.CharField(max_length=200, label=gettext_lazy("Project title"))
     description = forms.CharField(
-        label="Short description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Short description (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     teammates = forms.CharField(
-        label="Teammates' Neptun codes",
+        label=gettext_lazy("Teammates' Neptun codes"),
         required=False,
-        help_text=(
+        help_text=gettext_lazy(
             "Up to 3, separated by spaces or commas. Leave empty to work alone. You are added yourself."
         ),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
@@ -28,7 +32,7 @@ class ProjectRegisterForm(forms.Form):
 
 class MemberAddForm(forms.Form):
     neptun_code = forms.CharField(
-        label="New member's Neptun code",
+        label=gettext_lazy("New member's Neptun code"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
@@ -38,18 +42,18 @@ class SubmissionForm(forms.Form):
     """One form per milestone on the page; the prefix keeps their field ids apart."""
 
     repository_url = forms.CharField(
-        label="Repository URL",
+        label=gettext_lazy("Repository URL"),
         required=False,
         max_length=500,
         widget=forms.URLInput(attrs={"placeholder": "https://github.com/team/project", "inputmode": "url"}),
     )
     pdf = forms.FileField(
-        label="Report (PDF)",
+        label=gettext_lazy("Report (PDF)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
     in_english = forms.BooleanField(
-        label="Everything in this submission (code comments, README, report) is in English.",
+        label=gettext_lazy("Everything in this submission (code comments, README, report) is in English."),
         required=False,
     )
 
@@ -58,13 +62,13 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["repository_url"].required = milestone.needs_url
         if not milestone.needs_url:
-            self.fields["repository_url"].label = "Repository URL (optional)"
+            self.fields["repository_url"].label = _("Repository URL (optional)")
         # A PDF is always accepted (e.g. an exploration report for milestone 1); required where needed.
         if not milestone.needs_pdf:
-            self.fields["pdf"].label = "Report (PDF, optional)"
-        hint = f"At most {milestone.max_pdf_megabytes}."
+            self.fields["pdf"].label = _("Report (PDF, optional)")
+        hint = _("At most %(size)s.") % {"size": milestone.max_pdf_megabytes}
         if has_pdf:
-            hint += " Leave empty to keep the PDF you submitted before."
+            hint += " " + _("Leave empty to keep the PDF you submitted before.")
         self.fields["pdf"].help_text = hint
 
 
@@ -72,7 +76,7 @@ class GradeForm(forms.Form):
     """A points field per rubric criterion, then the comment."""
 
     comment = forms.CharField(
-        label="Comment for the team", required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=gettext_lazy("Comment for the team"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
 
     def __init__(self, *args, criteria: list[RubricCriterion], **kwargs) -> None:

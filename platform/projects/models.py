@@ -11,14 +11,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_MAX_PDF_BYTES = 10 * 1024 * 1024
 
 
 class MilestoneKind(models.TextChoices):
     # Milestones count for the offered grade when submitted on time; the final must be graded.
-    MILESTONE = "milestone", "Milestone"
-    FINAL = "final", "Final submission"
+    MILESTONE = "milestone", _("Milestone")
+    FINAL = "final", _("Final submission")
 
 
 class Project(models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from accounts.models import Course, User
 from accounts.selectors import course_is_staff
@@ -104,19 +105,23 @@ def offered_grade_evaluate(*, statuses: Iterable[MilestoneStatus]) -> OfferedGra
     finals = [s for s in statuses if s.milestone.kind == MilestoneKind.FINAL]
     for status in milestones:
         if not status.submitted:
-            reasons.append(f"{status.milestone.title} was not submitted.")
+            reasons.append(_("%(milestone)s was not submitted.") % {"milestone": status.milestone.title})
         elif status.late:
-            reasons.append(f"{status.milestone.title} was submitted after the deadline.")
+            reasons.append(
+                _("%(milestone)s was submitted after the deadline.") % {"milestone": status.milestone.title}
+            )
     not_english = [s.milestone.title for s in statuses if s.latest is not None and not s.latest.in_english]
     if not_english:
-        reasons.append(f"Not attested to be in English: {', '.join(not_english)}.")
+        reasons.append(
+            _("Not attested to be in English: %(milestones)s.") % {"milestones": ", ".join(not_english)}
+        )
     if not finals:
-        reasons.append("The course has no final submission set up yet.")
+        reasons.append(_("The course has no final submission set up yet."))
     for status in finals:
         if not status.submitted:
-            reasons.append(f"{status.milestone.title}: not submitted yet.")
+            reasons.append(_("%(milestone)s: not submitted yet.") % {"milestone": status.milestone.title})
         elif status.grade is None:
-            reasons.append(f"{status.milestone.title}: not graded yet.")
+            reasons.append(_("%(milestone)s: not graded yet.") % {"milestone": status.milestone.title})
     return OfferedGradeStatus(eligible=not reasons, reasons=reasons)
 
 

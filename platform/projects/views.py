@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Course, Role
@@ -62,11 +63,11 @@ def index(request: HttpRequest) -> HttpResponse:
     for course in courses_for_user(user=user):
         role = course_role(user=user, course=course)
         if role == Role.STUDENT:
-            links.append((course, "projects:my_project", "My project"))
+            links.append((course, "projects:my_project", _("My project")))
         elif role is not None:
-            links.append((course, "projects:course_projects", "Projects and grading"))
+            links.append((course, "projects:course_projects", _("Projects and grading")))
     if len(links) == 1:
-        course, name, _ = links[0]
+        course, name, _label = links[0]
         return redirect(name, code=course.code)
     return render(request, "projects/index.html", {"links": links})
 
@@ -142,7 +143,7 @@ def my_project(request: HttpRequest, code: str) -> HttpResponse:
         except PlatformError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Your team “{project.title}” is registered.")
+            messages.success(request, _("Your team “%(title)s” is registered.") % {"title": project.title})
             return redirect("projects:my_project", code=course.code)
     return _my_project_page(request, course, register_form=form, status=400)
 
@@ -155,7 +156,7 @@ def member_change(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         if request.POST.get("action") == "leave":
             project_member_remove(project=project, neptun_code=user.neptun_code or "", by=user)
-            messages.success(request, f"You left the team “{project.title}”.")
+            messages.success(request, _("You left the team “%(title)s”.") % {"title": project.title})
         else:
             form = MemberAddForm(request.POST)
             if not form.is_valid():
@@ -163,7 +164,9 @@ def member_change(request: HttpRequest, project_id: int) -> HttpResponse:
             membership = project_member_add(
                 project=project, neptun_code=form.cleaned_data["neptun_code"], by=user
             )
-            messages.success(request, f"{membership.student.display_name} joined the team.")
+            messages.success(
+                request, _("%(name)s joined the team.") % {"name": membership.student.display_name}
+            )
     except PlatformError as error:
         messages.error(request, error.message)
     return redirect("projects:my_project", code=project.course.code)
@@ -189,8 +192,11 @@ def submit(request: HttpRequest, project_id: int, milestone_id: int) -> HttpResp
         except PlatformError as error:
             form.add_error(None, error.message)
         else:
-            when = "after the deadline (late)" if submission.late else "on time"
-            messages.success(request, f"{milestone.title} submitted {when}.")
+            if submission.late:
+                text = _("%(milestone)s submitted after the deadline (late).")
+            else:
+                text = _("%(milestone)s submitted on time.")
+            messages.success(request, text % {"milestone": milestone.title})
             return redirect("projects:my_project", code=project.course.code)
     return _my_project_page(request, project.course, bound=form, status=400)
 
@@ -245,7 +251,11 @@ def grade(request: HttpRequest, project_id: int, milestone_id: int) -> HttpRespo
             except PlatformError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, f"{project.title}: {milestone.title} graded.")
+                messages.success(
+                    request,
+                    _("%(project)s: %(milestone)s graded.")
+                    % {"project": project.title, "milestone": milestone.title},
+                )
                 return redirect("projects:course_projects", code=project.course.code)
         http_status = 400
     return render(
