@@ -129,7 +129,7 @@ def test_an_unknown_language_is_refused_and_not_saved(client, student):
 
 
 def test_the_committed_javascript_mo_is_compiled_from_the_current_po_and_keeps_placeholders():
-    """The live quiz's JavaScript catalogue (djangojs, served at /jsi18n/): fresh, complete, placeholders kept."""
+    """The live quiz's JavaScript catalogue (djangojs, at /jsi18n/): fresh, complete, placeholders kept."""
     po = polib.pofile(str(LOCALE / "djangojs.po"))
     mo = polib.mofile(str(LOCALE / "djangojs.mo"))
     assert len(translated(po)) >= 40
@@ -138,7 +138,9 @@ def test_the_committed_javascript_mo_is_compiled_from_the_current_po_and_keeps_p
         "platform/locale/hu/LC_MESSAGES/djangojs.mo platform/locale/hu/LC_MESSAGES/djangojs.po` and commit it"
     )
     assert not po.metadata_is_fuzzy and "nplurals=2" in mo.metadata.get("Plural-Forms", "")
-    assert not [e.msgid for e in po if not e.obsolete and e.msgid and (not e.translated() or "fuzzy" in e.flags)]
+    assert not [
+        e.msgid for e in po if not e.obsolete and e.msgid and (not e.translated() or "fuzzy" in e.flags)
+    ]
     for entry in po.translated_entries():
         sources = [entry.msgid, entry.msgid_plural] if entry.msgid_plural else [entry.msgid]
         targets = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
@@ -147,4 +149,5 @@ def test_the_committed_javascript_mo_is_compiled_from_the_current_po_and_keeps_p
     words = {e.msgid: e.msgstr for e in po.translated_entries()}
     assert words["Correct ✔"] == "Helyes ✔"
     assert words["Wrong ✘"] == "Rossz ✘"
-    assert words["Time is up: this question is closed, so the answer was not counted."].startswith("Lejárt az idő")
+    late = "Time is up: this question is closed, so the answer was not counted."
+    assert words[late].startswith("Lejárt az idő")

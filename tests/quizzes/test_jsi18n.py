@@ -30,7 +30,9 @@ def catalogue(client) -> dict[str, object]:
     return json.loads(found.group(1)) if found else {}
 
 
-def test_a_hungarian_user_gets_the_hungarian_catalogue_and_an_english_user_none(client, student, other_student):
+def test_a_hungarian_user_gets_the_hungarian_catalogue_and_an_english_user_none(
+    client, student, other_student
+):
     user_language_set(user=student, language="hu")
     client.force_login(student)
     hungarian = catalogue(client)  # the account's choice wins over the browser's English
