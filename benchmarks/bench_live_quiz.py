@@ -317,6 +317,7 @@ def main() -> None:
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--skip-floor", action="store_true")
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
+    parser.add_argument("--debug", action="store_true", help="serve with DEBUG on (the demo's default)")
     args = parser.parse_args()
     if args.floor_server:
         floor_server(args.floor_server)
@@ -326,6 +327,9 @@ def main() -> None:
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-live-quiz-"))
     env = {"DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"}
+    if not args.debug:
+        # As a lecture runs it: DEBUG wraps every query in the debug cursor and keeps its SQL.
+        env.update(DEBUG="0", ALLOWED_HOSTS="127.0.0.1,localhost")
     if args.redis:
         env.update(REDIS_URL=args.redis, CHANNEL_PREFIX=f"bench{os.getpid()}")
     game_id, pin, cookie = site_setup(data_dir, args.players, args.questions, env)
@@ -340,7 +344,8 @@ def main() -> None:
     result: dict[str, Any] = {
         "server": f"{args.server}, 1 process, "
         + ("Redis" if args.redis else "in-process")
-        + " channel layer, SQLite",
+        + " channel layer, SQLite"
+        + (", DEBUG on" if args.debug else ""),
         "questions": args.questions,
         "spread_s": args.spread,
     }
