@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grader import tasks_catalog
@@ -111,7 +112,7 @@ class AssignmentForm(forms.Form):
             for name in ("task", "bundle", "reference_epochs"):
                 del self.fields[name]
         else:
-            choices = [("", _("— none: upload a bundle below —"))]
+            choices = [("", gettext("— none: upload a bundle below —"))]
             choices += [(name, name) for name in tasks_catalog.catalog_task_names()]
             task_field = self.fields["task"]
             assert isinstance(task_field, forms.ChoiceField)

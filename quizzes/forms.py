@@ -68,7 +68,7 @@ class QuestionForm(forms.Form):
     tolerance = forms.FloatField(required=False, initial=0, min_value=0, label=_("Tolerance"))
     generator = forms.ChoiceField(choices=[], required=False, label=_("Generator"))
     notation = forms.ChoiceField(
-        choices=[("lecture", "lecture"), ("pytorch", "pytorch")], initial="lecture", label=_("Notation")
+        choices=[("lecture", _("lecture")), ("pytorch", "pytorch")], initial="lecture", label=_("Notation")
     )
     explanation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Explanation")

@@ -9,8 +9,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from quizzes.game import MAX_TIME_LIMIT, MIN_TIME_LIMIT, Phase
+
+# The game phases as the instructor's pages show them: {% translate game.phase context "game phase" %}.
+GAME_PHASE_LABELS = (
+    pgettext_lazy("game phase", "lobby"),
+    pgettext_lazy("game phase", "question"),
+    pgettext_lazy("game phase", "reveal"),
+    pgettext_lazy("game phase", "scoreboard"),
+    pgettext_lazy("game phase", "finished"),
+)
 
 
 class QuestionKind(models.TextChoices):
