@@ -36,6 +36,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Course, User
 from accounts.selectors import course_is_instructor, course_role
@@ -118,28 +119,34 @@ class AssignmentRules:
 
 def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
     if not rules.title.strip():
-        raise PlatformError("The assignment needs a title.")
+        raise PlatformError(gettext("The assignment needs a title."))
     unknown = set(rules.kinds) - set(SubmissionKind.values)
     if not rules.kinds or unknown:
-        raise PlatformError(f"Accepted kinds must be some of {', '.join(SubmissionKind.values)}.")
+        raise PlatformError(
+            gettext("Accepted kinds must be some of %(kinds)s.") % {"kinds": ", ".join(SubmissionKind.values)}
+        )
     if SubmissionKind.MODEL in rules.kinds and spec.key.startswith(tasks_catalog.BUNDLE_PREFIX):
-        raise PlatformError("Model submissions need a reference task (its architecture); not a data bundle.")
+        raise PlatformError(
+            gettext("Model submissions need a reference task (its architecture); not a data bundle.")
+        )
     if not 0 < rules.public_fraction < 1:
-        raise PlatformError("The leaderboard's public fraction must be between 0 and 1 (e.g. 0.5).")
+        raise PlatformError(gettext("The leaderboard's public fraction must be between 0 and 1 (e.g. 0.5)."))
     if rules.deadline and rules.opens_at and rules.deadline <= rules.opens_at:
-        raise PlatformError("The deadline must be after the opening time.")
+        raise PlatformError(gettext("The deadline must be after the opening time."))
     if rules.late_cutoff and rules.deadline and rules.late_cutoff < rules.deadline:
-        raise PlatformError("The late cut-off must not be before the deadline.")
+        raise PlatformError(gettext("The late cut-off must not be before the deadline."))
     if rules.wall_seconds < 1 or rules.memory_mb < 64:
-        raise PlatformError("Run limits: at least 1 second and 64 MiB.")
+        raise PlatformError(gettext("Run limits: at least 1 second and 64 MiB."))
     if rules.points < 0 or rules.late_penalty_percent_per_day < 0:
-        raise PlatformError("Points and the late penalty cannot be negative.")
+        raise PlatformError(gettext("Points and the late penalty cannot be negative."))
 
 
 def _default_zero_points(spec: tasks_catalog.TaskSpec) -> float:
     if spec.metric == "accuracy" and spec.classes:
         return 1.0 / len(spec.classes)  # guessing
-    raise PlatformError("Give the score that earns zero points (e.g. the MAE of a constant prediction).")
+    raise PlatformError(
+        gettext("Give the score that earns zero points (e.g. the MAE of a constant prediction).")
+    )
 
 
 def assignment_create(
@@ -160,7 +167,7 @@ def assignment_create(
     if by is not None and not course_is_instructor(user=by, course=course):
         raise PermissionDeniedError("Only the course's instructors can create assignments.")
     if (task_key is None) == (bundle is None):
-        raise PlatformError("Choose a reference task or upload a data bundle (exactly one).")
+        raise PlatformError(gettext("Choose a reference task or upload a data bundle (exactly one)."))
     stored_bundle: File | None = None
     if bundle is not None:
         with tempfile.NamedTemporaryFile(suffix=".zip") as handle:
@@ -169,14 +176,17 @@ def assignment_create(
             try:
                 spec = tasks_catalog.catalog_bundle_install(Path(handle.name))
             except tasks_catalog.BundleError as error:
-                raise PlatformError(f"The data bundle was not accepted: {error}") from None
+                raise PlatformError(
+                    gettext("The data bundle was not accepted: %(error)s") % {"error": error}
+                ) from None
             handle.seek(0)
             stored_bundle = ContentFile(handle.read(), name=f"{spec.key}.zip")
     else:
         assert task_key is not None
         if task_key not in tasks_catalog.catalog_task_names():
             raise PlatformError(
-                f"Unknown task {task_key!r}; choose one of {', '.join(tasks_catalog.catalog_task_names())}."
+                gettext("Unknown task %(task)s; choose one of %(tasks)s.")
+                % {"task": repr(task_key), "tasks": ", ".join(tasks_catalog.catalog_task_names())}
             )
         spec = tasks_catalog.catalog_task(task_key)
     _rules_check(rules, spec)
@@ -350,38 +360,44 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
     size = path.stat().st_size
     limit = MAX_UPLOAD_BYTES[SubmissionKind(kind)]
     if size == 0:
-        raise PlatformError("The file is empty.")
+        raise PlatformError(gettext("The file is empty."))
     if size > limit:
         raise PlatformError(
-            f"The file is {size / 1e6:.1f} MB; the limit for a {kind} is {limit / 1e6:.0f} MB."
+            gettext("The file is %(size)s MB; the limit for a %(kind)s is %(limit)s MB.")
+            % {"size": f"{size / 1e6:.1f}", "kind": kind, "limit": f"{limit / 1e6:.0f}"}
         )
     if kind == SubmissionKind.PREDICTIONS:
         spec = tasks_catalog.catalog_task(assignment.task_key)
         try:
             tasks_catalog.catalog_validate(spec=spec, path=path)
         except tasks_catalog.PredictionFormatError as error:
-            raise PlatformError(f"Wrong prediction file format: {error}", code="wrong_format") from None
+            raise PlatformError(
+                gettext("Wrong prediction file format: %(error)s") % {"error": error}, code="wrong_format"
+            ) from None
     elif kind == SubmissionKind.NOTEBOOK:
         try:
             notebook = nbformat.read(str(path), as_version=4)
             nbformat.validate(notebook)
         except (ValueError, nbformat.ValidationError, UnicodeDecodeError, AttributeError, KeyError) as error:
             first = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
-            raise PlatformError(f"This is not a valid Jupyter notebook (.ipynb JSON): {first}") from None
+            raise PlatformError(
+                gettext("This is not a valid Jupyter notebook (.ipynb JSON): %(error)s") % {"error": first}
+            ) from None
         if not any(cell.cell_type == "code" for cell in notebook.cells):
-            raise PlatformError("The notebook has no code cells.")
+            raise PlatformError(gettext("The notebook has no code cells."))
     elif kind == SubmissionKind.SCRIPT:
         try:
             source = path.read_bytes().decode("utf-8-sig")
             ast.parse(source, filename="solution.py")  # parsing only; nothing is executed
         except UnicodeDecodeError:
-            raise PlatformError("The script is not UTF-8 text.") from None
+            raise PlatformError(gettext("The script is not UTF-8 text.")) from None
         except SyntaxError as error:
             raise PlatformError(
-                f"The script has a syntax error on line {error.lineno}: {error.msg}."
+                gettext("The script has a syntax error on line %(line)s: %(error)s.")
+                % {"line": error.lineno, "error": error.msg}
             ) from None
         except ValueError as error:  # NUL bytes
-            raise PlatformError(f"The script cannot be read: {error}.") from None
+            raise PlatformError(gettext("The script cannot be read: %(error)s.") % {"error": error}) from None
     elif kind == SubmissionKind.MODEL:
         with path.open("rb") as handle:
             head = handle.read(4)
@@ -389,10 +405,15 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
             try:
                 tasks_catalog.zip_check(path, max_bytes=2 * limit)
             except tasks_catalog.BundleError as error:
-                raise PlatformError(f"The model file was refused: {error}") from None
+                raise PlatformError(
+                    gettext("The model file was refused: %(error)s") % {"error": error}
+                ) from None
         elif head[:1] != b"\x80":
             raise PlatformError(
-                "A model must be a TorchScript file (torch.jit.save) or a state_dict saved with torch.save."
+                gettext(
+                    "A model must be a TorchScript file (torch.jit.save) "
+                    "or a state_dict saved with torch.save."
+                )
             )
 
 
@@ -413,23 +434,24 @@ def submission_create(
     """
     role = course_role(user=user, course=assignment.course)
     if role is None:
-        raise PermissionDeniedError("You are not enrolled in this course.")
+        raise PermissionDeniedError(gettext("You are not enrolled in this course."))
     now = timezone.now()
     if now < assignment.opens_at:
         raise PlatformError(
-            f"This assignment opens at {timezone.localtime(assignment.opens_at):%Y-%m-%d %H:%M}."
+            gettext("This assignment opens at %(when)s.")
+            % {"when": f"{timezone.localtime(assignment.opens_at):%Y-%m-%d %H:%M}"}
         )
     cutoff = assignment.late_cutoff or assignment.deadline
     if now > cutoff:
-        raise PlatformError("The submission deadline has passed; no more submissions are accepted.")
+        raise PlatformError(gettext("The submission deadline has passed; no more submissions are accepted."))
     kind = kind or submission_kind_guess(name)
     if kind is None:
         raise PlatformError(
-            "Upload a .csv (predictions), .ipynb (notebook), .py (script) or .pt (model) file."
+            gettext("Upload a .csv (predictions), .ipynb (notebook), .py (script) or .pt (model) file.")
         )
     if kind not in assignment.kinds:
         accepted = ", ".join(str(SubmissionKind(k).label) for k in assignment.kinds)
-        raise PlatformError(f"This assignment accepts: {accepted}.")
+        raise PlatformError(gettext("This assignment accepts: %(kinds)s.") % {"kinds": accepted})
     start, end = _today_window(now)
     used = (
         Submission.objects.filter(
@@ -440,8 +462,10 @@ def submission_create(
     )
     if used >= assignment.daily_limit:
         raise PlatformError(
-            f"You have used today's {assignment.daily_limit} submissions; failed ones do not count. "
-            "Try again tomorrow."
+            gettext(
+                "You have used today's %(limit)s submissions; failed ones do not count. Try again tomorrow."
+            )
+            % {"limit": assignment.daily_limit}
         )
     return _submission_store(assignment=assignment, user=user, kind=kind, handle=upload, name=name)
 
@@ -465,7 +489,8 @@ def _submission_store(
                 size += len(chunk)
                 if size > limit:
                     raise PlatformError(
-                        f"The file is larger than the {limit / 1e6:.0f} MB limit for a {kind}."
+                        gettext("The file is larger than the %(limit)s MB limit for a %(kind)s.")
+                        % {"limit": f"{limit / 1e6:.0f}", "kind": kind}
                     )
                 digest.update(chunk)
                 out.write(chunk)

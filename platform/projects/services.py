@@ -18,6 +18,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
 
 from accounts.models import Course, Enrollment, Role, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
@@ -47,23 +48,32 @@ def repository_url_clean(*, raw: str) -> str:
     """The trimmed repository URL, or PlatformError: http(s), a real host name, no password in it."""
     url = (raw or "").strip()
     if not url:
-        raise PlatformError("Enter the URL of your repository, e.g. https://github.com/team/project.")
+        raise PlatformError(
+            gettext("Enter the URL of your repository, e.g. https://github.com/team/project.")
+        )
     if len(url) > MAX_URL_LENGTH:
-        raise PlatformError(f"The URL is longer than {MAX_URL_LENGTH} characters.")
+        raise PlatformError(
+            gettext("The URL is longer than %(count)s characters.") % {"count": MAX_URL_LENGTH}
+        )
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as error:
         raise PlatformError(
-            "That is not a web address. Copy the repository's URL from the browser, "
-            "e.g. https://github.com/team/project or https://gitlab.com/team/project."
+            gettext(
+                "That is not a web address. Copy the repository's URL from the browser, "
+                "e.g. https://github.com/team/project or https://gitlab.com/team/project."
+            )
         ) from error
     parts = urlsplit(url)
     if parts.username or parts.password:
         raise PlatformError(
-            "Remove the user name or token from the URL; give graders read access to the repository instead."
+            gettext(
+                "Remove the user name or token from the URL; "
+                "give graders read access to the repository instead."
+            )
         )
     if parts.hostname is None or "." not in parts.hostname:
-        raise PlatformError("The URL needs a public host name, e.g. github.com or gitlab.com.")
+        raise PlatformError(gettext("The URL needs a public host name, e.g. github.com or gitlab.com."))
     return url
 
 
@@ -74,19 +84,24 @@ def pdf_read_checked(*, upload: File, max_bytes: int) -> bytes:
     (a truncated upload or a renamed Word file fails here).
     """
     limit_text = f"{max_bytes / (1024 * 1024):.3g} MB"
+    too_large = gettext("The PDF is larger than %(limit)s. Compress the images and upload it again.")
     if upload.size is not None and upload.size > max_bytes:
-        raise PlatformError(f"The PDF is larger than {limit_text}. Compress the images and upload it again.")
+        raise PlatformError(too_large % {"limit": limit_text})
     upload.seek(0)
     content = upload.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise PlatformError(f"The PDF is larger than {limit_text}. Compress the images and upload it again.")
+        raise PlatformError(too_large % {"limit": limit_text})
     if not content:
-        raise PlatformError("The uploaded file is empty.")
+        raise PlatformError(gettext("The uploaded file is empty."))
     if not PDF_HEADER.match(content):
-        raise PlatformError("This file is not a PDF. Export your report as PDF (File → Export → PDF).")
+        raise PlatformError(
+            gettext("This file is not a PDF. Export your report as PDF (File → Export → PDF).")
+        )
     tail = content[-PDF_TAIL_BYTES:]
     if b"%%EOF" not in tail or b"startxref" not in tail:
-        raise PlatformError("This PDF is incomplete or damaged (no end-of-file marker). Export it again.")
+        raise PlatformError(
+            gettext("This PDF is incomplete or damaged (no end-of-file marker). Export it again.")
+        )
     return content
 
 
@@ -115,7 +130,8 @@ def _students_by_code(*, course: Course, codes: list[str]) -> dict[str, User]:
     missing = [c for c in codes if c not in found]
     if missing:
         raise PlatformError(
-            f"Not students of {course.code}: {', '.join(missing)}. Check the Neptun codes.",
+            gettext("Not students of %(course)s: %(codes)s. Check the Neptun codes.")
+            % {"course": course.code, "codes": ", ".join(missing)},
             code="not_enrolled",
         )
     return found
@@ -129,16 +145,23 @@ def _check_not_in_team(*, course: Course, users: list[User], registering: User |
         return
     if registering is not None and any(m.student_id == registering.id for m in taken):
         own = next(m for m in taken if m.student_id == registering.id)
-        raise PlatformError(f"You are already in the team “{own.project.title}”.", code="already_in_team")
+        raise PlatformError(
+            gettext("You are already in the team “%(title)s”.") % {"title": own.project.title},
+            code="already_in_team",
+        )
     names = ", ".join(f"{m.student.neptun_code} (“{m.project.title}”)" for m in taken)
     raise PlatformError(
-        f"Already in another team: {names}. A student is in one team per course.", code="already_in_team"
+        gettext("Already in another team: %(names)s. A student is in one team per course.")
+        % {"names": names},
+        code="already_in_team",
     )
 
 
 def _team_size_error(count: int) -> PlatformError:
     return PlatformError(
-        f"A team has 1 to {MAX_TEAM_SIZE} members; this would make {count}.", code="team_size"
+        gettext("A team has 1 to %(max)s members; this would make %(count)s.")
+        % {"max": MAX_TEAM_SIZE, "count": count},
+        code="team_size",
     )
 
 
@@ -155,12 +178,14 @@ def project_register(
     """
     title = (title or "").strip()
     if not title:
-        raise PlatformError("Give your project a title.")
+        raise PlatformError(gettext("Give your project a title."))
     if len(title) > 200:
-        raise PlatformError("The title is longer than 200 characters.")
+        raise PlatformError(gettext("The title is longer than 200 characters."))
     own = Enrollment.objects.filter(course=course, user=registered_by, role=Role.STUDENT).exists()
     if not own:
-        raise PermissionDeniedError(f"Only students of {course.code} register projects.")
+        raise PermissionDeniedError(
+            gettext("Only students of %(course)s register projects.") % {"course": course.code}
+        )
     codes = [c for c in _codes_normalize(member_codes) if c != registered_by.neptun_code]
     if len(codes) + 1 > MAX_TEAM_SIZE:
         raise _team_size_error(len(codes) + 1)
@@ -178,7 +203,7 @@ def project_register(
     except IntegrityError as error:
         # Someone registered one of these students a moment ago.
         raise PlatformError(
-            "One of these students has just joined another team. Reload the page and try again.",
+            gettext("One of these students has just joined another team. Reload the page and try again."),
             code="already_in_team",
         ) from error
     return project
@@ -186,7 +211,7 @@ def project_register(
 
 def _check_can_change_team(*, project: Project, by: User) -> None:
     if not (project_is_member(project=project, user=by) or course_is_staff(user=by, course=project.course)):
-        raise PermissionDeniedError("Only the team's members and the course's staff change a team.")
+        raise PermissionDeniedError(gettext("Only the team's members and the course's staff change a team."))
 
 
 def project_member_add(*, project: Project, neptun_code: str, by: User) -> TeamMembership:
@@ -194,7 +219,7 @@ def project_member_add(*, project: Project, neptun_code: str, by: User) -> TeamM
     _check_can_change_team(project=project, by=by)
     codes = _codes_normalize([neptun_code])
     if not codes:
-        raise PlatformError("Enter the new member's Neptun code.")
+        raise PlatformError(gettext("Enter the new member's Neptun code."))
     student = _students_by_code(course=project.course, codes=codes)[codes[0]]
     _check_not_in_team(course=project.course, users=[student])
     try:
@@ -206,7 +231,9 @@ def project_member_add(*, project: Project, neptun_code: str, by: User) -> TeamM
                 raise _team_size_error(count + 1)
             return TeamMembership.objects.create(project=project, course=project.course, student=student)
     except IntegrityError as error:
-        raise PlatformError(f"{codes[0]} has just joined another team.", code="already_in_team") from error
+        raise PlatformError(
+            gettext("%(code)s has just joined another team.") % {"code": codes[0]}, code="already_in_team"
+        ) from error
 
 
 def project_member_remove(*, project: Project, neptun_code: str, by: User) -> None:
@@ -221,13 +248,15 @@ def project_member_remove(*, project: Project, neptun_code: str, by: User) -> No
         raise NotFoundError(f"{neptun_code} is not a member of this team.")
     if membership.student_id != by.id and not course_is_staff(user=by, course=project.course):
         raise PermissionDeniedError(
-            "You can leave the team yourself; other members are removed by the staff."
+            gettext("You can leave the team yourself; other members are removed by the staff.")
         )
     with transaction.atomic():
         Project.objects.select_for_update().filter(id=project.id).first()
         if project.members.count() <= 1:
             raise PlatformError(
-                "A team needs at least one member. Ask the instructor to delete the project instead.",
+                gettext(
+                    "A team needs at least one member. Ask the instructor to delete the project instead."
+                ),
                 code="team_size",
             )
         membership.delete()
@@ -255,10 +284,11 @@ def milestone_submit(
     if milestone.course_id != project.course_id:
         raise NotFoundError("This milestone belongs to another course.")
     if not project_is_member(project=project, user=submitted_by):
-        raise PermissionDeniedError("Only the team's members submit its milestones.")
+        raise PermissionDeniedError(gettext("Only the team's members submit its milestones."))
     if MilestoneGrade.objects.filter(project=project, milestone=milestone).exists():
         raise PlatformError(
-            f"{milestone.title} is already graded; ask your grader if something must change.",
+            gettext("%(milestone)s is already graded; ask your grader if something must change.")
+            % {"milestone": milestone.title},
             code="already_graded",
         )
     url = ""
@@ -269,9 +299,11 @@ def milestone_submit(
     if pdf is not None:
         content = pdf_read_checked(upload=pdf, max_bytes=milestone.max_pdf_bytes)
     elif milestone.needs_pdf and not (previous and previous.pdf):
-        raise PlatformError(f"{milestone.title} needs the report as a PDF file.")
+        raise PlatformError(
+            gettext("%(milestone)s needs the report as a PDF file.") % {"milestone": milestone.title}
+        )
     if not url and content is None and not (previous and previous.pdf):
-        raise PlatformError("Nothing to submit: add the repository URL or the PDF report.")
+        raise PlatformError(gettext("Nothing to submit: add the repository URL or the PDF report."))
 
     submission = MilestoneSubmission(
         project=project,
@@ -317,13 +349,20 @@ def _points_parse(value: object, criterion: RubricCriterion) -> Decimal:
     try:
         points = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError) as error:
-        raise PlatformError(f"“{criterion.name}”: “{value}” is not a number.") from error
+        raise PlatformError(
+            gettext("“%(criterion)s”: “%(value)s” is not a number.")
+            % {"criterion": criterion.name, "value": value}
+        ) from error
     if not points.is_finite() or points < 0 or points > criterion.max_points:
         raise PlatformError(
-            f"“{criterion.name}” takes 0 to {criterion.max_points} points; {value} was given."
+            gettext("“%(criterion)s” takes 0 to %(max)s points; %(value)s was given.")
+            % {"criterion": criterion.name, "max": criterion.max_points, "value": value}
         )
     if points != points.quantize(Decimal("0.1")):
-        raise PlatformError(f"“{criterion.name}”: give points with at most one decimal (e.g. 2.5).")
+        raise PlatformError(
+            gettext("“%(criterion)s”: give points with at most one decimal (e.g. 2.5).")
+            % {"criterion": criterion.name}
+        )
     return points.quantize(Decimal("0.1"))
 
 
@@ -341,24 +380,30 @@ def milestone_grade(
     Every criterion needs a score within 0..max. Grading again replaces the scores and comment.
     """
     if not course_is_staff(user=grader, course=project.course):
-        raise PermissionDeniedError("Only the course's graders and instructors grade projects.")
+        raise PermissionDeniedError(gettext("Only the course's graders and instructors grade projects."))
     if milestone.course_id != project.course_id:
         raise NotFoundError("This milestone belongs to another course.")
     submission = project_latest_submission(project=project, milestone=milestone)
     if submission is None:
-        raise PlatformError(f"Nothing to grade: the team has not submitted {milestone.title} yet.")
+        raise PlatformError(
+            gettext("Nothing to grade: the team has not submitted %(milestone)s yet.")
+            % {"milestone": milestone.title}
+        )
     criteria = list(RubricCriterion.objects.filter(milestone=milestone).order_by("order", "id"))
     if not criteria:
         raise PlatformError(
-            f"{milestone.title} has no rubric yet; the instructor adds its criteria in the admin."
+            gettext("%(milestone)s has no rubric yet; the instructor adds its criteria in the admin.")
+            % {"milestone": milestone.title}
         )
     known = {c.id for c in criteria}
     unknown = [key for key in scores if key not in known]
     if unknown:
-        raise PlatformError("Some scores are for criteria of another milestone; reload the page.")
+        raise PlatformError(gettext("Some scores are for criteria of another milestone; reload the page."))
     missing = [c.name for c in criteria if c.id not in scores or str(scores[c.id]).strip() == ""]
     if missing:
-        raise PlatformError(f"Score every criterion; missing: {', '.join(missing)}.")
+        raise PlatformError(
+            gettext("Score every criterion; missing: %(criteria)s.") % {"criteria": ", ".join(missing)}
+        )
     parsed = {c.id: _points_parse(scores[c.id], c) for c in criteria}
     with transaction.atomic():
         grade, _ = MilestoneGrade.objects.update_or_create(

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -66,6 +67,13 @@ def test_a_hungarian_student_sees_the_homework_pages_in_hungarian(client, studen
     # The hooks the tests and the script use stay as they were.
     for hook in ('id="upload-form"', 'id="my-submissions"', 'id="leaderboard-snippet"'):
         assert hook in detail, hook
+
+    refused = client.post(
+        reverse("grader:assignment", args=[assignment.pk]),
+        {"file": SimpleUploadedFile("model.pt", b"\x80\x04junk")},
+    )
+    assert refused.status_code == 400
+    assert "Ez a házi feladat ezeket fogadja el: Predikciók (CSV), Szkript (.py)." in refused.content.decode()
 
     board = page(client, "grader:leaderboard", assignment.pk)
     assert "Ranglista" in board and "Leaderboard</h1>" not in board
