@@ -28,7 +28,7 @@ urlpatterns = [
     # The live quiz's JavaScript strings (the djangojs catalogue) in the request's language. Not cached on
     # purpose: it is a few KB built from the .mo in a millisecond, and the language is the account's choice,
     # so a page cache or a long browser max-age would serve a language switcher's old language.
-    path("jsi18n/", JavaScriptCatalog.as_view(packages=["quizzes"]), name="javascript-catalog"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["quizzes", "grader"]), name="javascript-catalog"),
 ]
 
 admin.site.site_header = "Deep Learning in practice — administration"

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from accounts.services import user_language_set
 from projects.services import milestone_defaults_create, project_register
 from tests.grader.conftest import assignment_make
+from tests.quizzes.test_jsi18n import catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,12 @@ def test_a_hungarian_student_sees_the_homework_pages_in_hungarian(client, studen
 
     board = page(client, "grader:leaderboard", assignment.pk)
     assert "Ranglista" in board and "Leaderboard</h1>" not in board
+
+    # The live status script's own words come from the JavaScript catalogue, loaded before it.
+    assert detail.index('src="/jsi18n/"') < detail.index("grader/live.js")
+    translations = catalogue(client)
+    assert translations["Updating live…"] == "Élőben frissül…"
+    assert translations["#%(position)s in line"] == "%(position)s. a sorban"
 
 
 def test_an_english_student_still_sees_english(client, student, assignment):

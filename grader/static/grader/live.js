@@ -1,6 +1,7 @@
 // Live grading status: polls the small JSON endpoint while a submission waits or runs.
 // The assignment page updates its rows in place; a submission's own page reloads once it is graded.
 // Text from the server (verdicts, file names) is set with textContent only, never as HTML.
+// gettext and interpolate come from Django's JavaScript catalogue (/jsi18n/), loaded before this file.
 (function () {
   "use strict";
   const BADGES = { scored: "badge ok", failed: "badge bad", running: "badge run", queued: "badge wait", received: "badge wait" };
@@ -9,8 +10,10 @@
     const span = document.createElement("span");
     span.className = BADGES[item.status] || "badge";
     let text = item.status_label;
-    if (item.status === "queued" && item.queue_position) text += " · #" + item.queue_position + " in line";
-    if (item.status === "received") text = "Queued";
+    if (item.status === "queued" && item.queue_position) {
+      text += " · " + interpolate(gettext("#%(position)s in line"), { position: item.queue_position }, true);
+    }
+    if (item.status === "received") text = gettext("Queued");
     span.textContent = text;
     return span;
   }
@@ -40,7 +43,7 @@
     score.textContent = item.score_public === null ? "—" : item.score_public.toFixed(4);
     const points = row.querySelector("[data-field=points]");
     if (item.points !== null) points.textContent = item.points;
-    else if (item.status === "scored") points.textContent = points.dataset.later || "later";
+    else if (item.status === "scored") points.textContent = points.dataset.later || gettext("later");
     const detail = document.getElementById("submission-" + item.id + "-detail");
     if (detail && item.done && item.verdict !== "scored" && item.verdict_detail) {
       const cell = detail.querySelector("[data-field=verdict_detail]");
@@ -52,14 +55,14 @@
   const mine = document.getElementById("my-submissions");
   if (mine && mine.dataset.waiting) {
     const note = document.getElementById("live-note");
-    if (note) note.textContent = "Updating live…";
+    if (note) note.textContent = gettext("Updating live…");
     poll(mine.dataset.statusUrl, function (data) {
       let waiting = 0;
       for (const item of data.submissions) {
         updateRow(item);
         if (!item.done) waiting += 1;
       }
-      if (waiting === 0 && note) note.textContent = "All graded.";
+      if (waiting === 0 && note) note.textContent = gettext("All graded.");
       return waiting > 0;
     });
   }
