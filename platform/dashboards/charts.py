@@ -331,7 +331,9 @@ def time_series(
         bars.append(Bar(label=label, value=count, tooltip=f"{label} – {until}: {count}"))
     marker = None
     if marker_at is not None and counted:
-        first, last = counted[0][0], counted[-1][1]
+        # The last span ends at ``start + buckets × span``, which microsecond rounding of the span can put
+        # just before ``end``: a deadline at the very end must still get its line.
+        first, last = counted[0][0], max(counted[-1][1], end)
         if first <= marker_at <= last:
             marker = ((marker_at - first) / (last - first) * len(counted), marker_label)
     return column_chart(

@@ -129,3 +129,14 @@ def test_bar_chart_rows_have_lengths_proportional_to_values_and_empty_charts_sti
     assert first == pytest.approx(2 * second, rel=1e-3)
     assert bars(parse(bar_chart([], title="Nobody"))) == []
     assert bars(parse(column_chart([], title="Nothing"))) == []
+
+
+def test_a_deadline_at_the_end_of_a_window_that_does_not_split_evenly_still_gets_its_line():
+    # 7 days and 1 µs into 24 spans: each span is rounded to whole microseconds, so the last one ends before
+    # the deadline; the line must still be drawn (it was not, on PostgreSQL's timestamps, in a browser test).
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    deadline = start + timedelta(days=7, microseconds=1)
+    root = parse(
+        time_series([start], start=start, end=deadline, buckets=24, title="Rush", marker_at=deadline)
+    )
+    assert len([line for line in root.iter(f"{SVG}line") if line.get("class") == "marker"]) == 1
