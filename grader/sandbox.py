@@ -560,6 +560,12 @@ def _bwrap_argv(
     def bind(kind: str, source: str, target: str) -> None:
         argv.extend([*parents(target), kind, source, target])
 
+    # The private /proc, /dev, /tmp and /dev/shm come first: a later mount hides what was bound below it,
+    # and the virtual environment may itself lie under /tmp (a checkout there).
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", _TMP]
+    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", _SHM]
+    made.update({"/proc", "/dev", _TMP, _SHM})
     bind("--ro-bind", "/usr", "/usr")
     for path in _SYSTEM_DIRS:
         if os.path.islink(path):
@@ -573,9 +579,6 @@ def _bwrap_argv(
             bind("--ro-bind", path, path)
     if os.path.isdir("/sys/devices/system/cpu") and not limits.gpu:  # CPU counts for torch and BLAS
         bind("--ro-bind", "/sys/devices/system/cpu", "/sys/devices/system/cpu")
-    argv += ["--proc", "/proc", "--dev", "/dev"]
-    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", _TMP]
-    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", _SHM]
     if limits.gpu:
         for device in sorted(Path("/dev").glob("nvidia*")):
             argv += ["--dev-bind", str(device), str(device)]

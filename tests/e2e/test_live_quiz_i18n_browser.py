@@ -51,6 +51,7 @@ def test_a_hungarian_phone_shows_the_live_quiz_in_hungarian(
     phone.wait_for_selector("#question-screen:not([hidden]) .tile")
     assert phone.inner_text("#q-number") == "1. kérdés (összesen 1)"
     assert phone.get_attribute("#tiles .tile.red", "aria-label") == "háromszög: Convolution"
+    host.wait_for_function("document.getElementById('q-number').textContent !== ''")  # its own frame
     assert host.inner_text("#q-number") == "Question 1 of 1"  # the host's account is English
     phone.click("#tiles .tile.red")
     phone.wait_for_selector("text=Válasz elküldve ✔ — várd meg az eredményt.")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import sandbox
 from grader.sandbox import (
     DATA_MOUNT,
     OUTPUT_MOUNT,
@@ -493,3 +494,23 @@ def test_script_runner_command_starts_the_runner() -> None:
         "/sandbox/runners/script.py",
         "/sandbox/submission/solution.py",
     ]
+
+
+def test_a_virtual_environment_under_tmp_is_bound_after_the_private_tmp(monkeypatch) -> None:
+    """A checkout under /tmp (e.g. a fresh clone there) keeps its interpreter visible in the sandbox:
+    a bind below /tmp made before the private /tmp is mounted would be hidden by it (exit 127)."""
+    monkeypatch.setattr(sandbox, "_python_prefixes", lambda: ["/tmp/checkout/.venv"])
+    argv = sandbox._bwrap_argv(
+        bwrap="bwrap",
+        command=["python", "-c", "pass"],
+        inputs={},
+        staging=Path("/var/staging"),
+        workdir="/sandbox/output",
+        env={},
+        limits=SandboxLimits(),
+        uid=65534,
+    )
+    tmpfs_at = next(i for i in range(len(argv) - 1) if argv[i : i + 2] == ["--tmpfs", "/tmp"])
+    venv_at = argv.index("/tmp/checkout/.venv")
+    assert argv[venv_at - 1] == "--ro-bind"
+    assert tmpfs_at < venv_at
