@@ -30,6 +30,8 @@ from grader.sandbox import (
 pytestmark = pytest.mark.integration
 
 MIB = 1024 * 1024
+REPO = Path(__file__).resolve().parents[2]  # the checkout, wherever it was cloned
+
 SMALL = SandboxLimits(
     wall_seconds=6,
     cpu_seconds=6,
@@ -135,7 +137,7 @@ def planted_secrets(tmp_path: Path):
     token = secrets.token_hex(8)
     places = [
         tmp_path / "hidden" / "labels.csv",
-        Path("/work/main") / f".sandbox-test-labels-{token}.csv",
+        REPO / f".sandbox-test-labels-{token}.csv",
         Path("/root") / f".sandbox-test-labels-{token}.csv",
     ]
     for place in places:
@@ -155,13 +157,13 @@ def test_hidden_files_on_the_host_cannot_be_read(tmp_path: Path, planted_secrets
     result = run_python(
         f"""
         import os
-        for path in {[str(p) for p in places]!r} + ["/work/main/grader/sandbox.py", "/etc/shadow",
+        for path in {[str(p) for p in places]!r} + ["{REPO}/grader/sandbox.py", "/etc/shadow",
                 "/root/.bash_history", "/proc/1/root/etc/shadow", "/home"]:
             try:
                 print("READ", open(path).read())
             except OSError as error:
                 print("denied", type(error).__name__)
-        print("listing", sorted(os.listdir("/")), sorted(os.listdir("/work/main")),
+        print("listing", sorted(os.listdir("/")), sorted(os.listdir("{REPO}")),
               os.listdir("/sandbox/data"))
         print("tmp", os.listdir("/tmp"))
         """,
@@ -171,9 +173,12 @@ def test_hidden_files_on_the_host_cannot_be_read(tmp_path: Path, planted_secrets
     assert result.verdict is Verdict.OK, result
     assert "READ" not in result.log and f"secret-{token}" not in result.log
     assert result.log.count("denied") == 8
-    assert "['.venv']" in result.log  # of /work/main only the virtual environment is there
+    assert "['.venv']" in result.log  # of the repository only the virtual environment is there
     assert "['public.csv']" in result.log
-    assert "tmp []" in result.log  # a private /tmp, not the host's
+    # A private /tmp, not the host's: empty, but for the way to the interpreter of a checkout under /tmp.
+    prefixes = sandbox._python_prefixes()
+    under_tmp = {Path(p).relative_to("/tmp").parts[0] for p in prefixes if p.startswith("/tmp/")}
+    assert f"tmp {sorted(under_tmp)}" in result.log
     for forbidden in ("'home'", "'var'", "'opt'", "'mnt'", "'srv'"):
         assert forbidden not in result.log.split("listing")[1].split("]")[0]
 
@@ -252,7 +257,7 @@ def test_writes_outside_the_output_folder_fail(tmp_path: Path) -> None:
     result = run_python(
         f"""
         for path in ["/sandbox/data/x.csv", "/sandbox/data/new", "/usr/evil", "/etc/passwd",
-                     "/sandbox/runners/script.py", "{venv_file}", "/evil", "/work/main/evil"]:
+                     "/sandbox/runners/script.py", "{venv_file}", "/evil", "{REPO}/evil"]:
             try:
                 open(path, "a").write("pwned")
                 print("WROTE", path)
@@ -265,7 +270,7 @@ def test_writes_outside_the_output_folder_fail(tmp_path: Path) -> None:
     assert result.verdict is Verdict.OK, result
     assert "WROTE" not in result.log and result.log.count("refused") == 8
     assert (data / "x.csv").read_text() == "x\n"
-    assert not venv_file.exists() and not Path("/work/main/evil").exists()
+    assert not venv_file.exists() and not (REPO / "evil").exists()
 
 
 def test_runtime_error_keeps_the_traceback(tmp_path: Path) -> None:
