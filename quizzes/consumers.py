@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
+from quizzes.frames import HOST_FRAMES, PLAYER_FRAMES, Frame, FrameError, Schema, frame_parse
 from quizzes.game import Phase
 from quizzes.generators import Variant, seed_for_player, variant_generate
 from quizzes.models import Game, Player
@@ -48,10 +49,11 @@ from quizzes.services import (
     question_close,
     seat_digest,
     seat_group,
+    seat_request_cancel,
+    seat_request_decide,
 )
 
 logger = logging.getLogger(__name__)
-MAX_FRAME = 4096
 HOST_TICK_S = 0.5
 CLOSE_TAKEN_OVER = 4001
 CLOSE_FORBIDDEN = 4003
@@ -70,6 +72,8 @@ def _frame(kind: str, raw: dict[str, str] | None = None, **fields: Any) -> str:
 
 
 def _error(error: PlatformError, request: str | None = None, **fields: Any) -> str:
+    """An error frame. ``request`` is always there: the type of the frame that caused it, or null
+    when the frame had no readable type or the error is the socket's own (on connect)."""
     return _frame("error", code=error.code, message=error.message, request=request, **fields)
 
 
@@ -77,6 +81,7 @@ class _GameSocket(AsyncWebsocketConsumer):
     """Frame checking and dispatch shared by the player's and the host's sockets."""
 
     handlers: dict[str, str] = {}
+    schemas: dict[str, Schema] = {}
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its per-message hop to the database thread.
@@ -91,37 +96,24 @@ class _GameSocket(AsyncWebsocketConsumer):
         await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self.send(_error(PlatformError("Send JSON text frames.", code="bad_frame")))
-            return
-        if len(text_data) > MAX_FRAME:
-            await self.send(_error(PlatformError("The frame is too large.", code="frame_too_large")))
+        """Every frame is checked against its type's schema before anything runs; a wrong one gets an
+        error frame and changes nothing."""
+        try:
+            frame = frame_parse(text_data=text_data, schemas=self.schemas)
+        except FrameError as error:
+            await self.send(_error(error, request=error.request))
             return
         try:
-            message = json.loads(text_data)
-        except ValueError:
-            await self.send(_error(PlatformError("The frame is not valid JSON.", code="bad_json")))
-            return
-        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.send(
-                _error(PlatformError('A frame is a JSON object with a "type".', code="bad_frame"))
-            )
-            return
-        kind = message["type"]
-        handler = self.handlers.get(kind)
-        if handler is None:
-            await self.send(_error(PlatformError(f"Unknown frame type “{kind[:40]}”.", code="unknown_type")))
-            return
-        try:
-            await getattr(self, handler)(message)
+            await getattr(self, self.handlers[frame.type])(frame)
         except PlatformError as error:
-            await self.send(_error(error, request=kind))
+            await self.send(_error(error, request=frame.type))
 
 
 class PlayerConsumer(_GameSocket):
     """A phone. It joins with a Neptun code (or resumes with its seat token), then answers."""
 
     handlers = {"join": "on_join", "resume": "on_resume", "answer": "on_answer", "ping": "on_ping"}
+    schemas = PLAYER_FRAMES
 
     game: Game | None = None
     player: Player | None = None
@@ -129,6 +121,7 @@ class PlayerConsumer(_GameSocket):
     variant: Variant | None = None
     variant_index: int = -1
     last_result: dict[str, Any] | None = None
+    pending_request: int | None = None  # the seat request this socket waits on (the host decides)
 
     async def connect(self) -> None:
         pin = str(self.scope["url_route"]["kwargs"]["pin"])
@@ -141,28 +134,48 @@ class PlayerConsumer(_GameSocket):
             await self.close(code=CLOSE_NOT_FOUND)
 
     async def disconnect(self, code: int) -> None:
+        if self.pending_request is not None:
+            await database_sync_to_async(seat_request_cancel)(request_id=self.pending_request)
+            self.pending_request = None
         if self.player is not None and self.game is not None:
             await self.channel_layer.group_discard(game_group(self.game.id), self.channel_name)
             await self.channel_layer.group_discard(seat_group(self.player.id), self.channel_name)
 
     # --- from the phone ---
 
-    async def on_ping(self, message: dict[str, Any]) -> None:
+    async def on_ping(self, message: Frame) -> None:
         await self.send(_frame("pong"))
 
-    async def on_join(self, message: dict[str, Any]) -> None:
+    def _seatless(self) -> Game:
         game = self._game()
         if self.player is not None:
             raise PlatformError("You already have a seat in this game.", code="already_joined")
+        if self.pending_request is not None:
+            raise PlatformError("Wait for the host to answer your request.", code="already_requested")
+        return game
+
+    async def on_join(self, message: Frame) -> None:
+        game = self._seatless()
         seat = await database_sync_to_async(player_join)(
-            game=game, neptun_code=message.get("neptun"), user=self.scope.get("user")
-        )
+            game=game, neptun_code=message.get("neptun"), user=self.scope.get("user"),
+            channel_name=self.channel_name,
+        )  # fmt: skip
+        if seat.request is not None:
+            self.pending_request = seat.request.id
+            await self.send(
+                _frame(
+                    "seat_request",
+                    request=seat.request.id,
+                    neptun_code=seat.player.neptun_code,
+                    message="This Neptun code is playing on another device. The host has been asked to "
+                    "move the seat to this one; wait here (or log in to take it back yourself).",
+                )
+            )
+            return
         await self._sit(seat.player)
 
-    async def on_resume(self, message: dict[str, Any]) -> None:
-        game = self._game()
-        if self.player is not None:
-            raise PlatformError("You already have a seat in this game.", code="already_joined")
+    async def on_resume(self, message: Frame) -> None:
+        game = self._seatless()
         player = await database_sync_to_async(player_resume)(game=game, seat_token=message.get("seat"))
         await self._sit(player)
 
@@ -194,14 +207,12 @@ class PlayerConsumer(_GameSocket):
         self.game, self.player = game, player
         return player_snapshot(game=game, player=player, now=now)
 
-    async def on_answer(self, message: dict[str, Any]) -> None:
+    async def on_answer(self, message: Frame) -> None:
         received_at = timezone.now()
         game = self._game()
         if self.player is None:
             raise PlatformError("Join the game first.", code="not_joined")
-        index = message.get("question")
-        if not isinstance(index, int) or isinstance(index, bool):
-            raise AnswerRejected('Say which question you answer ("question": its index).', code="bad_frame")
+        index: int = message.get("question")
         try:
             recorded = await self._answer(game, self.player, index, message, received_at)
         except AnswerRejected as error:
@@ -210,7 +221,7 @@ class PlayerConsumer(_GameSocket):
         await self.send(_frame("answer.accepted", question=index, response_ms=recorded.response_ms))
 
     async def _answer(
-        self, game: Game, player: Player, index: int, message: dict[str, Any], received_at: datetime
+        self, game: Game, player: Player, index: int, message: Frame, received_at: datetime
     ) -> RecordedAnswer:
         live = _live_questions.get(game.id)
         if live is None or live.index != index or live.deadline < received_at:
@@ -223,7 +234,6 @@ class PlayerConsumer(_GameSocket):
         return await database_sync_to_async(answer_record)(
             live=live,
             player_id=player.id,
-            joined_at=player.joined_at,
             variant=variant,
             picks=message.get("picks"),
             text=message.get("text"),
@@ -307,6 +317,32 @@ class PlayerConsumer(_GameSocket):
             )
             await self.close(code=CLOSE_TAKEN_OVER)
 
+    async def seat_granted(self, event: dict[str, Any]) -> None:
+        """The host approved this socket's request: sit down with the new seat token."""
+        if event["request"] != self.pending_request or self.player is not None:
+            return
+        self.pending_request = None
+        player = await database_sync_to_async(
+            Player.objects.filter(id=event["player"], seat_token=event["seat"], removed_at__isnull=True).first
+        )()
+        if player is None:  # the seat moved on again meanwhile
+            lost = PlatformError("The seat moved on again; join once more.", code="seat_lost")
+            await self.send(_error(lost, request="join"))
+            return
+        await self._sit(player)
+
+    async def seat_denied(self, event: dict[str, Any]) -> None:
+        if event["request"] != self.pending_request:
+            return
+        self.pending_request = None
+        await self.send(
+            _frame(
+                "seat_denied",
+                request=event["request"],
+                message="The host did not move the seat to this device.",
+            )
+        )
+
     async def seat_removed(self, event: dict[str, Any]) -> None:
         await self.send(_frame("removed", message="The host removed you from this game."))
         await self.close(code=CLOSE_FORBIDDEN)
@@ -316,7 +352,8 @@ class HostConsumer(_GameSocket):
     """The projector screen: the logged-in host advances the game; a timer closes questions."""
 
     handlers = {"advance": "on_advance", "skip": "on_skip", "remove": "on_remove", "end": "on_end",
-                "ping": "on_ping"}  # fmt: skip
+                "approve": "on_approve", "deny": "on_deny", "ping": "on_ping"}  # fmt: skip
+    schemas = HOST_FRAMES
 
     game_id: int = 0
     ticker: asyncio.Task | None = None
@@ -381,27 +418,40 @@ class HostConsumer(_GameSocket):
 
     # --- from the host's screen ---
 
-    async def on_ping(self, message: dict[str, Any]) -> None:
+    async def on_ping(self, message: Frame) -> None:
         await self.send(_frame("pong"))
 
-    async def on_advance(self, message: dict[str, Any]) -> None:
-        phase, index = message.get("phase"), message.get("index")
-        if not isinstance(phase, str) or not isinstance(index, int):
-            raise PlatformError('Send the phase and question index the screen shows ("phase", "index").')
-        await database_sync_to_async(game_advance)(game_id=self.game_id, from_phase=phase, from_index=index)
+    async def on_advance(self, message: Frame) -> None:
+        await database_sync_to_async(game_advance)(
+            game_id=self.game_id, from_phase=message.get("phase"), from_index=message.get("index")
+        )
 
-    async def on_skip(self, message: dict[str, Any]) -> None:
-        index = message.get("index")
-        if not isinstance(index, int):
-            raise PlatformError('Say which question to skip ("index").')
-        if not await database_sync_to_async(question_close)(game_id=self.game_id, index=index):
+    async def on_skip(self, message: Frame) -> None:
+        if not await database_sync_to_async(question_close)(game_id=self.game_id, index=message.get("index")):
             raise PlatformError("That question is not open.", code="stale")
 
-    async def on_remove(self, message: dict[str, Any]) -> None:
-        game = await database_sync_to_async(Game.objects.get)(id=self.game_id)
-        await database_sync_to_async(player_remove)(game=game, player_id=message.get("player"))
+    async def on_remove(self, message: Frame) -> None:
+        def remove() -> None:
+            game = Game.objects.get(id=self.game_id)
+            player_remove(game=game, player_id=message.get("player"), by=self.scope["user"],
+                          reason=message.get("reason", ""))  # fmt: skip
 
-    async def on_end(self, message: dict[str, Any]) -> None:
+        await database_sync_to_async(remove)()
+
+    async def on_approve(self, message: Frame) -> None:
+        await self._decide(message.get("request"), approve=True)
+
+    async def on_deny(self, message: Frame) -> None:
+        await self._decide(message.get("request"), approve=False)
+
+    async def _decide(self, request_id: int, *, approve: bool) -> None:
+        def decide() -> None:
+            game = Game.objects.select_related("quiz", "course").get(id=self.game_id)
+            seat_request_decide(game=game, request_id=request_id, approve=approve, by=self.scope["user"])
+
+        await database_sync_to_async(decide)()
+
+    async def on_end(self, message: Frame) -> None:
         await database_sync_to_async(game_end)(game_id=self.game_id)
 
     # --- from the game (channel layer) ---
@@ -423,3 +473,6 @@ class HostConsumer(_GameSocket):
 
     async def host_player(self, event: dict[str, Any]) -> None:
         await self.send(_frame("player", event=event["event"], player=event["player"]))
+
+    async def host_seat_request(self, event: dict[str, Any]) -> None:
+        await self.send(_frame("seat_request", event=event["event"], request=event["request"]))

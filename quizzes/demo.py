@@ -68,7 +68,8 @@ def demo_seed(*, course: Course, stdout: Any) -> None:
     quiz = Quiz.objects.create(title=DEMO_TITLE, course=course, owner=instructor)
     for draft in DEMO_QUESTIONS:
         question_save(quiz=quiz, user=instructor, draft=draft)
-    game = game_create(quiz=quiz, host=instructor, course=course)
+    # Graded (a gradebook column), players by typed code: the demo has no phones to log in on.
+    game = game_create(quiz=quiz, host=instructor, course=course, graded=True, verified=False)
     codes = list(
         Enrollment.objects.filter(course=course, role=Role.STUDENT)
         .exclude(user__neptun_code__isnull=True)
@@ -101,7 +102,6 @@ def demo_seed(*, course: Course, stdout: Any) -> None:
                 answer_record(
                     live=live,
                     player_id=player.id,
-                    joined_at=player.joined_at,
                     variant=(
                         player_variant(game=game, question=question, neptun_code=player.neptun_code)
                         if question.kind == "parametric"

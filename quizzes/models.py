@@ -124,6 +124,10 @@ class Game(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     speed_scoring = models.BooleanField(default=True, help_text="Off: accuracy only.")
     verified = models.BooleanField(default=False, help_text="Neptun code from the logged-in account.")
+    # Practice unless the host says otherwise: a test run must never become a gradebook column.
+    graded = models.BooleanField(
+        default=False, help_text="The points go to the course gradebook (practice games never do)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -157,6 +161,11 @@ class Player(models.Model):
     takeovers = models.IntegerField(default=0)
     joined_at = models.DateTimeField()
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Who removed the player and why: a removal after the game changes the gradebook.
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["game", "-score", "neptun_code"]
@@ -166,6 +175,42 @@ class Player(models.Model):
 
     def __str__(self) -> str:
         return f"{self.neptun_code} in game {self.game_id}"
+
+
+class SeatRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the host")
+    APPROVED = "approved", _("approved")
+    DENIED = "denied", _("denied")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class SeatRequest(models.Model):
+    """A device asking for a seat that another device holds; only the host can grant it.
+
+    ``channel_name`` is the asking socket's channel: the grant is sent there, nowhere else.
+    """
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="seat_requests")
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="seat_requests")
+    channel_name = models.CharField(max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=SeatRequestStatus.choices, default=SeatRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["game", "created_at"]
+        indexes = [models.Index(fields=["game", "status"], name="seat_request_game_status")]
+
+    def __str__(self) -> str:
+        return f"seat request {self.pk} for {self.player.neptun_code} ({self.status})"
 
 
 class Answer(models.Model):

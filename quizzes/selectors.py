@@ -7,18 +7,27 @@ WebSocket protocol (docs/websocket-protocol.md) documents their fields.
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from accounts.models import Course, Enrollment, User
+from accounts.models import Course, Enrollment, Role, User
 from accounts.selectors import course_is_instructor, course_is_staff
 from quizzes.game import Phase
 from quizzes.generators import Variant, seed_for_player, variant_generate
 from quizzes.mathtext import text_to_html
-from quizzes.models import Answer, Game, Player, Question, QuestionKind, Quiz
+from quizzes.models import (
+    Answer,
+    Game,
+    Player,
+    Question,
+    QuestionKind,
+    Quiz,
+    SeatRequest,
+    SeatRequestStatus,
+)
 
 SHAPES = [
     ("triangle", "▲", "red"),
@@ -304,7 +313,9 @@ def live_question(*, game: Game) -> LiveQuestion | None:
 def game_results_table(*, game: Game) -> tuple[list[Question], list[dict[str, Any]]]:
     """Questions, and one row per player (removed ones too, marked) with each answer and the total."""
     questions = game_questions(game=game)
-    players = list(Player.objects.filter(game=game).order_by("-score", "neptun_code"))
+    players = list(
+        Player.objects.filter(game=game).select_related("removed_by").order_by("-score", "neptun_code")
+    )
     answers: dict[tuple[int, int], Answer] = {
         (a.player_id, a.question_index): a for a in Answer.objects.filter(game=game)
     }
@@ -327,9 +338,20 @@ def game_results_table(*, game: Game) -> tuple[list[Question], list[dict[str, An
     return questions, rows
 
 
+def games_for_gradebook(*, course: Course) -> QuerySet[Game]:
+    """The course's games that are gradebook columns: finished, graded (never practice), and with at
+    least one of the course's students seated, so a host's test run among staff never is one."""
+    student_codes = Enrollment.objects.filter(course=course, role=Role.STUDENT).values("user__neptun_code")
+    students_played = Player.objects.filter(
+        game=OuterRef("pk"), removed_at__isnull=True, neptun_code__in=student_codes
+    )
+    finished = Game.objects.filter(course=course, phase=Phase.FINISHED, graded=True)
+    return finished.filter(Exists(students_played))
+
+
 def gradebook_for_course(*, course: Course) -> tuple[list[Game], list[dict[str, Any]]]:
-    """Finished games of a course and each enrolled student's totals (by Neptun code)."""
-    games = list(Game.objects.filter(course=course, phase=Phase.FINISHED).order_by("created_at"))
+    """The gradebook's games of a course and each enrolled student's totals (by Neptun code)."""
+    games = list(games_for_gradebook(course=course).order_by("created_at"))
     scores: dict[tuple[str, int], int] = {
         (p["neptun_code"], p["game_id"]): p["score"]
         for p in Player.objects.filter(game__in=games, removed_at__isnull=True).values(
@@ -385,6 +407,7 @@ def game_info(*, game: Game) -> dict[str, Any]:
         "count": game.question_count,
         "speed_scoring": game.speed_scoring,
         "verified": game.verified,
+        "graded": game.graded,
         "course": game.course.code if game.course else None,
     }
 
@@ -450,7 +473,12 @@ def host_snapshot(*, game: Game, now: datetime) -> dict[str, Any]:
          "takeovers": p.takeovers}
         for p in Player.objects.filter(game=game, removed_at__isnull=True).order_by("joined_at")
     ]  # fmt: skip
-    snapshot: dict[str, Any] = {"type": "state", "game": game_info(game=game), "players": players}
+    snapshot: dict[str, Any] = {
+        "type": "state",
+        "game": game_info(game=game),
+        "players": players,
+        "seat_requests": seat_requests_pending(game=game, now=now),
+    }
     if game.phase in (Phase.QUESTION, Phase.REVEAL, Phase.SCOREBOARD):
         question = game_question(game=game, index=game.question_index)
         snapshot["question"] = question_payload(game=game, question=question, index=game.question_index)
@@ -463,6 +491,31 @@ def host_snapshot(*, game: Game, now: datetime) -> dict[str, Any]:
     if game.phase == Phase.FINISHED:
         snapshot["finished"] = finished_payload(game=game)
     return snapshot
+
+
+SEAT_REQUEST_TTL = timedelta(minutes=10)  # an old request's phone has long gone: it cannot be approved
+
+
+def seat_requests_pending(*, game: Game, now: datetime) -> list[dict[str, Any]]:
+    """The seat requests waiting for the host (the same fields as the "seat_request" frame)."""
+    since = now - SEAT_REQUEST_TTL
+    out = []
+    for request in (
+        SeatRequest.objects.filter(game=game, status=SeatRequestStatus.PENDING, created_at__gte=since)
+        .select_related("player", "user")
+        .order_by("created_at")
+    ):
+        player = request.player
+        out.append(
+            {
+                "id": request.id,
+                "player": {"id": player.id, "neptun_code": player.neptun_code, "name": player.display_name,
+                           "score": player.score, "takeovers": player.takeovers},
+                "logged_in_as": request.user.username if request.user else None,
+                "created": request.created_at.timestamp(),
+            }
+        )  # fmt: skip
+    return out
 
 
 @lru_cache(maxsize=8)

@@ -24,7 +24,16 @@ from core.errors import NotFoundError, PermissionDeniedError, PlatformError
 from quizzes.authoring import QuestionDraft, QuizDraft, draft_problems
 from quizzes.game import GameRuleError, Move, Phase, Position, host_move, position_after
 from quizzes.generators import AnswerFormatError, Variant, answer_check
-from quizzes.models import Answer, Game, Player, Question, QuestionKind, Quiz
+from quizzes.models import (
+    Answer,
+    Game,
+    Player,
+    Question,
+    QuestionKind,
+    Quiz,
+    SeatRequest,
+    SeatRequestStatus,
+)
 from quizzes.scoring import (
     AnswerRejected,
     answer_points,
@@ -34,6 +43,7 @@ from quizzes.scoring import (
     streak_after,
 )
 from quizzes.selectors import (
+    SEAT_REQUEST_TTL,
     LiveQuestion,
     finished_payload,
     game_can_host,
@@ -71,6 +81,17 @@ def _broadcast(group: str, event: dict[str, Any]) -> None:
         layer = get_channel_layer()
         if layer is not None:
             async_to_sync(layer.group_send)(group, event)
+
+    transaction.on_commit(send)
+
+
+def _send(channel_name: str, event: dict[str, Any]) -> None:
+    """Send ``event`` to one socket's channel once the current transaction commits."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.send)(channel_name, event)
 
     transaction.on_commit(send)
 
@@ -208,11 +229,23 @@ def game_create(
     host: User,
     course: Course | None = None,
     speed_scoring: bool = True,
-    verified: bool = False,
+    graded: bool = False,
+    verified: bool | None = None,
 ) -> Game:
-    """A game in the lobby with a fresh 6-digit PIN; its questions are the quiz's, in today's order."""
+    """A game in the lobby with a fresh 6-digit PIN; its questions are the quiz's, in today's order.
+
+    Practice unless ``graded``: only graded course games reach the gradebook. A graded game
+    identifies its players by login (``verified``) unless the host says otherwise.
+    """
     quiz_edit_check(user=host, quiz=quiz)
     quiz_course_check(user=host, course=course)
+    if graded and course is None:
+        raise GameRuleError(
+            "A graded game goes to a course's gradebook: choose the course, or run a practice game.",
+            code="graded_without_course",
+        )
+    if verified is None:
+        verified = graded
     question_ids = list(quiz.questions.order_by("position", "id").values_list("id", flat=True))
     if not question_ids:
         raise GameRuleError("The quiz has no questions yet; add one before starting a game.")
@@ -228,6 +261,7 @@ def game_create(
                     key=secrets.token_hex(16),
                     question_ids=question_ids,
                     speed_scoring=speed_scoring,
+                    graded=graded,
                     verified=verified,
                 )
         except IntegrityError:
@@ -247,20 +281,40 @@ def _player_public(player: Player) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Seat:
+    """Where a join ended: in ``player``'s seat, or (``request`` set) waiting for the host."""
+
     player: Player
     taken_over: bool
+    request: SeatRequest | None = None
 
 
-def player_join(*, game: Game, neptun_code: object, user: User | None = None) -> Seat:
-    """Seat a player by Neptun code. The same code again takes the seat over (a new seat token).
+MAX_PENDING_SEAT_REQUESTS = 30  # per game: a flood of requests must not bury the host's screen
 
-    In a verified game the code comes from ``user``'s account; in a course game only enrolled codes
-    are admitted. Raises PlatformError with a message for the student.
+
+def _seat_request_public(request: SeatRequest, player: Player) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "player": _player_public(player),
+        "logged_in_as": request.user.username if request.user else None,
+        "created": request.created_at.timestamp(),
+    }
+
+
+def player_join(*, game: Game, neptun_code: object, user: User | None = None, channel_name: str = "") -> Seat:
+    """Seat a player by Neptun code.
+
+    A seat nobody holds is taken at once. A seat another device holds moves only to its logged-in
+    owner (a new seat token; the old device is told) or, with ``channel_name`` (the asking socket),
+    after the host approves a SeatRequest: the Seat then carries the pending request. The device
+    that holds the seat token comes back with ``player_resume``. In a verified game the code comes
+    from ``user``'s account; in a course game only enrolled codes are admitted. Raises
+    PlatformError with a message for the student.
     """
     if game.phase == Phase.FINISHED:
         raise PlatformError("This game is over.", code="game_over")
+    logged_in = user is not None and user.is_authenticated
     if game.verified:
-        if user is None or not user.is_authenticated or not user.neptun_code:
+        if user is None or not logged_in or not user.neptun_code:
             raise PermissionDeniedError(
                 "This game admits logged-in students only: log in with your Neptun code first.",
                 code="login_required",
@@ -271,7 +325,8 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None) ->
             code = neptun_normalize(neptun_code)
         except InvalidNeptunCode as error:
             raise PlatformError(str(error), code="invalid_neptun") from None
-    account = user if user is not None and user.is_authenticated and user.neptun_code == code else None
+    owner = user if user is not None and logged_in and user.neptun_code == code else None
+    account = owner
     if game.course_id is not None:
         enrollment = (
             Enrollment.objects.filter(course_id=game.course_id, user__neptun_code=code)
@@ -288,33 +343,126 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None) ->
         account = account or enrollment.user
     with transaction.atomic():
         existing = Player.objects.select_for_update().filter(game=game, neptun_code=code).first()
-        token = secrets.token_urlsafe(32)
         if existing is not None:
             if existing.removed_at is not None:
                 raise PermissionDeniedError(
                     "The host removed this Neptun code from the game.", code="removed"
                 )
-            existing.seat_token = token
-            existing.takeovers += 1
-            existing.save(update_fields=["seat_token", "takeovers"])
-            _broadcast(seat_group(existing.id), {"type": "seat.taken", "seat": seat_digest(token)})
-            _broadcast(
-                host_group(game.id),
-                {"type": "host.player", "event": "takeover", "player": _player_public(existing)},
-            )
+            if owner is None:
+                request = _seat_request_create(
+                    game=game, player=existing, channel_name=channel_name, user=user
+                )
+                return Seat(existing, False, request)
+            _seat_move(game=game, player=existing)
             return Seat(existing, True)
         player = Player.objects.create(
             game=game,
             neptun_code=code,
             user=account,
             display_name=(account.display_name if account else code)[:200],
-            seat_token=token,
+            seat_token=secrets.token_urlsafe(32),
             joined_at=timezone.now(),
         )
         _broadcast(
             host_group(game.id), {"type": "host.player", "event": "joined", "player": _player_public(player)}
         )
         return Seat(player, False)
+
+
+def _seat_move(*, game: Game, player: Player) -> None:
+    """Give the seat a new token (call inside a transaction, the row locked): the old device is out."""
+    player.seat_token = secrets.token_urlsafe(32)
+    player.takeovers += 1
+    player.save(update_fields=["seat_token", "takeovers"])
+    _broadcast(seat_group(player.id), {"type": "seat.taken", "seat": seat_digest(player.seat_token)})
+    _broadcast(
+        host_group(game.id), {"type": "host.player", "event": "takeover", "player": _player_public(player)}
+    )
+
+
+def _seat_request_create(*, game: Game, player: Player, channel_name: str, user: User | None) -> SeatRequest:
+    if not channel_name:
+        raise PermissionDeniedError(
+            "This Neptun code already has a seat on another device. Log in to take it back, or ask the host.",
+            code="seat_held",
+        )
+    now = timezone.now()
+    pending = SeatRequest.objects.filter(
+        game=game, status=SeatRequestStatus.PENDING, created_at__gte=now - SEAT_REQUEST_TTL
+    )
+    if pending.count() >= MAX_PENDING_SEAT_REQUESTS:
+        raise PlatformError(
+            "Too many devices are waiting for the host; try again in a minute.", code="too_many_requests"
+        )
+    request = SeatRequest.objects.create(
+        game=game,
+        player=player,
+        channel_name=channel_name[:200],
+        user=user if user is not None and user.is_authenticated else None,
+        created_at=now,
+    )
+    _seat_request_broadcast(game_id=game.id, event="asked", request=request, player=player)
+    return request
+
+
+def _seat_request_broadcast(*, game_id: int, event: str, request: SeatRequest, player: Player) -> None:
+    _broadcast(
+        host_group(game_id),
+        {"type": "host.seat_request", "event": event, "request": _seat_request_public(request, player)},
+    )
+
+
+def seat_request_decide(*, game: Game, request_id: int, approve: bool, by: User) -> SeatRequest:
+    """The host approves or denies a pending seat request; only the first decision counts.
+
+    Approving moves the seat to the asking device (the device that held it is told and closed);
+    the other requests for that seat are denied. Raises PlatformError (code "stale") when the
+    request is no longer pending, and changes nothing then.
+    """
+    game_host_check(user=by, game=game)
+    now = timezone.now()
+    status = SeatRequestStatus.APPROVED if approve else SeatRequestStatus.DENIED
+    with transaction.atomic():
+        claimed = SeatRequest.objects.filter(
+            id=request_id, game=game, status=SeatRequestStatus.PENDING, created_at__gte=now - SEAT_REQUEST_TTL
+        ).update(status=status, decided_at=now, decided_by=by)
+        if not claimed:
+            raise PlatformError(
+                "That request is no longer waiting: the phone left, or it was already answered.", code="stale"
+            )
+        request = SeatRequest.objects.select_related("user").get(id=request_id)
+        player = Player.objects.select_for_update().get(id=request.player_id)
+        denied = [request]
+        if approve and player.removed_at is None:
+            _seat_move(game=game, player=player)
+            granted = {"type": "seat.granted", "request": request.id, "player": player.id}
+            _send(request.channel_name, {**granted, "seat": player.seat_token})
+            others = SeatRequest.objects.filter(player=player, status=SeatRequestStatus.PENDING)
+            denied = list(others.exclude(id=request.id))
+            SeatRequest.objects.filter(id__in=[r.id for r in denied]).update(
+                status=SeatRequestStatus.DENIED, decided_at=now, decided_by=by
+            )
+            _seat_request_broadcast(game_id=game.id, event="approved", request=request, player=player)
+        elif approve:
+            request.status = SeatRequestStatus.DENIED  # removed meanwhile: nobody gets the seat
+            request.save(update_fields=["status"])
+        for refused in denied:
+            _send(refused.channel_name, {"type": "seat.denied", "request": refused.id})
+            _seat_request_broadcast(game_id=game.id, event="denied", request=refused, player=player)
+        request.refresh_from_db()
+        return request
+
+
+def seat_request_cancel(*, request_id: int) -> None:
+    """The asking device left: its request can no longer be approved (does nothing if decided)."""
+    with transaction.atomic():
+        if SeatRequest.objects.filter(id=request_id, status=SeatRequestStatus.PENDING).update(
+            status=SeatRequestStatus.CANCELLED, decided_at=timezone.now()
+        ):
+            request = SeatRequest.objects.select_related("player").get(id=request_id)
+            _seat_request_broadcast(
+                game_id=request.game_id, event="cancelled", request=request, player=request.player
+            )
 
 
 def player_resume(*, game: Game, seat_token: object) -> Player:
@@ -324,19 +472,36 @@ def player_resume(*, game: Game, seat_token: object) -> Player:
     player = Player.objects.filter(game=game, seat_token=seat_token).first()
     if player is None:
         raise PlatformError(
-            "Your seat was taken over on another device. Join again to take it back.", code="seat_lost"
+            "Your seat moved to another device. Join again: log in, or the host approves your request.",
+            code="seat_lost",
         )
     if player.removed_at is not None:
         raise PermissionDeniedError("The host removed you from this game.", code="removed")
     return player
 
 
-def player_remove(*, game: Game, player_id: object) -> None:
-    if not isinstance(player_id, int):
+MAX_REMOVAL_REASON = 500
+
+
+def player_remove(*, game: Game, player_id: int, by: User, reason: str = "") -> Player:
+    """Remove a player (they cannot rejoin, and their points leave the results and the gradebook).
+
+    Records who removed them, when and why; after the game has finished a reason is required, since
+    the gradebook changes. Raises PlatformError and changes nothing otherwise.
+    """
+    game_host_check(user=by, game=game)
+    if type(player_id) is not int:
         raise PlatformError("Say which player (their id).")
+    reason = reason.strip()[:MAX_REMOVAL_REASON] if isinstance(reason, str) else ""
     with transaction.atomic():
+        phase = Game.objects.filter(id=game.id).values_list("phase", flat=True).first()
+        if phase == Phase.FINISHED and not reason:
+            raise PlatformError(
+                "The game is over and its points may be in the gradebook: say why you remove this player.",
+                code="reason_required",
+            )
         updated = Player.objects.filter(game=game, id=player_id, removed_at__isnull=True).update(
-            removed_at=timezone.now()
+            removed_at=timezone.now(), removed_by=by, removed_reason=reason
         )
         if not updated:
             raise NotFoundError("No such player in this game.")
@@ -345,6 +510,7 @@ def player_remove(*, game: Game, player_id: object) -> None:
         _broadcast(
             host_group(game.id), {"type": "host.player", "event": "removed", "player": _player_public(player)}
         )
+        return player
 
 
 # --- Moves ---------------------------------------------------------------------------------------
@@ -590,7 +756,6 @@ def answer_record(
     *,
     live: LiveQuestion,
     player_id: int,
-    joined_at: datetime,
     variant: Variant | None,
     picks: object = None,
     text: object = None,
@@ -605,8 +770,8 @@ def answer_record(
         raise AnswerRejected(
             "Time is up: this question is closed, so the answer was not counted.", code="too_late"
         )
-    opened = max(live.opened_at, joined_at)
-    response_s = max((received_at - opened).total_seconds(), 0.0)
+    # From when the question opened for everyone: joining late must not buy a faster time.
+    response_s = max((received_at - live.opened_at).total_seconds(), 0.0)
     picks_text, typed, correct, points = answer_evaluate(
         live=live, variant=variant, picks=picks, text=text, response_s=response_s
     )

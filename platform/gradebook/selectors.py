@@ -52,8 +52,8 @@ from projects.models import (
     RubricCriterion,
     TeamMembership,
 )
-from quizzes.game import Phase
 from quizzes.models import Game, Player, Question, QuestionKind
+from quizzes.selectors import games_for_gradebook
 
 # --- Rights ------------------------------------------------------------------------------------------
 
@@ -202,7 +202,7 @@ class _Columns:
 def _columns_load(*, course: Course, now: datetime) -> _Columns:
     """The course's columns: finished games, then assignments by deadline, then milestones (5 queries)."""
     games = list(
-        Game.objects.filter(course=course, phase=Phase.FINISHED)
+        games_for_gradebook(course=course)  # the quizzes' rule: graded games that students played
         .select_related("quiz")
         .order_by("created_at", "pk")
     )

@@ -72,6 +72,7 @@ def finished_game(course, host, answers: dict[str, list[bool | None]], scores: d
         pin=f"{next(_serial):06d}",
         key=f"key-{next(_serial)}",
         phase=Phase.FINISHED,
+        graded=True,
         question_ids=[q.pk for q in questions],
         question_index=count - 1,
         started_at=now - timedelta(minutes=20),

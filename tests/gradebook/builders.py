@@ -79,6 +79,7 @@ def games_build(
                 pin=f"{i:06d}",
                 key=f"bench-{course.pk}-{i}-{rng.random()}"[:32],
                 phase=Phase.FINISHED,
+                graded=True,
                 question_ids=ids,
                 finished_at=now - timedelta(days=count - i),
             )

@@ -84,6 +84,7 @@ def scenario_build(*, course, student, other_student, instructor) -> Scenario:
         pin="123456",
         key="gradebook-test-game",
         phase=Phase.FINISHED,
+        graded=True,
         question_ids=[q.pk for q in questions] + [poll.pk],
         finished_at=now - timedelta(days=3),
     )
