@@ -106,8 +106,26 @@ class QuestionForm(forms.Form):
 class GameStartForm(forms.Form):
     course = forms.ModelChoiceField(queryset=Course.objects.none(), required=False)
     speed_scoring = forms.BooleanField(required=False, initial=True, label=_("Faster answers score more"))
+    # Practice is the default: a graded column in the gradebook is always a deliberate choice.
+    graded = forms.TypedChoiceField(
+        label=_("Counts for the grade?"),
+        choices=[
+            ("practice", _("Practice: never in the gradebook")),
+            ("graded", _("Graded: the points go to the course gradebook")),
+        ],
+        initial="practice",
+        required=False,
+        empty_value=False,  # nothing chosen: practice
+        coerce=lambda value: value == "graded",
+        widget=forms.RadioSelect,
+    )
     verified = forms.BooleanField(
-        required=False, label=_("Verified: players must log in (the Neptun code comes from their account)")
+        required=False,
+        initial=True,
+        label=_("Verified: players must log in (the Neptun code comes from their account)"),
+        help_text=_(
+            "Leave it on for a graded game: otherwise anyone who types a code plays for that student."
+        ),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -124,3 +142,14 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"] = _course_field(user)
+
+
+class PlayerRemoveForm(forms.Form):
+    """Removing a player from the results page: the reason is kept on the player's row."""
+
+    player = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("Required once the game is over: the gradebook changes."),
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:quiz_id>/games/new/", views.game_start, name="game_start"),
     path("games/<int:game_id>/host/", views.game_host, name="game_host"),
     path("games/<int:game_id>/results/", views.game_results, name="game_results"),
+    path("games/<int:game_id>/results/remove/", views.game_player_remove, name="game_player_remove"),
     path("games/<int:game_id>/results.<str:fmt>", views.game_results_export, name="game_results_export"),
     path("courses/<str:code>/gradebook/", views.course_gradebook, name="course_gradebook"),
 ]

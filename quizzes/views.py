@@ -24,7 +24,14 @@ from core.errors import PlatformError
 from core.http import request_user
 from quizzes.authoring import ImportProblems, kahoot_xlsx_parse, quiz_yaml_dump, quiz_yaml_parse
 from quizzes.exports import results_csv, results_xlsx
-from quizzes.forms import GameStartForm, ImportForm, QuestionForm, QuizForm, choices_to_lines
+from quizzes.forms import (
+    GameStartForm,
+    ImportForm,
+    PlayerRemoveForm,
+    QuestionForm,
+    QuizForm,
+    choices_to_lines,
+)
 from quizzes.models import Game, Question, Quiz
 from quizzes.selectors import (
     game_can_host,
@@ -36,6 +43,7 @@ from quizzes.selectors import (
 )
 from quizzes.services import (
     game_create,
+    player_remove,
     question_delete,
     question_draft,
     question_move,
@@ -154,7 +162,10 @@ def quiz_edit(request: HttpRequest, quiz_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
-    start_form = GameStartForm(user=user, initial={"course": quiz.course, "speed_scoring": True})
+    start_form = GameStartForm(
+        user=user,
+        initial={"course": quiz.course, "speed_scoring": True, "graded": "practice", "verified": True},
+    )
     return render(
         request,
         "quizzes/quiz_edit.html",
@@ -230,7 +241,7 @@ def game_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
     quiz = _quiz_for_editing(request, quiz_id)
     form = GameStartForm(request.POST, user=request_user(request))
     if not form.is_valid():
-        messages.error(request, _("Choose one of your courses (or none)."))
+        messages.error(request, _("Choose one of your courses (or none), and practice or graded."))
         return redirect("quizzes:quiz_edit", quiz_id=quiz.id)
     try:
         game = game_create(
@@ -238,6 +249,7 @@ def game_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
             host=request_user(request),
             course=form.cleaned_data["course"],
             speed_scoring=form.cleaned_data["speed_scoring"],
+            graded=form.cleaned_data["graded"],
             verified=form.cleaned_data["verified"],
         )
     except PlatformError as error:
@@ -288,8 +300,45 @@ def _game_for_results(request: HttpRequest, game_id: int) -> Game:
 @login_required
 def game_results(request: HttpRequest, game_id: int) -> HttpResponse:
     game = _game_for_results(request, game_id)
+    return _results_render(request, game, PlayerRemoveForm())
+
+
+def _results_render(
+    request: HttpRequest, game: Game, remove_form: PlayerRemoveForm, status: int = 200
+) -> HttpResponse:
     questions, rows = game_results_table(game=game)
-    return render(request, "quizzes/results.html", {"game": game, "questions": questions, "rows": rows})
+    context = {
+        "game": game,
+        "questions": questions,
+        "rows": rows,
+        "remove_form": remove_form,
+        "can_remove": game_can_host(user=request_user(request), game=game),
+    }
+    return render(request, "quizzes/results.html", context, status=status)
+
+
+@login_required
+@require_POST
+def game_player_remove(request: HttpRequest, game_id: int) -> HttpResponse:
+    """Remove a player from a game's results (the gradebook follows), with the reason on record."""
+    game = _game_for_results(request, game_id)
+    form = PlayerRemoveForm(request.POST)
+    if form.is_valid():
+        try:
+            player = player_remove(
+                game=game,
+                player_id=form.cleaned_data["player"],
+                by=request_user(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except PlatformError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("%(neptun)s was removed from the game.") % {"neptun": player.neptun_code}
+            )
+            return redirect("quizzes:game_results", game_id=game.id)
+    return _results_render(request, game, form, status=400)
 
 
 @login_required

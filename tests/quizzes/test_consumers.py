@@ -150,9 +150,9 @@ def test_hostile_frames_get_errors_and_change_nothing(game, instructor, student)
             ('{"type": "hack"}', "unknown_type"),
             (json.dumps({"type": "answer", "question": 0, "picks": "x" * 5000}), "frame_too_large"),
             (json.dumps({"type": "answer", "question": "0", "picks": [0]}), "bad_frame"),
-            (json.dumps({"type": "answer", "question": 0, "picks": "0"}), "answer_rejected"),
+            (json.dumps({"type": "answer", "question": 0, "picks": "0"}), "bad_frame"),
             (json.dumps({"type": "answer", "question": 0, "picks": [7]}), "answer_rejected"),
-            (json.dumps({"type": "answer", "question": 0, "picks": [True]}), "answer_rejected"),
+            (json.dumps({"type": "answer", "question": 0, "picks": [True]}), "bad_frame"),
             (json.dumps({"type": "answer", "question": 0, "picks": [0, 1]}), "answer_rejected"),
             (json.dumps({"type": "join", "neptun": "XYZ789"}), "already_joined"),
             (json.dumps({"type": "resume", "seat": "someone-elses-seat-token"}), "already_joined"),
@@ -166,7 +166,7 @@ def test_hostile_frames_get_errors_and_change_nothing(game, instructor, student)
         await send(host, type="advance", phase="lobby", index=-1)  # a stale host click
         assert (await receive(host, "error"))["code"] == "stale"
         await send(host, type="remove", player="1")
-        assert (await receive(host, "error"))["code"] == "invalid"
+        assert (await receive(host, "error"))["code"] == "bad_frame"
         await phone.disconnect()
         await host.disconnect()
 
@@ -183,20 +183,24 @@ def test_a_stranger_cannot_resume_someone_elses_seat(game, student):
         await send(stranger, type="resume", seat="x" * 43)
         assert (await receive(stranger))["code"] == "seat_lost"
         await send(stranger, type="resume", seat=["not", "a", "token"])
-        assert (await receive(stranger))["code"] == "seat_lost"
+        assert (await receive(stranger))["code"] == "bad_frame"
         await owner.disconnect()
         await stranger.disconnect()
 
     run(scenario)
 
 
-def test_second_device_takes_the_seat_over_and_host_sees_it(game, instructor, student):
+def test_the_logged_in_owner_on_a_second_device_takes_the_seat_over_and_host_sees_it(
+    game, instructor, student
+):
     async def scenario():
         host = await connect(f"/ws/quizzes/host/{game.id}/", instructor)
         await receive(host, "state")
         first, _ = await join(game, "ABC123")
         await receive(host, "player")
-        second, welcome = await join(game, "abc123")
+        second = await connect(f"/ws/quizzes/play/{game.pin}/", student)
+        await send(second, type="join", neptun="abc123")
+        await receive(second, "welcome")
         taken = await receive(first, "taken_over")
         assert "another device" in taken["message"]
         assert (await first.receive_output())["type"] == "websocket.close"
@@ -344,3 +348,55 @@ def test_only_the_games_instructors_can_host(game, student, grader_user):
 
     run(scenario)
     assert Game.objects.get(id=game.id).phase == "lobby"
+
+
+def test_every_wrong_frame_on_either_socket_gets_an_error_frame_and_the_socket_stays_open(
+    game, instructor, student
+):
+    deep = "[" * 2000 + "]" * 2000  # 4,000 characters: RecursionError in json.loads, the socket dropped
+    player_frames = [
+        deep,
+        '{"type": "answer", "question": 0, "picks": ' + "[" * 1900 + "0" + "]" * 1900 + "}",
+        '{"type": "answer", "question": 0, "picks": [0], "extra": 1}',
+        '{"type": "answer", "question": 0.0, "picks": [0]}',
+        '{"type": "answer", "question": 0, "picks": [0.0]}',
+        '{"type": "answer", "question": 1e999, "picks": [0]}',
+        '{"type": "answer", "question": ' + "9" * 3000 + ', "picks": [0]}',
+        '{"type": "answer", "question": 0, "picks": [0], "type": "ping"}',
+        '{"type": "join", "neptun": {"code": "ABC123"}}',
+        '{"type": "advance", "phase": "question", "index": 0}',  # a host frame from a phone
+    ]
+    host_frames = [
+        deep,
+        '{"type": "remove", "player": true}',
+        '{"type": "skip", "index": true}',
+        '{"type": "skip", "index": 0.0}',
+        '{"type": "skip", "index": "0"}',
+        '{"type": "advance", "phase": "question", "index": false}',
+        '{"type": "advance", "phase": "question", "index": 0, "force": true}',
+        '{"type": "end", "now": 1}',
+        '{"type": "remove", "player": ' + "9" * 3000 + "}",
+        '{"type": "answer", "question": 0, "picks": [0]}',  # a phone frame on the host's socket
+    ]
+
+    async def scenario():
+        host = await connect(f"/ws/quizzes/host/{game.id}/", instructor)
+        await receive(host, "state")
+        phone, _ = await join(game, "ABC123")
+        await advance(host, "lobby", -1)
+        await receive(phone, "question")
+        for communicator, frames in ((phone, player_frames), (host, host_frames)):
+            for text in frames:
+                await communicator.send_to(text_data=text)
+                frame = await receive(communicator, "error")
+                assert frame["code"] in ("bad_frame", "bad_json", "unknown_type"), (text[:60], frame)
+                assert set(frame) == {"type", "code", "message", "request"} and frame["message"]
+            await send(communicator, type="ping")
+            assert (await receive(communicator, "pong"))["type"] == "pong"  # still connected
+        for communicator in (phone, host):
+            await communicator.disconnect()
+
+    run(scenario)
+    game.refresh_from_db()
+    assert (game.phase, game.question_index) == ("question", 0)
+    assert not Answer.objects.exists() and not Player.objects.filter(removed_at__isnull=False).exists()

@@ -46,7 +46,6 @@ def answer(game, player, *, after: float = 1.0, **kwargs):
     return answer_record(
         live=live,
         player_id=player.id,
-        joined_at=player.joined_at,
         variant=variant,
         received_at=live.opened_at + timedelta(seconds=after),
         **kwargs,
@@ -65,15 +64,25 @@ def test_join_validates_neptun_code_and_enrollment(game, student):
     assert Player.objects.filter(game=game).count() == 1
 
 
-def test_same_code_from_a_second_device_takes_the_seat_over(game, student):
+def test_the_logged_in_owner_takes_their_seat_back_from_another_device(game, student):
     first = player_join(game=game, neptun_code="ABC123").player
-    second = player_join(game=game, neptun_code="abc123")
-    assert second.taken_over and second.player.id == first.id
+    second = player_join(game=game, neptun_code="abc123", user=student)
+    assert second.taken_over and second.player.id == first.id and second.request is None
     assert second.player.seat_token != first.seat_token
     assert Player.objects.filter(game=game).count() == 1
-    with pytest.raises(PlatformError, match="taken over"):
+    with pytest.raises(PlatformError, match="moved to another device") as lost:
         player_resume(game=game, seat_token=first.seat_token)
+    assert lost.value.code == "seat_lost"
     assert player_resume(game=game, seat_token=second.player.seat_token).id == first.id
+
+
+def test_a_typed_code_alone_never_takes_a_held_seat(game, student, other_student):
+    first = player_join(game=game, neptun_code="ABC123").player
+    for user in (None, other_student):  # anonymous, or logged in as somebody else
+        with pytest.raises(PlatformError) as held:
+            player_join(game=game, neptun_code="ABC123", user=user)
+        assert held.value.code == "seat_held"
+    assert Player.objects.get(id=first.id).seat_token == first.seat_token
 
 
 def test_game_without_course_admits_any_valid_code_and_verified_game_needs_login(quiz, instructor, student):
@@ -115,7 +124,6 @@ def test_late_answer_and_answer_after_close_are_rejected_and_change_nothing(game
         answer_record(
             live=live,
             player_id=b.id,
-            joined_at=b.joined_at,
             variant=None,
             picks=[0],
             received_at=live.opened_at + timedelta(seconds=2),
@@ -134,9 +142,9 @@ def test_unreadable_answers_are_not_recorded(game, student):
     assert not Answer.objects.exists()
 
 
-def test_removed_player_cannot_answer_or_rejoin(game, student):
+def test_removed_player_cannot_answer_or_rejoin(game, student, instructor):
     player = player_join(game=game, neptun_code="ABC123").player
-    player_remove(game=game, player_id=player.id)
+    player_remove(game=game, player_id=player.id, by=instructor)
     with pytest.raises(PlatformError, match="removed"):
         player_join(game=game, neptun_code="ABC123")
     with pytest.raises(PlatformError, match="removed"):
@@ -222,20 +230,21 @@ def test_tick_closes_when_everyone_answered_or_time_is_up(game, student, other_s
     assert game_tick(game_id=game.id, now=timezone.now() + timedelta(seconds=21)).closed
 
 
-def test_late_joiner_is_timed_from_joining(game, student):
+def test_a_late_joiner_is_timed_from_when_the_question_opened_not_from_joining(game, student):
     advance(game)
-    player = player_join(game=game, neptun_code="ABC123").player
     game.refresh_from_db()
     live = live_question(game=game)
+    assert live is not None
+    player = player_join(game=game, neptun_code="ABC123").player
+    Player.objects.filter(id=player.id).update(joined_at=live.opened_at + timedelta(seconds=10))
     recorded = answer_record(
         live=live,
         player_id=player.id,
-        joined_at=player.joined_at,
         variant=None,
         picks=[0],
-        received_at=player.joined_at + timedelta(seconds=0.2),
+        received_at=live.opened_at + timedelta(seconds=10.2),  # 0.2 s after joining
     )
-    assert recorded.points == 1000
+    assert recorded.response_ms == 10_200 and recorded.points == 745  # 1000 × (1 − 10.2 / 20 / 2)
 
 
 def test_parametric_answer_is_checked_against_the_players_own_variant(game, student, other_student):

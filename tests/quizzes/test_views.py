@@ -93,7 +93,6 @@ def test_question_with_answers_cannot_be_deleted(instructor_client, game, studen
     answer_record(
         live=live,
         player_id=player.id,
-        joined_at=player.joined_at,
         variant=None,
         picks=[0],
         received_at=live.opened_at,
@@ -168,9 +167,7 @@ def test_results_page_and_csv_xlsx_exports_are_keyed_by_neptun_code(
     game_advance(game_id=game.id, from_phase="lobby", from_index=-1)
     game.refresh_from_db()
     live = live_question(game=game)
-    answer_record(
-        live=live, player_id=a.id, joined_at=a.joined_at, variant=None, picks=[0], received_at=live.opened_at
-    )
+    answer_record(live=live, player_id=a.id, variant=None, picks=[0], received_at=live.opened_at)
     question_close(game_id=game.id, index=0)
     page = instructor_client.get(reverse("quizzes:game_results", args=[game.id])).content.decode()
     assert "ABC123" in page and "XYZ789" in page and "Convolution" in page
@@ -189,9 +186,13 @@ def test_results_page_and_csv_xlsx_exports_are_keyed_by_neptun_code(
     )
 
 
-def test_gradebook_sums_finished_course_games(instructor_client, quiz, instructor, course, student):
-    for _ in range(2):
-        game = game_create(quiz=quiz, host=instructor, course=course, speed_scoring=False)
+def test_gradebook_sums_finished_graded_course_games_and_leaves_practice_out(
+    instructor_client, quiz, instructor, course, student
+):
+    for graded in (True, False, True):
+        game = game_create(
+            quiz=quiz, host=instructor, course=course, speed_scoring=False, graded=graded, verified=False
+        )
         player = player_join(game=game, neptun_code="ABC123").player
         game_advance(game_id=game.id, from_phase="lobby", from_index=-1)
         game.refresh_from_db()
@@ -199,7 +200,6 @@ def test_gradebook_sums_finished_course_games(instructor_client, quiz, instructo
         answer_record(
             live=live,
             player_id=player.id,
-            joined_at=player.joined_at,
             variant=None,
             picks=[0],
             received_at=live.opened_at,
@@ -210,4 +210,5 @@ def test_gradebook_sums_finished_course_games(instructor_client, quiz, instructo
     response = instructor_client.get(reverse("quizzes:course_gradebook", args=[course.code]) + "?format=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     abc = next(r for r in rows if r[0] == "ABC123")
+    assert len(rows[0]) == 2 + 2 + 1  # code, name, the two graded games, total: the practice game is not one
     assert abc[-1] == "2000" and abc[2:4] == ["1000", "1000"]
