@@ -9,6 +9,8 @@
     "The game has already moved on.": gettext("The game has already moved on."),
     "That question is not open.": gettext("That question is not open."),
     "This game is over.": gettext("This game is over."),
+    "That request is no longer waiting: the phone left, or it was already answered.":
+      gettext("That request is no longer waiting: the phone left, or it was already answered."),
   };
   // The reveal's fixed bars (typed answers, and nobody answering); choice bars carry the question's own text.
   const BAR_TEXT = { "✔ Correct": gettext("Correct"), "✘ Wrong": gettext("Wrong"), "– No answer": gettext("No answer") };
@@ -16,6 +18,7 @@
   const $ = (id) => document.getElementById(id);
   const screens = ["lobby", "question", "reveal", "scoreboard", "finished"];
   let socket = null, phase = "lobby", index = -1, players = new Map(), timer = null, retry = 0, question = null;
+  let seatRequests = new Map();
 
   function show(name) { phase = name; for (const s of screens) $(s + "-screen").hidden = s !== name; $("end").hidden = name === "finished"; }
   function send(frame) { if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame)); }
@@ -37,6 +40,7 @@
     switch (f.type) {
       case "state": resume(f); break;
       case "player": onPlayer(f); break;
+      case "seat_request": onSeatRequest(f); break;
       case "question": renderQuestion(f.question, f.remaining_ms, f.answered); break;
       case "answers": if (f.question === index) { $("answered").textContent = f.answered; $("q-players").textContent = f.players; } break;
       case "reveal": renderReveal(f.reveal); break;
@@ -48,6 +52,7 @@
 
   function resume(f) {
     players = new Map(f.players.map((p) => [p.id, p])); renderPlayers();
+    seatRequests = new Map((f.seat_requests || []).map((r) => [r.id, r])); renderSeatRequests();
     index = f.game.index;
     if (f.game.phase === "lobby") show("lobby");
     if (f.question) question = f.question;
@@ -61,6 +66,29 @@
     if (f.event === "removed") players.delete(f.player.id); else players.set(f.player.id, f.player);
     renderPlayers();
     if (f.event === "takeover") $("host-status").textContent = interpolate(gettext("%(neptun)s continues on another device."), { neptun: f.player.neptun_code }, true);
+  }
+  // A device asks for a seat another device holds: the host approves (the seat moves) or denies.
+  function onSeatRequest(f) {
+    if (f.event === "asked") seatRequests.set(f.request.id, f.request); else seatRequests.delete(f.request.id);
+    renderSeatRequests();
+  }
+  function renderSeatRequests() {
+    const list = $("seat-request-list"); list.innerHTML = "";
+    for (const r of seatRequests.values()) {
+      const li = document.createElement("li"); li.dataset.request = r.id;
+      const who = r.logged_in_as ? " " + interpolate(gettext("(logged in as %(user)s)"), { user: r.logged_in_as }, true) : "";
+      const text = document.createElement("span");
+      text.textContent = interpolate(gettext("%(neptun)s asks to continue on another device."), { neptun: r.player.neptun_code }, true) + who + " ";
+      li.appendChild(text);
+      for (const [label, type] of [[gettext("Approve"), "approve"], [gettext("Deny"), "deny"]]) {
+        const b = document.createElement("button"); b.type = "button"; b.textContent = label;
+        b.className = type === "deny" ? "secondary" : ""; b.dataset.action = type;
+        b.addEventListener("click", () => send({ type: type, request: r.id }));
+        li.appendChild(b);
+      }
+      list.appendChild(li);
+    }
+    $("seat-requests").hidden = seatRequests.size === 0;
   }
   function renderPlayers() {
     const list = $("players"); list.innerHTML = "";

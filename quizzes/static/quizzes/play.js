@@ -13,8 +13,13 @@
     "The host removed you from this game.": gettext("The host removed you from this game."),
     "Your Neptun code joined this game on another device.": gettext("Your Neptun code joined this game on another device."),
     "That seat token is not valid; join with your Neptun code.": gettext("That seat token is not valid; join with your Neptun code."),
-    "Your seat was taken over on another device. Join again to take it back.":
-      gettext("Your seat was taken over on another device. Join again to take it back."),
+    "Your seat moved to another device. Join again: log in, or the host approves your request.":
+      gettext("Your seat moved to another device. Join again: log in, or the host approves your request."),
+    "This Neptun code is playing on another device. The host has been asked to move the seat to this one; wait here (or log in to take it back yourself).":
+      gettext("This Neptun code is playing on another device. The host has been asked to move the seat to this one; wait here (or log in to take it back yourself)."),
+    "The host did not move the seat to this device.": gettext("The host did not move the seat to this device."),
+    "Wait for the host to answer your request.": gettext("Wait for the host to answer your request."),
+    "The seat moved on again; join once more.": gettext("The seat moved on again; join once more."),
     "You already have a seat in this game.": gettext("You already have a seat in this game."),
     "Join the game first.": gettext("Join the game first."),
     "That question is not open now.": gettext("That question is not open now."),
@@ -88,6 +93,11 @@
       case "taken_over": case "removed":
         gone = true; localStorage.removeItem(seatKey);
         $("gone-message").textContent = serverText(f); show("gone"); break;
+      case "seat_request":  // the code's seat is held elsewhere: wait on this socket for the host
+        $("join-error").textContent = serverText(f); show("join"); break;
+      case "seat_denied":
+        $("join-error").textContent = serverText(f); show("join"); $("join-button").disabled = false;
+        gone = true; socket.close(); break;
       case "error": handleError(f); break;
     }
   }
