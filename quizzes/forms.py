@@ -114,8 +114,7 @@ class GameStartForm(forms.Form):
             ("graded", _("Graded: the points go to the course gradebook")),
         ],
         initial="practice",
-        required=False,
-        empty_value=False,  # nothing chosen: practice
+        required=False,  # nothing chosen: practice (clean_graded)
         coerce=lambda value: value == "graded",
         widget=forms.RadioSelect,
     )
@@ -131,6 +130,9 @@ class GameStartForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"] = _course_field(user)
+
+    def clean_graded(self) -> bool:
+        return self.cleaned_data.get("graded") is True
 
 
 class ImportForm(forms.Form):
