@@ -1,0 +1,45 @@
+"""The live quiz socket on the real ASGI server (its own process): a foreign Origin is refused at the
+handshake with 403, and hostile frames get error frames without a traceback or a dropped connection."""
+
+import json
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from quizzes.models import Game, Player
+
+pytestmark = [pytest.mark.integration, pytest.mark.services]
+
+
+def receive(socket, kind: str, timeout: float = 10) -> dict:
+    while True:
+        frame = json.loads(socket.recv(timeout=timeout))
+        if frame["type"] == kind:
+            return frame
+
+
+def test_a_foreign_origin_is_refused_with_403_before_any_frame(asgi_server, game):
+    for origin in ("http://evil.example", None):  # another site's page, or no Origin header at all
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"{asgi_server.ws_url}/ws/quizzes/play/{game.pin}/", origin=origin, open_timeout=10)
+        assert refused.value.response.status_code == 403
+
+
+def test_hostile_frames_on_the_real_server_get_error_frames_and_no_traceback(asgi_server, game, student):
+    url = f"{asgi_server.ws_url}/ws/quizzes/play/{game.pin}/"
+    with connect(url, origin=asgi_server.url, open_timeout=10, max_size=2**20) as phone:
+        phone.send(json.dumps({"type": "join", "neptun": "ABC123"}))
+        receive(phone, "lobby")
+        for _ in range(3):  # one traceback per frame, before
+            phone.send("[" * 2000 + "]" * 2000)
+            error = receive(phone, "error")
+            assert error["code"] == "bad_frame" and error["request"] is None
+        phone.send(json.dumps({"type": "answer", "question": 0, "text": "x" * 100_000}))
+        assert receive(phone, "error")["code"] == "frame_too_large"
+        phone.send(json.dumps({"type": "ping"}))
+        assert receive(phone, "pong")["type"] == "pong"
+    log = asgi_server.process.log()
+    assert "RecursionError" not in log and "Traceback" not in log, log[-2000:]
+    assert Player.objects.get(game=game).neptun_code == "ABC123"
+    assert Game.objects.get(id=game.id).phase == "lobby"
