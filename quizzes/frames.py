@@ -17,11 +17,12 @@ from core.errors import PlatformError
 
 MAX_FRAME = 4096  # characters; the largest legitimate frame (a 200-character typed answer) is ~300
 MAX_DEPTH = 3  # {"type": "answer", "picks": [0, 2]} is depth 2
+MAX_TOKENS = 64  # strings and brackets; the largest frame of the protocol has 10
 MAX_ID = 2**31 - 1  # ids and indexes are database integers
 MAX_INDEX = 1000  # question indexes; a quiz has far fewer questions
 
 # A JSON string (with escapes) or one structural bracket: brackets inside strings do not nest.
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 class FrameError(PlatformError):
@@ -106,19 +107,26 @@ def _no_constant(name: str) -> Any:
     raise FrameError("Numbers must be finite (no NaN or Infinity).")
 
 
-def nesting_depth(text_data: str) -> int:
-    """How deep brackets nest in a JSON text, brackets inside strings not counted (no recursion)."""
-    if text_data.count("[") + text_data.count("{") <= MAX_DEPTH:
-        return MAX_DEPTH  # at most this many brackets: it cannot nest deeper (the common, cheap case)
-    depth = deepest = 0
-    for match in _TOKENS.finditer(text_data):
+def nesting_too_deep(text_data: str, *, limit: int = MAX_DEPTH) -> bool:
+    """Whether brackets nest deeper than ``limit`` in a JSON text (brackets inside strings do not count),
+    or the text has more strings and brackets than any frame of the protocol (MAX_TOKENS).
+
+    No recursion, and it stops early: a hostile 4,000-character frame costs at most MAX_TOKENS matches.
+    """
+    if text_data.count("[") + text_data.count("{") <= limit:
+        return False  # this few brackets cannot nest deeper (the common, cheap case)
+    depth = 0
+    for count, match in enumerate(_TOKENS.finditer(text_data)):
+        if count >= MAX_TOKENS:
+            return True
         token = match.group()
         if token in "[{":
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > limit:
+                return True
         elif token in "]}":
             depth -= 1
-    return deepest
+    return False
 
 
 def frame_parse(*, text_data: str | None, schemas: Mapping[str, Schema]) -> Frame:
@@ -131,8 +139,8 @@ def frame_parse(*, text_data: str | None, schemas: Mapping[str, Schema]) -> Fram
         raise FrameError("Send JSON text frames.")
     if len(text_data) > MAX_FRAME:
         raise FrameError(f"The frame is too large (at most {MAX_FRAME} characters).", code="frame_too_large")
-    if nesting_depth(text_data) > MAX_DEPTH:
-        raise FrameError(f"The frame nests deeper than {MAX_DEPTH} levels.")
+    if nesting_too_deep(text_data):
+        raise FrameError(f"The frame nests deeper than {MAX_DEPTH} levels, or has too many parts.")
     try:
         message = json.loads(text_data, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
     except FrameError:

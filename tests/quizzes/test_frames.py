@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from quizzes.frames import HOST_FRAMES, MAX_FRAME, PLAYER_FRAMES, FrameError, frame_parse, nesting_depth
+from quizzes.frames import HOST_FRAMES, MAX_FRAME, PLAYER_FRAMES, FrameError, frame_parse, nesting_too_deep
 
 
 def parse_host(text):
@@ -31,11 +31,20 @@ def test_a_4000_character_json_nested_2000_deep_is_refused_without_recursion():
     assert code_of(parse_host, objects)[0] == "bad_frame"
 
 
+def test_a_frame_of_thousands_of_flat_brackets_or_strings_is_refused_early():
+    flat = '{"type": "answer", "question": 0, "picks": ' + "[]," * 1300 + "0}"
+    assert code_of(parse_player, flat) == ("bad_frame", None)
+    strings = json.dumps({"type": "answer", "question": 0, "picks": ["["] * 500})
+    assert code_of(parse_player, strings) == ("bad_frame", None)
+    assert nesting_too_deep(flat) and nesting_too_deep(strings)
+
+
 def test_brackets_inside_strings_do_not_count_as_nesting():
     text = json.dumps({"type": "answer", "question": 0, "text": "[[[[{{{{" * 20})
-    assert nesting_depth(text) == 1
+    assert not nesting_too_deep(text, limit=1)
     assert parse_player(text).get("text").startswith("[[[[")
-    assert nesting_depth(r'{"a": "\"[[[[", "b": [[1]]}') == 3
+    escaped_quote = r'{"a": "\"[[[[", "b": [[1]]}'
+    assert not nesting_too_deep(escaped_quote, limit=3) and nesting_too_deep(escaped_quote, limit=2)
 
 
 @pytest.mark.parametrize(
