@@ -204,3 +204,18 @@ def test_a_verified_game_seats_only_logged_in_students_and_their_own_code(quiz, 
             await communicator.disconnect()
 
     run(scenario)
+
+
+def test_at_most_30_seat_requests_wait_per_game_and_none_changes_a_seat(quiz, instructor):
+    from quizzes.services import MAX_PENDING_SEAT_REQUESTS, game_create
+
+    game = game_create(quiz=quiz, host=instructor)  # no course: any valid code may ask
+    seats = {code: player_join(game=game, neptun_code=code).player for code in ("AAA111", "BBB222")}
+    for n in range(MAX_PENDING_SEAT_REQUESTS):
+        player_join(game=game, neptun_code="AAA111", channel_name=f"chan.{n}")
+    with pytest.raises(PlatformError) as flood:
+        player_join(game=game, neptun_code="BBB222", channel_name="chan.last")
+    assert flood.value.code == "too_many_requests"
+    assert SeatRequest.objects.filter(game=game).count() == MAX_PENDING_SEAT_REQUESTS == 30
+    for code, player in seats.items():
+        assert Player.objects.get(id=player.id).seat_token == player.seat_token, code
