@@ -152,6 +152,7 @@ def test_start_game_and_host_page_shows_pin_qr_and_join_url(instructor_client, q
     page = instructor_client.get(response.url).content.decode()
     assert game.pin in page and "<svg" in page and "/quizzes/play/" in page
     assert game.course == course and game.speed_scoring and not game.verified
+    assert not game.graded and "practice (not in the gradebook)" in page
 
 
 def test_play_page_is_public_and_prefills_the_pin(client, game):
