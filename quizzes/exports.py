@@ -12,7 +12,7 @@ def results_rows(*, game: Game) -> list[list[object]]:
     header: list[object] = ["neptun_code", "name"]
     for number in range(1, len(questions) + 1):
         header += [f"q{number}_answer", f"q{number}_correct", f"q{number}_time_s", f"q{number}_points"]
-    header += ["total", "removed"]
+    header += ["total", "removed", "removed_by", "removed_at", "removed_reason"]
     out = [header]
     for row in rows:
         player = row["player"]
@@ -29,17 +29,27 @@ def results_rows(*, game: Game) -> list[list[object]]:
                     round(answer.response_ms / 1000, 3),
                     answer.points + answer.bonus,
                 ]
-        line += [player.score, "yes" if player.removed_at else ""]
+        removed_by = player.removed_by.username if player.removed_by else ""
+        removed_at = player.removed_at.isoformat(timespec="seconds") if player.removed_at else ""
+        removed = "yes" if player.removed_at else ""
+        line += [player.score, removed, removed_by, removed_at, player.removed_reason]
         out.append(line)
     return out
+
+
+def _as_text(value: object) -> object:
+    # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text. ("" is in every
+    # string: an empty cell, without the first check, became "'".)
+    if isinstance(value, str) and value and value[0] in "=+-@":
+        return "'" + value
+    return value
 
 
 def results_csv(*, game: Game) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in results_rows(game=game):
-        # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text.
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
+        writer.writerow([_as_text(v) for v in line])
     return buffer.getvalue()
 
 
@@ -51,7 +61,7 @@ def results_xlsx(*, game: Game) -> bytes:
     assert sheet is not None
     sheet.title = "Results"
     for line in results_rows(game=game):
-        sheet.append(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
+        sheet.append([_as_text(v) for v in line])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

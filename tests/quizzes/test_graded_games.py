@@ -1,6 +1,8 @@
 """Which games count: practice never reaches the gradebook, graded is a deliberate choice, a host's test
 run among staff never becomes a column; removing a player after the game keeps who, when and why."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -118,6 +120,14 @@ def test_removing_a_player_after_the_game_needs_a_reason_and_records_who_when_wh
     page = client.get(reverse("quizzes:game_results", args=[game.id])).content.decode()
     assert "Played from home for a friend" in page and f"by {instructor.username}" in page
     assert 'name="reason"' not in page
+    client.force_login(instructor)
+    exported = client.get(reverse("quizzes:game_results_export", args=[game.id, "csv"])).content.decode()
+    rows = {row["neptun_code"]: row for row in csv.DictReader(io.StringIO(exported))}
+    gone = rows["XYZ789"]
+    assert gone["removed"] == "yes" and gone["removed_by"] == instructor.username and gone["removed_at"]
+    assert gone["removed_reason"] == "Played from home for a friend"
+    assert rows["ABC123"]["removed"] == ""
+    client.force_login(grader_user)
     other = Player.objects.get(neptun_code="ABC123")
     assert client.post(url, {"player": other.id, "reason": "x"}).status_code == 400
     assert Player.objects.get(id=other.id).removed_at is None
