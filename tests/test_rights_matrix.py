@@ -26,6 +26,7 @@ from accounts.models import Role, User
 from accounts.services import enrollment_set
 from gradebook.models import Adjustment
 from grader import views as grader_views
+from projects.models import TeamInvitation
 from quizzes.consumers import CLOSE_FORBIDDEN
 from quizzes.models import Player, Question, Quiz
 from quizzes.routing import websocket_urlpatterns
@@ -109,6 +110,7 @@ ACCESS: dict[str, Access] = {
     "projects:my_project": Access(B_MEMBERS),  # staff are sent on to the course's projects
     "projects:course_projects": Access(B_STAFF),
     "projects:member_change": Access(B_OWNER, "POST"),
+    "projects:invitation_answer": Access({CLASSMATE}, "POST"),  # the invited student only
     "projects:submit": Access(B_OWNER, "POST", frozenset({400})),
     "projects:grade": Access(B_STAFF),
     "projects:submission_pdf": Access(B_OWNER),
@@ -187,6 +189,7 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
     )
     classmate = StudentFactory(neptun_code="CLS001", username="CLS001")
     enrollment_set(course=course, user=classmate, role=Role.STUDENT)
+    invitation = TeamInvitation.objects.create(project=scene.project, student=classmate, invited_by=student)
     course_a = CourseFactory(code="COURSEA", title="Another course")
     people: dict[str, User | None] = {ANON: None, OWNER: student, CLASSMATE: classmate}
     people[GRADER_B], people[INSTRUCTOR_B] = grader_user, instructor
@@ -213,6 +216,7 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
         "milestone_id": scene.milestone.pk,
         "submission_id": hand_in.pk,
         "neptun_code": student.neptun_code,
+        "invitation_id": invitation.pk,
     }
     pks = {"grader:submission": scene.on_time.pk, "api-submission": scene.on_time.pk}
     pks |= {n: scene.on_time.pk for n in ("grader:submission_status", "grader:submission_file")}

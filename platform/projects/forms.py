@@ -21,7 +21,8 @@ class ProjectRegisterForm(forms.Form):
         label=gettext_lazy("Teammates' Neptun codes"),
         required=False,
         help_text=gettext_lazy(
-            "Up to 3, separated by spaces or commas. Leave empty to work alone. You are added yourself."
+            "Up to 3, separated by spaces or commas: they are invited and join when they accept. "
+            "Leave empty to work alone."
         ),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )

@@ -20,7 +20,7 @@ from accounts.selectors import course_is_staff, course_role, courses_for_user
 from core.errors import PlatformError
 from core.http import request_user
 from projects.forms import GradeForm, MemberAddForm, ProjectRegisterForm, SubmissionForm
-from projects.models import Milestone, MilestoneSubmission, Project
+from projects.models import Milestone, MilestoneSubmission, Project, TeamInvitation
 from projects.selectors import (
     MAX_TEAM_SIZE,
     project_can_view,
@@ -31,7 +31,13 @@ from projects.selectors import (
     rubric_for_milestone,
     submission_history,
 )
-from projects.services import milestone_grade, milestone_submit, project_member_add, project_member_remove
+from projects.services import (
+    milestone_grade,
+    milestone_submit,
+    project_member_invite,
+    project_member_remove,
+    team_invitation_answer,
+)
 from projects.services import project_register as project_register_service
 
 
@@ -87,6 +93,11 @@ def _my_project_page(
     if project is None:
         context["register_form"] = register_form or ProjectRegisterForm()
         context["max_team_size"] = MAX_TEAM_SIZE
+        context["invitations"] = list(
+            TeamInvitation.objects.filter(project__course=course, student=user).select_related(
+                "project", "invited_by"
+            )
+        )
         return render(request, "projects/my_project.html", context, status=status)
     overview = project_overview(project=project)
     rows = []
@@ -110,10 +121,14 @@ def _my_project_page(
                 )
         is_open = form is not None and (form is bound or milestone.id == next_due)
         rows.append({"status": milestone_status, "form": form, "open": is_open})
+    members = list(project.members.select_related("student"))
+    invited = list(project.invitations.select_related("student"))
     context.update(
         overview=overview,
         rows=rows,
-        members=list(project.members.select_related("student")),
+        members=members,
+        invited=invited,
+        can_invite=len(members) + len(invited) < MAX_TEAM_SIZE,
         member_form=member_form or MemberAddForm(),
         max_team_size=MAX_TEAM_SIZE,
     )
@@ -161,14 +176,40 @@ def member_change(request: HttpRequest, project_id: int) -> HttpResponse:
             form = MemberAddForm(request.POST)
             if not form.is_valid():
                 return _my_project_page(request, project.course, member_form=form, status=400)
-            membership = project_member_add(
+            invitation = project_member_invite(
                 project=project, neptun_code=form.cleaned_data["neptun_code"], by=user
             )
             messages.success(
-                request, _("%(name)s joined the team.") % {"name": membership.student.display_name}
+                request,
+                _("%(name)s is invited; they join the team when they accept.")
+                % {"name": invitation.student.display_name},
             )
     except PlatformError as error:
         messages.error(request, error.message)
+    return redirect("projects:my_project", code=project.course.code)
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """The invited student accepts or declines; for anyone else the invitation does not exist."""
+    user = request_user(request)
+    invitation = get_object_or_404(
+        TeamInvitation.objects.select_related("project__course"), id=invitation_id, student=user
+    )
+    project = invitation.project
+    accept = request.POST.get("action") == "accept"
+    try:
+        team_invitation_answer(invitation=invitation, by=user, accept=accept)
+    except PlatformError as error:
+        messages.error(request, error.message)
+    else:
+        if accept:
+            messages.success(request, _("You joined the team “%(title)s”.") % {"title": project.title})
+        else:
+            messages.success(
+                request, _("You declined the invitation to “%(title)s”.") % {"title": project.title}
+            )
     return redirect("projects:my_project", code=project.course.code)
 
 
