@@ -335,3 +335,19 @@ def test_a_game_of_course_b_made_from_a_quiz_of_course_a_is_run_only_by_bs_instr
 
     frame, code = async_to_sync(host_socket)(only_a)
     assert frame["type"] == "error" and code == CLOSE_FORBIDDEN and "SEAT-OF-B" not in json.dumps(frame)
+
+
+def test_the_staff_of_b_cannot_look_up_a_student_of_another_course_by_id(client, instructor, assignment_b):
+    outsider = StudentFactory(neptun_code="OUT001", username="OUT001", full_name="Secret Outsider")
+    enrollment_set(course=CourseFactory(code="COURSEA"), user=outsider, role=Role.STUDENT)
+    client.force_login(instructor)
+    url = reverse("grader:student_history", kwargs={"pk": assignment_b.pk, "user_id": outsider.pk})
+    response = client.get(url)
+    assert response.status_code == 404 and "Secret Outsider" not in response.content.decode()
+
+
+@pytest.fixture
+def assignment_b(course):
+    from tests.gradebook.scenario import assignment_make
+
+    return assignment_make(course, title="Homework of B", deadline=timezone.now() + timedelta(days=3))
