@@ -109,6 +109,7 @@ ACCESS: dict[str, Access] = {
     "projects:index": Access(LOGGED_IN),
     "projects:my_project": Access(B_MEMBERS),  # staff are sent on to the course's projects
     "projects:course_projects": Access(B_STAFF),
+    "projects:milestones": Access(B_INSTRUCTORS),
     "projects:member_change": Access(B_OWNER, "POST"),
     "projects:invitation_answer": Access({CLASSMATE}, "POST"),  # the invited student only
     "projects:submit": Access(B_OWNER, "POST", frozenset({400})),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Course, Enrollment, Role, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
-from accounts.selectors import course_is_staff
+from accounts.selectors import course_is_instructor, course_is_staff
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
 from projects.models import (
     CriterionScore,
@@ -434,7 +434,9 @@ def milestone_grade(
     criteria = list(RubricCriterion.objects.filter(milestone=milestone).order_by("order", "id"))
     if not criteria:
         raise PlatformError(
-            gettext("%(milestone)s has no rubric yet; the instructor adds its criteria in the admin.")
+            gettext(
+                "%(milestone)s has no rubric yet; the instructor adds its criteria on the milestones page."
+            )
             % {"milestone": milestone.title}
         )
     known = {c.id for c in criteria}
@@ -545,6 +547,57 @@ DEFAULT_MILESTONES = (
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class RubricLine:
+    name: str
+    max_points: Decimal
+
+
+def milestone_update(
+    *,
+    milestone: Milestone,
+    by: User,
+    title: str,
+    deadline: datetime,
+    description: str,
+    needs_url: bool,
+    needs_pdf: bool,
+    rubric: list[RubricLine],
+) -> Milestone:
+    """An instructor of the milestone's course changes it and its rubric (on the platform's page: the
+    admin is for superusers). A graded milestone keeps its rubric: the grades were given against it.
+    """
+    if not course_is_instructor(user=by, course=milestone.course):
+        raise PermissionDeniedError(gettext("Only the course's instructors change its milestones."))
+    title = (title or "").strip()
+    if not title:
+        raise PlatformError(gettext("Give the milestone a title."))
+    names = [line.name for line in rubric]
+    if len(set(names)) != len(names):
+        raise PlatformError(gettext("Two rubric criteria have the same name."))
+    with transaction.atomic():
+        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        current = [RubricLine(c.name, c.max_points) for c in locked.criteria.order_by("order", "id")]
+        if rubric != current:
+            if locked.grades.exists():
+                raise PlatformError(
+                    gettext("%(milestone)s is already graded, so its rubric cannot change any more.")
+                    % {"milestone": locked.title},
+                    code="already_graded",
+                )
+            locked.criteria.all().delete()
+            RubricCriterion.objects.bulk_create(
+                [
+                    RubricCriterion(milestone=locked, name=line.name, max_points=line.max_points, order=i)
+                    for i, line in enumerate(rubric)
+                ]
+            )
+        locked.title, locked.deadline, locked.description = title[:200], deadline, (description or "").strip()
+        locked.needs_url, locked.needs_pdf = bool(needs_url), bool(needs_pdf)
+        locked.save(update_fields=["title", "deadline", "description", "needs_url", "needs_pdf"])
+    return locked
 
 
 def milestone_defaults_create(*, course: Course, start: datetime | None = None) -> list[Milestone]:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("courses/<str:code>/mine/", views.my_project, name="my_project"),
     path("courses/<str:code>/", views.course_projects, name="course_projects"),
+    path("courses/<str:code>/milestones/", views.milestones, name="milestones"),
     path("<int:project_id>/members/", views.member_change, name="member_change"),
     path("invitations/<int:invitation_id>/", views.invitation_answer, name="invitation_answer"),
     path("<int:project_id>/milestones/<int:milestone_id>/submit/", views.submit, name="submit"),

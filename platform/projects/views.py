@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Course, Role
-from accounts.selectors import course_is_staff, course_role, courses_for_user
+from accounts.selectors import course_is_instructor, course_is_staff, course_role, courses_for_user
 from core.errors import PlatformError
 from core.http import request_user
-from projects.forms import GradeForm, MemberAddForm, ProjectRegisterForm, SubmissionForm
+from projects.forms import GradeForm, MemberAddForm, MilestoneForm, ProjectRegisterForm, SubmissionForm
 from projects.models import Milestone, MilestoneSubmission, Project, TeamInvitation
 from projects.selectors import (
     MAX_TEAM_SIZE,
+    milestones_for_course,
     project_can_view,
     project_for_student,
     project_is_member,
@@ -32,8 +33,10 @@ from projects.selectors import (
     submission_history,
 )
 from projects.services import (
+    milestone_defaults_create,
     milestone_grade,
     milestone_submit,
+    milestone_update,
     project_member_invite,
     project_member_remove,
     team_invitation_answer,
@@ -258,7 +261,54 @@ def course_projects(request: HttpRequest, code: str) -> HttpResponse:
             "overviews": overviews,
             "milestones": [s.milestone for s in milestones],
             "now": timezone.now(),
+            "is_instructor": course_is_instructor(user=request_user(request), course=course),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestones(request: HttpRequest, code: str) -> HttpResponse:
+    """Instructors: the course's milestones (deadline, what to hand in) and their rubrics."""
+    course = get_object_or_404(Course, code=code)
+    user = request_user(request)
+    if not course_is_instructor(user=user, course=course):
+        raise PermissionDenied(_("Only the course's instructors change its milestones."))
+    course_milestones = list(milestones_for_course(course=course).prefetch_related("criteria", "grades"))
+    bound_id, bound = None, None
+    if request.method == "POST":
+        if request.POST.get("action") == "defaults":
+            milestone_defaults_create(course=course)
+            messages.success(request, _("The default milestones are set up; check their deadlines."))
+            return redirect("projects:milestones", code=course.code)
+        chosen = next((m for m in course_milestones if str(m.pk) == request.POST.get("milestone")), None)
+        if chosen is None:
+            raise Http404("No such milestone.")
+        bound_id, bound = chosen.pk, MilestoneForm(request.POST, prefix=f"m{chosen.pk}")
+        if bound.is_valid():
+            try:
+                milestone_update(milestone=chosen, by=user, **bound.cleaned_data)
+            except PlatformError as error:
+                bound.add_error(None, error.message)
+            else:
+                saved = bound.cleaned_data["title"]
+                messages.success(request, _("%(milestone)s saved.") % {"milestone": saved})
+                return redirect("projects:milestones", code=course.code)
+    rows = [
+        {
+            "milestone": m,
+            "graded": bool(m.grades.all()),
+            "form": bound
+            if m.pk == bound_id
+            else MilestoneForm(initial=MilestoneForm.initial_for(m), prefix=f"m{m.pk}"),
+        }
+        for m in course_milestones
+    ]
+    return render(
+        request,
+        "projects/milestones.html",
+        {"course": course, "rows": rows},
+        status=400 if bound is not None else 200,
     )
 
 
