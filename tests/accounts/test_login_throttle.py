@@ -103,3 +103,34 @@ def test_the_admin_login_shares_the_lock(client, db):
     assert response.status_code == 429 and not logged_in(client)
     assert "Too many wrong passwords" in response.content.decode()
     assert attempt(client, "root", PASSWORD).status_code == 429  # the site's login page: same lock
+
+
+def test_behind_a_proxy_the_lock_is_per_client_address_and_a_forged_header_does_not_help(
+    client, student, settings
+):
+    settings.AXES_PROXY_COUNT = 1
+    proxy = "10.0.0.254"
+    for attempt_number in range(LIMIT):
+        # The attacker forges an address of their own in front; the proxy appends the real one.
+        forged = f"192.0.2.{attempt_number}, 203.0.113.9"
+        client.post(
+            LOGIN,
+            {"username": "ABC123", "password": "wrong-password"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forged,
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": "ABC123", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert locked.status_code == 429
+    victim = Client()
+    response = victim.post(
+        LOGIN,
+        {"username": "ABC123", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert response.status_code == 302 and SESSION_KEY in victim.session
