@@ -284,7 +284,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
 AXES_USERNAME_CALLABLE = "accounts.forms.login_username"
 # Reverse proxies in front of the site (nginx: 1): the client address is then read from X-Forwarded-For.
-AXES_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+LOGIN_PROXY_COUNT = int(os.environ.get("LOGIN_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "accounts.throttle.login_client_ip"
 
 # --- REST API ----------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_the_admin_login_shares_the_lock(client, db):
 def test_behind_a_proxy_the_lock_is_per_client_address_and_a_forged_header_does_not_help(
     client, student, settings
 ):
-    settings.AXES_PROXY_COUNT = 1
+    settings.LOGIN_PROXY_COUNT = 1
     proxy = "10.0.0.254"
     for attempt_number in range(LIMIT):
         # The attacker forges an address of their own in front; the proxy appends the real one.
