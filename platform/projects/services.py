@@ -261,6 +261,10 @@ def team_invitation_answer(*, invitation: TeamInvitation, by: User, accept: bool
             Project.objects.select_for_update().filter(id=project.id).first()
             if not TeamInvitation.objects.filter(pk=invitation.pk).exists():
                 raise NotFoundError(gettext("This invitation was withdrawn."))
+            if not Enrollment.objects.filter(course=project.course, user=by, role=Role.STUDENT).exists():
+                raise PermissionDeniedError(
+                    gettext("Only students of %(course)s join its teams.") % {"course": project.course.code}
+                )
             _check_not_in_team(course=project.course, users=[by], registering=by)
             count = project.members.count()
             if count == 0:

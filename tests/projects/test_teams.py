@@ -201,3 +201,11 @@ def test_a_dissolved_team_with_hand_ins_is_kept_for_the_record(course, student, 
     project_member_remove(project=project, neptun_code="ABC123", by=student)
     assert Project.objects.filter(pk=project.pk).exists() and not project.members.exists()
     assert project.submissions.count() == 1
+
+
+def test_a_student_who_left_the_course_cannot_accept_an_old_invitation(course, student, other_student):
+    project = project_register(course=course, registered_by=student, title="Team", member_codes=["XYZ789"])
+    other_student.enrollments.filter(course=course).delete()
+    with pytest.raises(PermissionDeniedError, match="Only students of VITMMA19 join its teams"):
+        accept(project, other_student)
+    assert codes(project) == ["ABC123"]

@@ -211,3 +211,15 @@ def test_demo_seed_is_idempotent(course, grader_user, enrolled):
         MilestoneSubmission.objects.count(),
         MilestoneGrade.objects.count(),
     ) == counts
+
+
+def test_a_hungarian_student_sees_the_invitation_in_hungarian(client, team, student, enrolled):
+    (newcomer,) = enrolled("NEW001")
+    client.force_login(student)
+    client.post(reverse("projects:member_change", args=[team.id]), {"action": "add", "neptun_code": "NEW001"})
+    newcomer.language = "hu"
+    newcomer.save()
+    client.force_login(newcomer)
+    page = client.get(reverse("projects:my_project", args=[team.course.code])).content.decode()
+    assert "Meghívások csapatba" in page and "Csatlakozom ehhez a csapathoz" in page
+    assert "meghívta: ABC123" in page
