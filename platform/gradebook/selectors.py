@@ -600,16 +600,16 @@ def gradebook_student_history(
     membership = (
         TeamMembership.objects.filter(course=course, student=student).select_related("project").first()
     )
-    grades: dict[int, MilestoneGrade] = {}
     latest: dict[int, MilestoneSubmission] = {}
     submission_counts: dict[int, int] = defaultdict(int)
+    # The grades the student is credited with (projects' rule), whichever team they are in now.
+    grades: dict[int, MilestoneGrade] = {
+        g.milestone_id: g
+        for g in MilestoneGrade.objects.filter(milestone__course=course, credited__student=student)
+        .select_related("graded_by", "submission")
+        .prefetch_related(Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion")))
+    }
     if membership is not None:
-        grades = {
-            g.milestone_id: g
-            for g in MilestoneGrade.objects.filter(project=membership.project)
-            .select_related("graded_by", "submission")
-            .prefetch_related(Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion")))
-        }
         for hand_in in MilestoneSubmission.objects.filter(project=membership.project).order_by(
             "submitted_at", "pk"
         ):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import PermissionDeniedError, PlatformError
-from gradebook.selectors import gradebook_for_course, gradebook_for_student
+from gradebook.selectors import gradebook_for_course, gradebook_for_student, gradebook_student_history
 from projects.models import CriterionScore, MilestoneGrade, MilestoneGradeMember
 from projects.selectors import (
     milestones_for_course,
@@ -247,6 +247,9 @@ def test_a_student_who_joins_after_grading_gets_none_of_those_points(
     milestone_grade(project=team, milestone=second, grader=grader_user, scores=full_marks(second))
     assert gradebook_points(course, late_joiner, first) is None
     assert gradebook_points(course, late_joiner, second) == Decimal(20)
+    history = gradebook_student_history(course=course, student=late_joiner, as_student=False)
+    shown = {m.column.object_id: m.grade for m in history.milestones}
+    assert shown[first.pk] is None and shown[second.pk] is not None  # the record agrees with the cell
     assert (
         gradebook_points(course, student, first)
         == Decimal(4)
@@ -271,6 +274,8 @@ def test_a_member_who_leaves_after_grading_keeps_the_points_earned(
     milestone_grade(project=team, milestone=first, grader=grader_user, scores=full_marks(first))
     project_member_remove(project=team, neptun_code="XYZ789", by=other_student)
     assert gradebook_points(course, other_student, first) == Decimal(20)
+    history = gradebook_student_history(course=course, student=other_student, as_student=True)
+    assert [m.grade.points for m in history.milestones if m.grade] == [Decimal(20)]
     assert gradebook_for_course(course=course).rows[1].cell(f"milestone:{first.pk}").points == Decimal(20)
 
 
