@@ -209,3 +209,50 @@ def test_a_student_who_left_the_course_cannot_accept_an_old_invitation(course, s
     with pytest.raises(PermissionDeniedError, match="Only students of VITMMA19 join its teams"):
         accept(project, other_student)
     assert codes(project) == ["ABC123"]
+
+
+def _at_once(*calls):
+    """Run the calls in threads released together; return what each returned or raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_accepts_never_make_a_team_of_five_or_two_teams(
+    course, student, other_student, enrolled
+):
+    a, b, c, d = enrolled("AAA111", "BBB222", "CCC333", "DDD444")
+    full = team_build(course=course, registered_by=student, title="Almost full", members=[a, b])
+    for late in (c, d):  # invitations made before the team filled up (e.g. by two members at once)
+        TeamInvitation.objects.create(project=full, student=late)
+    outcomes = _at_once(lambda: accept(full, c), lambda: accept(full, d))
+    assert full.members.count() == 4
+    assert sum(isinstance(o, PlatformError) and o.code == "team_size" for o in outcomes) == 1
+    # One student, two teams' invitations, both accepted at once: one team.
+    e, f = enrolled("EEE555", "FFF666")
+    first = project_register(
+        course=course, registered_by=other_student, title="First", member_codes=["EEE555"]
+    )
+    second = project_register(course=course, registered_by=f, title="Second", member_codes=["EEE555"])
+    _at_once(lambda: accept(first, e), lambda: accept(second, e))
+    assert TeamMembership.objects.filter(course=course, student=e).count() == 1
