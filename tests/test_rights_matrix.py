@@ -10,6 +10,7 @@ outside course B gets back holds B's names, e-mails, titles or answers.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -352,3 +353,40 @@ def assignment_b(course):
     from tests.gradebook.scenario import assignment_make
 
     return assignment_make(course, title="Homework of B", deadline=timezone.now() + timedelta(days=3))
+
+
+def admin_urls(people: dict) -> list[str]:
+    """Every URL of the admin (each registered model's list, add, change, delete, history...), with ids."""
+    from django.contrib import admin
+
+    values = {"object_id": str(people[ROOT].pk), "content_type_id": "1", "app_label": "accounts"}
+    found: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif entry.name not in ("login", "logout"):
+                route = prefix + str(entry.pattern)
+                for param in entry.pattern.regex.groupindex:
+                    route = re.sub(rf"<(\w+:)?{param}>", values.get(param, "1"), route)
+                found.append("/admin/" + route.lstrip("^").rstrip("$"))
+
+    walk(admin.site.get_urls(), "")
+    return [url for url in found if "(?P" not in url]
+
+
+@pytest.mark.parametrize("role", [OUTSIDER, CLASSMATE, OWNER, GRADER_A, INSTRUCTOR_A, GRADER_B, INSTRUCTOR_B])
+def test_every_admin_url_sends_course_people_to_the_admin_login(world, role):
+    people, *_ = world
+    client = Client()
+    client.force_login(people[role])
+    urls = admin_urls(people)
+    assert len(urls) > 60  # the walk found the registered models' pages
+    login = reverse("admin:login")
+    wrong = []
+    for url in urls:
+        for response in (client.get(url), client.post(url, {"is_superuser": "on", "password1": "x"})):
+            if not (response.status_code == 302 and response["Location"].startswith(login)):
+                wrong.append(f"{url}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
