@@ -360,7 +360,8 @@ def _csv(value: float | None) -> str:
 @require_GET
 def student_history(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     assignment = _staff_assignment(request, pk)
-    student = get_object_or_404(User, pk=user_id)
+    # Only a student of this course: the staff of B must not look up anyone else's name by id.
+    student = get_object_or_404(User, pk=user_id, enrollments__course=assignment.course)
     viewer = request_user(request)
     history = [
         (s, submission_view(submission=s, viewer=viewer))

@@ -56,13 +56,18 @@ def quiz_can_edit(*, user: User, quiz: Quiz) -> bool:
 
 
 def game_can_host(*, user: User, game: Game) -> bool:
+    """A course game: that course's instructors. A game without a course: its host and the quiz's editors.
+
+    The game's course decides alone: a game of course B may be made from a quiz of course A, and A's
+    instructors (or a host no longer teaching B) must not run it or read B's players and answers.
+    """
     if not user.is_authenticated:
         return False
-    if user.is_superuser or game.host_id == user.id:
+    if user.is_superuser:
         return True
-    if game.course is not None and course_is_instructor(user=user, course=game.course):
-        return True
-    return quiz_can_edit(user=user, quiz=game.quiz)
+    if game.course is not None:
+        return course_is_instructor(user=user, course=game.course)
+    return game.host_id == user.id or quiz_can_edit(user=user, quiz=game.quiz)
 
 
 def game_can_see_results(*, user: User, game: Game) -> bool:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -16,3 +17,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # After every migrate, so permissions of apps added later reach the groups too.
         post_migrate.connect(_sync_groups, dispatch_uid="accounts.groups_sync")
+
+
+class SuperuserAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with its site replaced: /admin is for superusers only (see admin_site)."""
+
+    default = False  # "accounts" in INSTALLED_APPS still means AccountsConfig
+    default_site = "accounts.admin_site.SuperuserAdminSite"

@@ -1,9 +1,30 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
+
+
+def login_username_normalize(raw: str) -> str:
+    """The username a login attempt is for: an existing username as typed, else the Neptun code it spells."""
+    raw = raw.strip()
+    if User.objects.filter(username=raw).exists():
+        return raw
+    try:
+        return neptun_normalize(raw)
+    except InvalidNeptunCode:
+        return raw
+
+
+def login_username(request: HttpRequest, credentials: dict | None) -> str:
+    """For django-axes: the attempt's username, normalised like the form does it.
+
+    So ``abc123``, `` ABC123`` and ``ABC123`` count against one lock, not three.
+    """
+    raw = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return login_username_normalize(str(raw)[:150])
 
 
 class LoginForm(AuthenticationForm):
@@ -18,13 +39,7 @@ class LoginForm(AuthenticationForm):
     )
 
     def clean_username(self) -> str:
-        raw = self.cleaned_data["username"].strip()
-        if User.objects.filter(username=raw).exists():
-            return raw
-        try:
-            return neptun_normalize(raw)
-        except InvalidNeptunCode:
-            return raw
+        return login_username_normalize(self.cleaned_data["username"])
 
 
 class ActivationForm(forms.Form):

@@ -1,29 +1,20 @@
-"""Site-wide groups and what each may do; per-course rights come from Enrollment.role.
+"""Site-wide groups name the roles; per-course rights come from Enrollment.role.
 
-The groups carry Django model permissions (admin, API). Whether a person may act on a given
-course is decided by ``course_role`` in selectors: an instructor of one course has no rights
-in another.
+The groups carry no model permissions: a Django permission is site-wide ("may change any course"),
+and course staff must have rights only in their own courses. Whether a person may act on a course is
+decided by ``course_role`` in selectors, on the platform's own pages; the admin is for superusers only
+(``accounts.admin_site``).
 """
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from accounts.models import Role
 
 GROUP_NAMES = {Role.STUDENT: "Students", Role.INSTRUCTOR: "Instructors", Role.GRADER: "Graders"}
 
-# App labels whose models instructors manage and graders read.
-COURSE_APPS = ("accounts", "quizzes", "grader", "projects", "gradebook")
-
 
 def groups_sync() -> None:
-    """Create the three groups and give them their permissions. Safe to call repeatedly."""
-    for role, name in GROUP_NAMES.items():
+    """Create the three groups, without permissions (removes any they had). Safe to call repeatedly."""
+    for name in GROUP_NAMES.values():
         group, _ = Group.objects.get_or_create(name=name)
-        course_perms = Permission.objects.filter(content_type__app_label__in=COURSE_APPS)
-        if role == Role.INSTRUCTOR:
-            perms = course_perms.exclude(content_type__model="user", codename__startswith="delete")
-        elif role == Role.GRADER:
-            perms = course_perms.filter(codename__startswith="view")
-        else:
-            perms = Permission.objects.none()
-        group.permissions.set(perms)
+        group.permissions.clear()

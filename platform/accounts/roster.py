@@ -188,6 +188,17 @@ def roster_parse(*, filename: str, content: bytes) -> tuple[list[RosterRow], lis
     return rows, problems
 
 
+def _belongs_elsewhere(user: User, course: Course) -> bool:
+    """Whether the account is more than a student of this course: staff, superuser, or in another course.
+
+    A roster of course A must not rename such an account or redirect its e-mail (and with it the
+    activation link): only the account's other courses' staff or an administrator may.
+    """
+    if user.is_superuser or user.is_staff:
+        return True
+    return Enrollment.objects.filter(user=user).exclude(course=course, role=Role.STUDENT).exists()
+
+
 def _apply_rows(*, course: Course, rows: Iterable[RosterRow], report: RosterReport) -> None:
     codes = [row.neptun_code for row in rows]
     existing = {user.neptun_code: user for user in User.objects.filter(neptun_code__in=codes)}
@@ -198,9 +209,29 @@ def _apply_rows(*, course: Course, rows: Iterable[RosterRow], report: RosterRepo
         if user is None:
             # An account made by hand with the code as username: attach the code instead of duplicating.
             user = User.objects.filter(username__iexact=row.neptun_code, neptun_code__isnull=True).first()
+            if user is not None and _belongs_elsewhere(user, course):
+                report.problems.append(
+                    RosterProblem(
+                        row.line,
+                        f"the username {user.username} belongs to an account of other courses or of the "
+                        "staff; ask an administrator to give it the Neptun code.",
+                    )
+                )
+                continue
             if user is not None:
                 user.neptun_code, linked = row.neptun_code, True
-        if user is None:
+        if user is not None and not linked and _belongs_elsewhere(user, course):
+            wanted = (row.name and user.full_name != row.name) or (row.email and user.email != row.email)
+            if wanted:
+                report.problems.append(
+                    RosterProblem(
+                        row.line,
+                        f"{row.neptun_code} also belongs to other courses (or the staff): enrolled, but "
+                        "its name and e-mail were kept; an administrator changes them.",
+                    )
+                )
+            report.unchanged += 1
+        elif user is None:
             user = User(username=row.neptun_code, neptun_code=row.neptun_code, is_active=False)
             user.full_name, user.email = row.name, row.email
             user.set_unusable_password()

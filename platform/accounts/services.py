@@ -29,17 +29,16 @@ def _token_hash(token: str) -> str:
 
 
 def enrollment_set(*, course: Course, user: User, role: str) -> Enrollment:
-    """Give the user this role in the course, and the matching site-wide group."""
+    """Give the user this role in the course, and the matching site-wide group (a label, no rights).
+
+    Never sets ``is_staff``: the admin is for superusers, course staff use the platform's pages.
+    """
     if role not in Role.values:
         raise PlatformError(f"Unknown role “{role}”; use student, instructor or grader.")
     enrollment, _ = Enrollment.objects.update_or_create(course=course, user=user, defaults={"role": role})
     if not Group.objects.filter(name=GROUP_NAMES[Role(role)]).exists():
         groups_sync()
     user.groups.add(Group.objects.get(name=GROUP_NAMES[Role(role)]))
-    if role in (Role.INSTRUCTOR, Role.GRADER) and not user.is_staff:
-        # Staff may open the admin, where their group permissions apply.
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
     return enrollment
 
 
@@ -64,7 +63,7 @@ def staff_user_create(
             code = neptun_normalize(neptun_code)
         except InvalidNeptunCode as error:
             raise PlatformError(str(error)) from error
-    user = User(username=username, email=email, full_name=full_name, neptun_code=code, is_staff=True)
+    user = User(username=username, email=email, full_name=full_name, neptun_code=code)
     try:
         validate_password(password, user)
     except ValidationError as error:

@@ -1,5 +1,6 @@
 """Login, activation by invitation, API token, and the instructor's roster page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
@@ -23,6 +25,25 @@ class SiteLoginView(LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+def login_locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """django-axes' answer once a (username, address) pair is locked: the login page, saying why, 429.
+
+    Also the answer of the admin's login form: the same lock covers both.
+    """
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = ngettext(
+        "Too many wrong passwords for this account from your network. Wait %(minutes)d minute and "
+        "try again; if you forgot your password, ask your instructor.",
+        "Too many wrong passwords for this account from your network. Wait %(minutes)d minutes and "
+        "try again; if you forgot your password, ask your instructor.",
+        minutes,
+    ) % {"minutes": minutes}
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")[:150]})
+    return render(request, "accounts/login.html", {"form": form, "locked_out": message}, status=429)
 
 
 @require_http_methods(["GET", "POST"])

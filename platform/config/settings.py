@@ -9,6 +9,7 @@ Every variable is listed in ``.env.example``.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ SESSION_COOKIE_HTTPONLY = True
 # --- Applications ------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "accounts.apps.SuperuserAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
     "accounts",
     "core",
     "quizzes",
@@ -108,6 +110,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -266,6 +269,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes) -------------------------------------------------------------
+# Every password check (the login page, the admin's login) goes through axes' backend first.
+# Locks the pair (username, IP) for a cool-off, never forever: Neptun codes are public, so locking a
+# username alone would let anyone lock a classmate out; a lecture hall behind one NAT address still
+# costs a victim at most AXES_COOLOFF_TIME, and failures during a lock-out do not extend it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are what the lock needs; no log of every login's address
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_USERNAME_CALLABLE = "accounts.forms.login_username"
+# Reverse proxies in front of the site (nginx: 1): the client address is then read from X-Forwarded-For.
+LOGIN_PROXY_COUNT = int(os.environ.get("LOGIN_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.login_client_ip"
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

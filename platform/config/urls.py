@@ -30,6 +30,3 @@ urlpatterns = [
     # so a page cache or a long browser max-age would serve a language switcher's old language.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["quizzes", "grader"]), name="javascript-catalog"),
 ]
-
-admin.site.site_header = "Deep Learning in practice — administration"
-admin.site.site_title = "DL in practice admin"

@@ -52,6 +52,7 @@ from projects.models import (
     RubricCriterion,
     TeamMembership,
 )
+from projects.selectors import milestone_points_by_student
 from quizzes.models import Game, Player, Question, QuestionKind
 from quizzes.selectors import games_for_gradebook
 
@@ -342,17 +343,8 @@ def _sources_load(*, course: Course, only: User | None, now: datetime) -> _Sourc
 
 
 def _milestone_points(*, course: Course, student: User | None) -> dict[str, dict[int, Decimal]]:
-    """{neptun code: {milestone id: the team's points}}: two queries (a student's team only, or all)."""
-    memberships = TeamMembership.objects.filter(course=course, student__neptun_code__isnull=False)
-    if student is not None:
-        memberships = memberships.filter(student=student)
-    members = list(memberships.values_list("project_id", "student__neptun_code"))
-    by_project: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for project_id, milestone_id, points in MilestoneGrade.objects.filter(
-        project_id__in={p for p, _ in members}
-    ).values_list("project_id", "milestone_id", "points"):
-        by_project[project_id][milestone_id] = points
-    return {code or "": dict(by_project.get(project_id, {})) for project_id, code in members}
+    """{neptun code: {milestone id: points}}: the projects app's rule (who is credited with a team grade)."""
+    return milestone_points_by_student(course=course, student=student)
 
 
 def _row_compute(
@@ -608,16 +600,16 @@ def gradebook_student_history(
     membership = (
         TeamMembership.objects.filter(course=course, student=student).select_related("project").first()
     )
-    grades: dict[int, MilestoneGrade] = {}
     latest: dict[int, MilestoneSubmission] = {}
     submission_counts: dict[int, int] = defaultdict(int)
+    # The grades the student is credited with (projects' rule), whichever team they are in now.
+    grades: dict[int, MilestoneGrade] = {
+        g.milestone_id: g
+        for g in MilestoneGrade.objects.filter(milestone__course=course, credited__student=student)
+        .select_related("graded_by", "submission")
+        .prefetch_related(Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion")))
+    }
     if membership is not None:
-        grades = {
-            g.milestone_id: g
-            for g in MilestoneGrade.objects.filter(project=membership.project)
-            .select_related("graded_by", "submission")
-            .prefetch_related(Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion")))
-        }
         for hand_in in MilestoneSubmission.objects.filter(project=membership.project).order_by(
             "submitted_at", "pk"
         ):

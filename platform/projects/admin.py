@@ -9,9 +9,11 @@ from projects.models import (
     CriterionScore,
     Milestone,
     MilestoneGrade,
+    MilestoneGradeMember,
     MilestoneSubmission,
     Project,
     RubricCriterion,
+    TeamInvitation,
     TeamMembership,
 )
 
@@ -78,12 +80,35 @@ class CriterionScoreInline(admin.TabularInline):
     extra = 0
 
 
+class MilestoneGradeMemberInline(admin.TabularInline):
+    """Who is credited with the grade: the team's members at its first grading."""
+
+    model = MilestoneGradeMember
+    extra = 0
+    autocomplete_fields = ["student"]
+
+
 @admin.register(MilestoneGrade)
 class MilestoneGradeAdmin(admin.ModelAdmin):
     list_display = ["project", "milestone", "points", "graded_by", "graded_at"]
     list_filter = ["milestone__course", "milestone"]
     search_fields = ["project__title", "project__members__student__neptun_code", "comment"]
-    inlines = [CriterionScoreInline]
+    inlines = [MilestoneGradeMemberInline, CriterionScoreInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:  # a grade made here is credited like one made by milestone_grade
+            MilestoneGradeMember.objects.bulk_create(
+                [MilestoneGradeMember(grade=obj, student_id=m.student_id) for m in obj.project.members.all()],
+                ignore_conflicts=True,
+            )
+
+
+@admin.register(TeamInvitation)
+class TeamInvitationAdmin(admin.ModelAdmin):
+    list_display = ["project", "student", "invited_by", "created_at"]
+    list_filter = ["project__course"]
+    search_fields = ["project__title", "student__neptun_code"]
 
 
 @admin.register(CriterionScore)

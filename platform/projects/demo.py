@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from accounts.models import Course, Enrollment, Role, User
 from projects.models import MilestoneGrade, MilestoneSubmission, TeamMembership
-from projects.services import milestone_defaults_create, milestone_grade, milestone_submit, project_register
+from projects.services import (
+    milestone_defaults_create,
+    milestone_grade,
+    milestone_submit,
+    project_register,
+    team_invitation_answer,
+)
 
 DEMO_TEAMS = [
     ("Bird species from their songs", 3),
@@ -74,6 +80,8 @@ def demo_seed(*, course: Course, stdout: Any) -> None:
             member_codes=[s.neptun_code or "" for s in team[1:]],
             description="A demo team of the semester project.",
         )
+        for invitation in list(project.invitations.select_related("student")):  # the teammates accept
+            team_invitation_answer(invitation=invitation, by=invitation.student, accept=True)
         created += 1
         if index == 3:
             continue  # The solo student has not submitted anything yet.

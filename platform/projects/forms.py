@@ -1,13 +1,15 @@
 """Forms only shape input; the rules live in projects.services."""
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.models import Milestone, RubricCriterion
+from projects.services import RubricLine
 
 
 class ProjectRegisterForm(forms.Form):
@@ -21,7 +23,8 @@ class ProjectRegisterForm(forms.Form):
         label=gettext_lazy("Teammates' Neptun codes"),
         required=False,
         help_text=gettext_lazy(
-            "Up to 3, separated by spaces or commas. Leave empty to work alone. You are added yourself."
+            "Up to 3, separated by spaces or commas: they are invited and join when they accept. "
+            "Leave empty to work alone."
         ),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
@@ -96,3 +99,67 @@ class GradeForm(forms.Form):
 
     def scores(self) -> dict[int, Decimal]:
         return {c.id: self.cleaned_data[f"criterion_{c.id}"] for c in self.criteria}
+
+
+class MilestoneForm(forms.Form):
+    """One milestone on the instructor's page; the rubric as text, one criterion a line: ``Name: points``."""
+
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
+    deadline = forms.DateTimeField(
+        label=gettext_lazy("Deadline"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("What to hand in"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    needs_url = forms.BooleanField(label=gettext_lazy("A repository URL is required"), required=False)
+    needs_pdf = forms.BooleanField(label=gettext_lazy("A PDF report is required"), required=False)
+    rubric = forms.CharField(
+        label=gettext_lazy("Rubric"),
+        help_text=gettext_lazy(
+            "One criterion a line: its name, a colon, its maximum points (e.g. Report: 10)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def clean_rubric(self) -> list[RubricLine]:
+        lines: list[RubricLine] = []
+        for number, raw in enumerate(self.cleaned_data["rubric"].splitlines()[:50], start=1):
+            if not raw.strip():
+                continue
+            name, colon, points = raw.rpartition(":")
+            try:
+                value = Decimal(points.strip().replace(",", "."))
+            except InvalidOperation:
+                value = Decimal("NaN")
+            in_range = value.is_finite() and Decimal("0.5") <= value <= 1000
+            if not colon or not name.strip() or not in_range:
+                raise forms.ValidationError(
+                    _(
+                        "Line %(line)s: write the criterion's name, a colon and 0.5 to 1000 points, "
+                        "e.g. Report: 10."
+                    )
+                    % {"line": number}
+                )
+            if value != value.quantize(Decimal("0.1")):
+                raise forms.ValidationError(
+                    _("Line %(line)s: give points with at most one decimal (e.g. 2.5).") % {"line": number}
+                )
+            lines.append(RubricLine(name.strip()[:200], value.quantize(Decimal("0.1"))))
+        if not lines:
+            raise forms.ValidationError(_("Give at least one criterion."))
+        return lines
+
+    @staticmethod
+    def initial_for(milestone: Milestone) -> dict:
+        return {
+            "title": milestone.title,
+            "deadline": timezone.localtime(milestone.deadline),
+            "description": milestone.description,
+            "needs_url": milestone.needs_url,
+            "needs_pdf": milestone.needs_pdf,
+            "rubric": "\n".join(
+                f"{c.name}: {c.max_points}" for c in milestone.criteria.order_by("order", "id")
+            ),
+        }

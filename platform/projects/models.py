@@ -1,7 +1,9 @@
 """The semester project: teams, milestones with deadlines, submissions (history kept), rubric grades.
 
 A student is in at most one team per course: TeamMembership carries the course (copied from the
-project by the service) so the database enforces it with a unique constraint.
+project by the service) so the database enforces it with a unique constraint. Nobody is put in a team
+without agreeing: others are invited (TeamInvitation) and join by accepting. A grade is credited to the
+team's members when it is first given (MilestoneGradeMember), not to whoever joins later.
 """
 
 import uuid
@@ -78,6 +80,28 @@ class TeamMembership(models.Model):
             raise ValidationError(
                 {"student": f"Already in the team “{clash.project.title}”; one team per student per course."}
             )
+
+
+class TeamInvitation(models.Model):
+    """An invitation to join a team. The student becomes a member only by accepting it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "student"], name="one_invitation_per_team_student")
+        ]
+        ordering = ["project", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.student} invited to {self.project}"
 
 
 class Milestone(models.Model):
@@ -190,6 +214,25 @@ class MilestoneGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} — {self.milestone.title}: {self.points}"
+
+
+class MilestoneGradeMember(models.Model):
+    """A student credited with a team's milestone grade: a member of the team when it was first graded.
+
+    Regrading changes the points, not who is credited; someone who joins the team later is not.
+    """
+
+    grade = models.ForeignKey(MilestoneGrade, on_delete=models.CASCADE, related_name="credited")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grade", "student"], name="one_credit_per_grade_student")
+        ]
+        ordering = ["grade", "student"]
+
+    def __str__(self) -> str:
+        return f"{self.student} credited with {self.grade}"
 
 
 class CriterionScore(models.Model):

@@ -17,6 +17,7 @@ from projects.models import (
     CriterionScore,
     Milestone,
     MilestoneGrade,
+    MilestoneGradeMember,
     MilestoneKind,
     MilestoneSubmission,
     Project,
@@ -199,24 +200,32 @@ def offered_grade_status(*, project: Project) -> OfferedGradeStatus:
     return project_overview(project=project).offered
 
 
-def project_points_for_course(*, course: Course) -> dict[str, dict[int, Decimal]]:
+def milestone_points_by_student(
+    *, course: Course, student: User | None = None
+) -> dict[str, dict[int, Decimal]]:
     """Milestone points per student, for the gradebook: {neptun_code: {milestone_id: points}}.
 
-    Every member of a team gets the team's points; ungraded milestones are absent from the inner
-    dict. Students without a Neptun code are left out. Two queries whatever the course size; use
-    milestones_for_course for the columns.
+    A student gets a team grade if they were a member when it was first given (``MilestoneGradeMember``):
+    joining a team later brings none of its earlier points, leaving it takes none away. Ungraded
+    milestones are absent; students without a Neptun code are left out. One query; ``student`` narrows
+    it to one student (who may be absent from the result).
     """
-    points_by_project: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for grade in MilestoneGrade.objects.filter(project__course=course).values(
-        "project_id", "milestone_id", "points"
+    credits = MilestoneGradeMember.objects.filter(
+        grade__project__course=course, student__neptun_code__isnull=False
+    )
+    if student is not None:
+        credits = credits.filter(student=student)
+    result: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for code, milestone_id, points in credits.values_list(
+        "student__neptun_code", "grade__milestone_id", "grade__points"
     ):
-        points_by_project[grade["project_id"]][grade["milestone_id"]] = grade["points"]
-    result: dict[str, dict[int, Decimal]] = {}
-    for member in TeamMembership.objects.filter(course=course, student__neptun_code__isnull=False).values(
-        "project_id", "student__neptun_code"
-    ):
-        result[member["student__neptun_code"] or ""] = dict(points_by_project.get(member["project_id"], {}))
-    return result
+        result[code or ""][milestone_id] = points
+    return dict(result)
+
+
+def project_points_for_course(*, course: Course) -> dict[str, dict[int, Decimal]]:
+    """Milestone points per student for the whole course (see ``milestone_points_by_student``)."""
+    return milestone_points_by_student(course=course)
 
 
 def submission_history(*, project: Project, milestone: Milestone) -> QuerySet[MilestoneSubmission]:

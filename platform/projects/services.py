@@ -22,16 +22,18 @@ from django.utils.translation import gettext
 
 from accounts.models import Course, Enrollment, Role, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
-from accounts.selectors import course_is_staff
+from accounts.selectors import course_is_instructor, course_is_staff
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
 from projects.models import (
     CriterionScore,
     Milestone,
     MilestoneGrade,
+    MilestoneGradeMember,
     MilestoneKind,
     MilestoneSubmission,
     Project,
     RubricCriterion,
+    TeamInvitation,
     TeamMembership,
 )
 from projects.selectors import MAX_TEAM_SIZE, project_is_member, project_latest_submission
@@ -173,8 +175,10 @@ def project_register(
     member_codes: Iterable[str] = (),
     description: str = "",
 ) -> Project:
-    """Register a team project. The registering student is always a member; member_codes are the others
-    (the student's own code may be among them). 1–4 members, all students of the course, none in a team.
+    """Register a team project with the registering student as its member; member_codes (the student's
+    own code may be among them) are invited, and join when they accept (``team_invitation_answer``).
+
+    1–4 members with the invitations, all students of the course, none in a team.
     """
     title = (title or "").strip()
     if not title:
@@ -190,21 +194,23 @@ def project_register(
     if len(codes) + 1 > MAX_TEAM_SIZE:
         raise _team_size_error(len(codes) + 1)
     others = _students_by_code(course=course, codes=codes)
-    members = [registered_by, *(others[c] for c in codes)]
-    _check_not_in_team(course=course, users=members, registering=registered_by)
+    invited = [others[c] for c in codes]
+    _check_not_in_team(course=course, users=[registered_by, *invited], registering=registered_by)
     try:
         with transaction.atomic():
             project = Project.objects.create(
                 course=course, title=title, description=(description or "").strip(), created_by=registered_by
             )
-            TeamMembership.objects.bulk_create(
-                [TeamMembership(project=project, course=course, student=user) for user in members]
+            TeamMembership.objects.create(project=project, course=course, student=registered_by)
+            TeamInvitation.objects.bulk_create(
+                [TeamInvitation(project=project, student=user, invited_by=registered_by) for user in invited]
             )
+            # The student is in a team now: invitations to other teams lapse.
+            TeamInvitation.objects.filter(project__course=course, student=registered_by).delete()
     except IntegrityError as error:
-        # Someone registered one of these students a moment ago.
+        # The student registered another team a moment ago (a second tab, a double tap).
         raise PlatformError(
-            gettext("One of these students has just joined another team. Reload the page and try again."),
-            code="already_in_team",
+            gettext("You have just joined another team. Reload the page."), code="already_in_team"
         ) from error
     return project
 
@@ -214,30 +220,72 @@ def _check_can_change_team(*, project: Project, by: User) -> None:
         raise PermissionDeniedError(gettext("Only the team's members and the course's staff change a team."))
 
 
-def project_member_add(*, project: Project, neptun_code: str, by: User) -> TeamMembership:
-    """Add a student of the course (not in any team yet) to the team; by: a member or course staff."""
+def project_member_invite(*, project: Project, neptun_code: str, by: User) -> TeamInvitation:
+    """Invite a student of the course (not in any team yet) to the team; by: a member or course staff.
+
+    The student joins only by accepting (``team_invitation_answer``). Members and open invitations
+    together stay within the team size.
+    """
     _check_can_change_team(project=project, by=by)
     codes = _codes_normalize([neptun_code])
     if not codes:
         raise PlatformError(gettext("Enter the new member's Neptun code."))
     student = _students_by_code(course=project.course, codes=codes)[codes[0]]
     _check_not_in_team(course=project.course, users=[student])
+    with transaction.atomic():
+        # Lock the project row so two simultaneous invitations cannot make a team of five.
+        Project.objects.select_for_update().filter(id=project.id).first()
+        if project.invitations.filter(student=student).exists():
+            raise PlatformError(
+                gettext("%(code)s is already invited; they join when they accept.") % {"code": codes[0]},
+                code="already_invited",
+            )
+        count = project.members.count() + project.invitations.count()
+        if count + 1 > MAX_TEAM_SIZE:
+            raise _team_size_error(count + 1)
+        return TeamInvitation.objects.create(project=project, student=student, invited_by=by)
+
+
+def team_invitation_answer(*, invitation: TeamInvitation, by: User, accept: bool) -> TeamMembership | None:
+    """The invited student accepts (joins the team; their other invitations in the course lapse) or
+    declines (the invitation goes). Only the invited student answers. Returns the new membership.
+    """
+    if invitation.student_id != by.id:
+        raise PermissionDeniedError(gettext("Only the invited student answers an invitation."))
+    project = invitation.project
+    if not accept:
+        invitation.delete()
+        return None
     try:
         with transaction.atomic():
-            # Lock the project row so two simultaneous additions cannot make a team of five.
             Project.objects.select_for_update().filter(id=project.id).first()
+            if not TeamInvitation.objects.filter(pk=invitation.pk).exists():
+                raise NotFoundError(gettext("This invitation was withdrawn."))
+            if not Enrollment.objects.filter(course=project.course, user=by, role=Role.STUDENT).exists():
+                raise PermissionDeniedError(
+                    gettext("Only students of %(course)s join its teams.") % {"course": project.course.code}
+                )
+            _check_not_in_team(course=project.course, users=[by], registering=by)
             count = project.members.count()
+            if count == 0:
+                raise PlatformError(gettext("This team has no members any more."), code="team_dissolved")
             if count + 1 > MAX_TEAM_SIZE:
                 raise _team_size_error(count + 1)
-            return TeamMembership.objects.create(project=project, course=project.course, student=student)
+            membership = TeamMembership.objects.create(project=project, course=project.course, student=by)
+            TeamInvitation.objects.filter(project__course=project.course, student=by).delete()
     except IntegrityError as error:
         raise PlatformError(
-            gettext("%(code)s has just joined another team.") % {"code": codes[0]}, code="already_in_team"
+            gettext("You have just joined another team. Reload the page."), code="already_in_team"
         ) from error
+    return membership
 
 
 def project_member_remove(*, project: Project, neptun_code: str, by: User) -> None:
-    """Remove a member: students may leave their own team; staff may remove anyone. Never the last one."""
+    """Remove a member: students may leave their own team; staff may remove anyone.
+
+    Nobody is stuck: when the last member goes, the team is dissolved: its open invitations go, and the
+    project itself too unless it has submissions (kept, member-less, for the record and the grades).
+    """
     codes = _codes_normalize([neptun_code])
     membership = (
         project.members.filter(student__neptun_code=codes[0]).select_related("student").first()
@@ -252,14 +300,11 @@ def project_member_remove(*, project: Project, neptun_code: str, by: User) -> No
         )
     with transaction.atomic():
         Project.objects.select_for_update().filter(id=project.id).first()
-        if project.members.count() <= 1:
-            raise PlatformError(
-                gettext(
-                    "A team needs at least one member. Ask the instructor to delete the project instead."
-                ),
-                code="team_size",
-            )
         membership.delete()
+        if not project.members.exists():
+            project.invitations.all().delete()
+            if not project.submissions.exists():
+                project.delete()
 
 
 # --- Submissions ---------------------------------------------------------------------------------
@@ -377,7 +422,8 @@ def milestone_grade(
 ) -> MilestoneGrade:
     """Grade the team's latest submission of the milestone with the rubric (criterion id → points).
 
-    Every criterion needs a score within 0..max. Grading again replaces the scores and comment.
+    Every criterion needs a score within 0..max. Grading again replaces the scores and comment. The
+    grade is credited to the team's members at its first grading (``MilestoneGradeMember``).
     """
     if not course_is_staff(user=grader, course=project.course):
         raise PermissionDeniedError(gettext("Only the course's graders and instructors grade projects."))
@@ -392,7 +438,9 @@ def milestone_grade(
     criteria = list(RubricCriterion.objects.filter(milestone=milestone).order_by("order", "id"))
     if not criteria:
         raise PlatformError(
-            gettext("%(milestone)s has no rubric yet; the instructor adds its criteria in the admin.")
+            gettext(
+                "%(milestone)s has no rubric yet; the instructor adds its criteria on the milestones page."
+            )
             % {"milestone": milestone.title}
         )
     known = {c.id for c in criteria}
@@ -406,7 +454,7 @@ def milestone_grade(
         )
     parsed = {c.id: _points_parse(scores[c.id], c) for c in criteria}
     with transaction.atomic():
-        grade, _ = MilestoneGrade.objects.update_or_create(
+        grade, created = MilestoneGrade.objects.update_or_create(
             project=project,
             milestone=milestone,
             defaults={
@@ -417,6 +465,14 @@ def milestone_grade(
                 "graded_at": now or timezone.now(),
             },
         )
+        if created:
+            # Credited: the members now. A regrade changes the points, never who gets them.
+            MilestoneGradeMember.objects.bulk_create(
+                [
+                    MilestoneGradeMember(grade=grade, student_id=student_id)
+                    for student_id in project.members.values_list("student_id", flat=True)
+                ]
+            )
         grade.scores.all().delete()
         CriterionScore.objects.bulk_create(
             [CriterionScore(grade=grade, criterion_id=cid, points=points) for cid, points in parsed.items()]
@@ -495,6 +551,57 @@ DEFAULT_MILESTONES = (
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class RubricLine:
+    name: str
+    max_points: Decimal
+
+
+def milestone_update(
+    *,
+    milestone: Milestone,
+    by: User,
+    title: str,
+    deadline: datetime,
+    description: str,
+    needs_url: bool,
+    needs_pdf: bool,
+    rubric: list[RubricLine],
+) -> Milestone:
+    """An instructor of the milestone's course changes it and its rubric (on the platform's page: the
+    admin is for superusers). A graded milestone keeps its rubric: the grades were given against it.
+    """
+    if not course_is_instructor(user=by, course=milestone.course):
+        raise PermissionDeniedError(gettext("Only the course's instructors change its milestones."))
+    title = (title or "").strip()
+    if not title:
+        raise PlatformError(gettext("Give the milestone a title."))
+    names = [line.name for line in rubric]
+    if len(set(names)) != len(names):
+        raise PlatformError(gettext("Two rubric criteria have the same name."))
+    with transaction.atomic():
+        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        current = [RubricLine(c.name, c.max_points) for c in locked.criteria.order_by("order", "id")]
+        if rubric != current:
+            if locked.grades.exists():
+                raise PlatformError(
+                    gettext("%(milestone)s is already graded, so its rubric cannot change any more.")
+                    % {"milestone": locked.title},
+                    code="already_graded",
+                )
+            locked.criteria.all().delete()
+            RubricCriterion.objects.bulk_create(
+                [
+                    RubricCriterion(milestone=locked, name=line.name, max_points=line.max_points, order=i)
+                    for i, line in enumerate(rubric)
+                ]
+            )
+        locked.title, locked.deadline, locked.description = title[:200], deadline, (description or "").strip()
+        locked.needs_url, locked.needs_pdf = bool(needs_url), bool(needs_pdf)
+        locked.save(update_fields=["title", "deadline", "description", "needs_url", "needs_pdf"])
+    return locked
 
 
 def milestone_defaults_create(*, course: Course, start: datetime | None = None) -> list[Milestone]:

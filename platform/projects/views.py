@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Course, Role
-from accounts.selectors import course_is_staff, course_role, courses_for_user
+from accounts.selectors import course_is_instructor, course_is_staff, course_role, courses_for_user
 from core.errors import PlatformError
 from core.http import request_user
-from projects.forms import GradeForm, MemberAddForm, ProjectRegisterForm, SubmissionForm
-from projects.models import Milestone, MilestoneSubmission, Project
+from projects.forms import GradeForm, MemberAddForm, MilestoneForm, ProjectRegisterForm, SubmissionForm
+from projects.models import Milestone, MilestoneSubmission, Project, TeamInvitation
 from projects.selectors import (
     MAX_TEAM_SIZE,
+    milestones_for_course,
     project_can_view,
     project_for_student,
     project_is_member,
@@ -31,7 +32,15 @@ from projects.selectors import (
     rubric_for_milestone,
     submission_history,
 )
-from projects.services import milestone_grade, milestone_submit, project_member_add, project_member_remove
+from projects.services import (
+    milestone_defaults_create,
+    milestone_grade,
+    milestone_submit,
+    milestone_update,
+    project_member_invite,
+    project_member_remove,
+    team_invitation_answer,
+)
 from projects.services import project_register as project_register_service
 
 
@@ -87,6 +96,11 @@ def _my_project_page(
     if project is None:
         context["register_form"] = register_form or ProjectRegisterForm()
         context["max_team_size"] = MAX_TEAM_SIZE
+        context["invitations"] = list(
+            TeamInvitation.objects.filter(project__course=course, student=user).select_related(
+                "project", "invited_by"
+            )
+        )
         return render(request, "projects/my_project.html", context, status=status)
     overview = project_overview(project=project)
     rows = []
@@ -110,10 +124,14 @@ def _my_project_page(
                 )
         is_open = form is not None and (form is bound or milestone.id == next_due)
         rows.append({"status": milestone_status, "form": form, "open": is_open})
+    members = list(project.members.select_related("student"))
+    invited = list(project.invitations.select_related("student"))
     context.update(
         overview=overview,
         rows=rows,
-        members=list(project.members.select_related("student")),
+        members=members,
+        invited=invited,
+        can_invite=len(members) + len(invited) < MAX_TEAM_SIZE,
         member_form=member_form or MemberAddForm(),
         max_team_size=MAX_TEAM_SIZE,
     )
@@ -161,14 +179,40 @@ def member_change(request: HttpRequest, project_id: int) -> HttpResponse:
             form = MemberAddForm(request.POST)
             if not form.is_valid():
                 return _my_project_page(request, project.course, member_form=form, status=400)
-            membership = project_member_add(
+            invitation = project_member_invite(
                 project=project, neptun_code=form.cleaned_data["neptun_code"], by=user
             )
             messages.success(
-                request, _("%(name)s joined the team.") % {"name": membership.student.display_name}
+                request,
+                _("%(name)s is invited; they join the team when they accept.")
+                % {"name": invitation.student.display_name},
             )
     except PlatformError as error:
         messages.error(request, error.message)
+    return redirect("projects:my_project", code=project.course.code)
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """The invited student accepts or declines; for anyone else the invitation does not exist."""
+    user = request_user(request)
+    invitation = get_object_or_404(
+        TeamInvitation.objects.select_related("project__course"), id=invitation_id, student=user
+    )
+    project = invitation.project
+    accept = request.POST.get("action") == "accept"
+    try:
+        team_invitation_answer(invitation=invitation, by=user, accept=accept)
+    except PlatformError as error:
+        messages.error(request, error.message)
+    else:
+        if accept:
+            messages.success(request, _("You joined the team “%(title)s”.") % {"title": project.title})
+        else:
+            messages.success(
+                request, _("You declined the invitation to “%(title)s”.") % {"title": project.title}
+            )
     return redirect("projects:my_project", code=project.course.code)
 
 
@@ -217,7 +261,54 @@ def course_projects(request: HttpRequest, code: str) -> HttpResponse:
             "overviews": overviews,
             "milestones": [s.milestone for s in milestones],
             "now": timezone.now(),
+            "is_instructor": course_is_instructor(user=request_user(request), course=course),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestones(request: HttpRequest, code: str) -> HttpResponse:
+    """Instructors: the course's milestones (deadline, what to hand in) and their rubrics."""
+    course = get_object_or_404(Course, code=code)
+    user = request_user(request)
+    if not course_is_instructor(user=user, course=course):
+        raise PermissionDenied(_("Only the course's instructors change its milestones."))
+    course_milestones = list(milestones_for_course(course=course).prefetch_related("criteria", "grades"))
+    bound_id, bound = None, None
+    if request.method == "POST":
+        if request.POST.get("action") == "defaults":
+            milestone_defaults_create(course=course)
+            messages.success(request, _("The default milestones are set up; check their deadlines."))
+            return redirect("projects:milestones", code=course.code)
+        chosen = next((m for m in course_milestones if str(m.pk) == request.POST.get("milestone")), None)
+        if chosen is None:
+            raise Http404("No such milestone.")
+        bound_id, bound = chosen.pk, MilestoneForm(request.POST, prefix=f"m{chosen.pk}")
+        if bound.is_valid():
+            try:
+                milestone_update(milestone=chosen, by=user, **bound.cleaned_data)
+            except PlatformError as error:
+                bound.add_error(None, error.message)
+            else:
+                saved = bound.cleaned_data["title"]
+                messages.success(request, _("%(milestone)s saved.") % {"milestone": saved})
+                return redirect("projects:milestones", code=course.code)
+    rows = [
+        {
+            "milestone": m,
+            "graded": bool(m.grades.all()),
+            "form": bound
+            if m.pk == bound_id
+            else MilestoneForm(initial=MilestoneForm.initial_for(m), prefix=f"m{m.pk}"),
+        }
+        for m in course_milestones
+    ]
+    return render(
+        request,
+        "projects/milestones.html",
+        {"course": course, "rows": rows},
+        status=400 if bound is not None else 200,
     )
 
 

@@ -117,3 +117,59 @@ def test_command_reports_problems_and_exits_nonzero_only_when_nothing_imports(co
         call_command("import_roster", str(bad), "--course", course.code)
     with pytest.raises(CommandError, match="No course"):
         call_command("import_roster", str(good), "--course", "NOPE")
+
+
+# --- A roster of course A cannot take over accounts of course B (issue 10 §3) -----------------------------
+
+
+def test_a_roster_of_another_course_cannot_redirect_a_students_email_or_rename_them(course, client):
+    from django.core import mail
+
+    from accounts.models import Role
+    from accounts.services import enrollment_set, invitations_send
+    from tests.factories import CourseFactory
+
+    # A student of B who has not activated the account yet.
+    roster_import(
+        course=course, filename="r.csv", content=(HU_HEADER + "VIC001;Victim;victim@example.hu\r\n").encode()
+    )
+    course_a = CourseFactory(code="COURSEA")
+    attack = (HU_HEADER + "vic001;Renamed;attacker@example.com\r\n").encode()
+    report = roster_import(course=course_a, filename="r.csv", content=attack)
+    victim = User.objects.get(neptun_code="VIC001")
+    assert (victim.full_name, victim.email) == ("Victim", "victim@example.hu")
+    assert [p.line for p in report.problems] == [2] and "were kept" in report.problems[0].reason
+    assert Enrollment.objects.filter(
+        user=victim, course=course_a, role=Role.STUDENT
+    ).exists()  # enrolled in A too
+    mail.outbox.clear()
+    invitations_send(course=course_a)
+    assert [m.to for m in mail.outbox] == [["victim@example.hu"]]  # the activation link goes to the student
+    # Staff accounts neither: not renamed, and a staff username spelled like a Neptun code is not linked.
+    staff = User.objects.create(
+        username="ADMIN1", full_name="The Admin", email="admin@example.edu", is_superuser=True
+    )
+    teacher = User.objects.create(
+        username="teach", neptun_code="TEA001", full_name="Teacher B", email="t@b.edu"
+    )
+    enrollment_set(course=course, user=teacher, role=Role.INSTRUCTOR)
+    roster_import(
+        course=course_a,
+        filename="r.csv",
+        content=(HU_HEADER + "ADMIN1;Evil;e@x.com\r\nTEA001;Evil;e@x.com\r\n").encode(),
+    )
+    staff.refresh_from_db()
+    teacher.refresh_from_db()
+    assert staff.neptun_code is None and staff.email == "admin@example.edu"
+    assert (teacher.full_name, teacher.email) == ("Teacher B", "t@b.edu")
+
+
+def test_the_own_courses_students_are_still_updated_by_a_reimport(course):
+    roster_import(
+        course=course, filename="r.csv", content=(HU_HEADER + "OWN001;Old;old@example.hu\r\n").encode()
+    )
+    report = roster_import(
+        course=course, filename="r.csv", content=(HU_HEADER + "OWN001;New;new@example.hu\r\n").encode()
+    )
+    assert report.updated == 1 and not report.problems
+    assert User.objects.get(neptun_code="OWN001").email == "new@example.hu"

@@ -17,7 +17,7 @@ from dashboards.selectors import (
     student_submissions,
 )
 from grader.models import Submission, SubmissionStatus
-from projects.services import milestone_defaults_create, project_register
+from projects.services import milestone_defaults_create, project_register, team_invitation_answer
 from quizzes.models import Player
 from tests.dashboards.conftest import assignment_row, finished_game, submission_row
 from tests.factories import CourseFactory, UserFactory
@@ -58,6 +58,7 @@ def test_milestone_counts_as_handed_in_once_the_team_submitted(course, student, 
     project = project_register(
         course=course, registered_by=student, title="Birdsong", member_codes=["XYZ789"]
     )
+    team_invitation_answer(invitation=project.invitations.get(), by=other_student, accept=True)
     milestone_submit(
         project=project,
         milestone=first,

@@ -1,5 +1,6 @@
-"""The project milestone flow in headless Chromium: a student registers a team and submits milestone 1
-on a phone, a grader grades it on a desktop, the student sees the grade and the offered-grade status.
+"""The project milestone flow in headless Chromium: a student registers a team, the teammate accepts,
+and milestone 1 is submitted on a phone, a grader grades it on a desktop, the student sees the grade and
+the offered-grade status.
 """
 
 import pytest
@@ -29,7 +30,19 @@ def test_project_milestone_flow(
     page.screenshot(path=str(artifacts_dir / "1-register-phone.png"), full_page=True)
     page.click("button:has-text('Register team')")
     page.wait_for_selector("text=is registered")
-    assert "XYZ789" in page.inner_text("#team")
+    assert "Invited, not joined yet: XYZ789" in page.inner_text("#team")
+
+    # The teammate joins only by accepting, on their own phone.
+    mate = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    mate_page = mate.new_page()
+    log_in(mate_page, asgi_server.url, "xyz789")
+    mate_page.click("text=my project")
+    mate_page.screenshot(path=str(artifacts_dir / "1b-invitation-phone.png"), full_page=True)
+    mate_page.click("button:has-text('Join this team')")
+    mate_page.wait_for_selector("text=You joined the team")
+    mate.close()
+    page.reload()
+    assert "XYZ789" in page.inner_text("#team") and "Invited" not in page.inner_text("#team")
 
     card = page.locator("#milestone-1")
     card.get_by_label("Repository URL").fill("https://github.com/birds/songs")

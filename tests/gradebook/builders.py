@@ -16,6 +16,7 @@ from grader.models import Assignment, Submission, SubmissionKind, SubmissionStat
 from projects.models import (
     Milestone,
     MilestoneGrade,
+    MilestoneGradeMember,
     MilestoneSubmission,
     Project,
     RubricCriterion,
@@ -194,7 +195,7 @@ def milestones_build(
         ],
         batch_size=2000,
     )
-    MilestoneGrade.objects.bulk_create(
+    grades = MilestoneGrade.objects.bulk_create(
         [
             MilestoneGrade(
                 project=h.project,
@@ -207,6 +208,11 @@ def milestones_build(
             for h in hand_ins
             if rng.random() < 0.9
         ],
+        batch_size=2000,
+    )
+    team_of = {project.pk: team for project, team in zip(projects, teams, strict=True)}
+    MilestoneGradeMember.objects.bulk_create(  # credited: the members at grading, as the service does
+        [MilestoneGradeMember(grade=g, student=m) for g in grades for m in team_of[g.project_id]],
         batch_size=2000,
     )
     return milestones, projects

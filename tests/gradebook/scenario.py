@@ -12,6 +12,7 @@ from projects.models import (
     CriterionScore,
     Milestone,
     MilestoneGrade,
+    MilestoneGradeMember,
     MilestoneSubmission,
     Project,
     RubricCriterion,
@@ -132,4 +133,6 @@ def scenario_build(*, course, student, other_student, instructor) -> Scenario:
         comment="Good split.",
     )
     CriterionScore.objects.create(grade=grade, criterion=criterion, points=Decimal("15.0"))
+    for member in (student, other_student):  # credited: the members at grading, as the service does
+        MilestoneGradeMember.objects.create(grade=grade, student=member)
     return Scenario(game, homework, upcoming, milestone, on_time, late, project)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import enrollment_set
-from projects.services import milestone_defaults_create, project_register
+from projects.services import milestone_defaults_create, project_register, team_invitation_answer
 from tests.factories import StudentFactory
 from tests.projects.pdfs import tiny_pdf
 
@@ -39,11 +39,19 @@ def enrolled(course):
     return make
 
 
+def team_build(*, course, registered_by, title: str, members=()):
+    """Register a team and have every invited member accept, as they would on their phones."""
+    project = project_register(
+        course=course, registered_by=registered_by, title=title, member_codes=[m.neptun_code for m in members]
+    )
+    for member in members:
+        team_invitation_answer(invitation=project.invitations.get(student=member), by=member, accept=True)
+    return project
+
+
 @pytest.fixture
 def team(course, student, other_student, milestones):
-    return project_register(
-        course=course, registered_by=student, title="Bird songs", member_codes=[other_student.neptun_code]
-    )
+    return team_build(course=course, registered_by=student, title="Bird songs", members=[other_student])
 
 
 def pdf_upload(content: bytes | None = None, name: str = "report.pdf") -> SimpleUploadedFile:

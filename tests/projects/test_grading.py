@@ -1,21 +1,31 @@
 """Rubric grades, the offered-grade rule and the gradebook selector."""
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import PermissionDeniedError, PlatformError
-from projects.models import CriterionScore, MilestoneGrade
+from gradebook.selectors import gradebook_for_course, gradebook_for_student, gradebook_student_history
+from projects.models import CriterionScore, MilestoneGrade, MilestoneGradeMember
 from projects.selectors import (
     milestones_for_course,
     offered_grade_status,
     project_overviews,
     project_points_for_course,
 )
-from projects.services import milestone_grade, milestone_submit, project_register
+from projects.services import (
+    milestone_grade,
+    milestone_submit,
+    project_member_invite,
+    project_member_remove,
+    project_register,
+    team_invitation_answer,
+)
 from tests.projects.conftest import pdf_upload
 
 pytestmark = pytest.mark.services
@@ -181,8 +191,7 @@ def test_points_for_course_per_neptun_code(course, team, milestones, student, gr
     assert project_points_for_course(course=course) == {
         "ABC123": {first.id: Decimal(20)},
         "XYZ789": {first.id: Decimal(20)},
-        "SOLO01": {},
-    }
+    }  # SOLO01: in a team, nothing graded yet
 
 
 def test_course_selectors_run_a_fixed_number_of_queries(course, milestones, grader_user, enrolled):
@@ -209,3 +218,77 @@ def test_course_selectors_run_a_fixed_number_of_queries(course, milestones, grad
         [s.grade.scores.all()[0].criterion.name for o in overviews for s in o.statuses if s.grade]
     assert len(overviews) == 7
     assert len(many.captured_queries) == len(few.captured_queries) <= 10
+
+
+# --- Who is credited with a team grade (issue 10 §4) -------------------------------------------------
+
+
+def gradebook_points(course, student, milestone):
+    row = gradebook_for_student(course=course, student=student, as_student=False).rows[0]
+    cell = row.cell(f"milestone:{milestone.pk}")
+    assert cell is not None
+    return None if cell.missing else cell.points
+
+
+def test_a_student_who_joins_after_grading_gets_none_of_those_points(
+    course, team, milestones, student, other_student, grader_user, enrolled
+):
+    first, second, _ = milestones
+    hand_in(team, first, student)
+    milestone_grade(project=team, milestone=first, grader=grader_user, scores=full_marks(first))
+    (late_joiner,) = enrolled("LATE01")
+    project_member_invite(project=team, neptun_code="LATE01", by=student)
+    team_invitation_answer(invitation=team.invitations.get(), by=late_joiner, accept=True)
+    # A regrade changes the points, not who gets them.
+    milestone_grade(
+        project=team, milestone=first, grader=grader_user, scores={c.id: 1 for c in first.criteria.all()}
+    )
+    hand_in(team, second, late_joiner)
+    milestone_grade(project=team, milestone=second, grader=grader_user, scores=full_marks(second))
+    assert gradebook_points(course, late_joiner, first) is None
+    assert gradebook_points(course, late_joiner, second) == Decimal(20)
+    history = gradebook_student_history(course=course, student=late_joiner, as_student=False)
+    shown = {m.column.object_id: m.grade for m in history.milestones}
+    assert shown[first.pk] is None and shown[second.pk] is not None  # the record agrees with the cell
+    assert (
+        gradebook_points(course, student, first)
+        == Decimal(4)
+        == gradebook_points(course, other_student, first)
+    )
+    assert project_points_for_course(course=course)["LATE01"] == {second.id: Decimal(20)}
+    assert set(
+        MilestoneGradeMember.objects.filter(grade__milestone=first).values_list(
+            "student__neptun_code", flat=True
+        )
+    ) == {
+        "ABC123",
+        "XYZ789",
+    }
+
+
+def test_a_member_who_leaves_after_grading_keeps_the_points_earned(
+    course, team, milestones, student, other_student, grader_user
+):
+    first = milestones[0]
+    hand_in(team, first, student)
+    milestone_grade(project=team, milestone=first, grader=grader_user, scores=full_marks(first))
+    project_member_remove(project=team, neptun_code="XYZ789", by=other_student)
+    assert gradebook_points(course, other_student, first) == Decimal(20)
+    history = gradebook_student_history(course=course, student=other_student, as_student=True)
+    assert [m.grade.points for m in history.milestones if m.grade] == [Decimal(20)]
+    assert gradebook_for_course(course=course).rows[1].cell(f"milestone:{first.pk}").points == Decimal(20)
+
+
+def test_the_migration_credits_grades_given_before_it_to_the_members_then(
+    team, milestones, student, grader_user
+):
+    first = milestones[0]
+    hand_in(team, first, student)
+    milestone_grade(project=team, milestone=first, grader=grader_user, scores=full_marks(first))
+    MilestoneGradeMember.objects.all().delete()
+    migration = importlib.import_module("projects.migrations.0002_rights_team_invitations_grade_members")
+    migration.credit_existing_grades(apps, None)
+    assert sorted(MilestoneGradeMember.objects.values_list("student__neptun_code", flat=True)) == [
+        "ABC123",
+        "XYZ789",
+    ]

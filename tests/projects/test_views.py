@@ -138,16 +138,52 @@ def test_staff_visiting_my_project_go_to_the_course_list(client, instructor, cou
     assert response["Location"].endswith(f"/projects/courses/{course.code}/")
 
 
-def test_member_add_and_leave_from_the_page(client, team, student, other_student, enrolled):
-    enrolled("NEW001")
+def test_invite_accept_and_leave_from_the_pages(client, team, student, other_student, enrolled):
+    (newcomer,) = enrolled("NEW001")
     client.force_login(student)
     url = reverse("projects:member_change", args=[team.id])
-    client.post(url, {"action": "add", "neptun_code": "new001"})
+    page = client.post(url, {"action": "add", "neptun_code": "new001"}, follow=True).content.decode()
+    assert "is invited; they join the team when they accept" in page and "NEW001" in page
+    assert team.members.count() == 2  # not a member before accepting
+    client.force_login(newcomer)
+    mine = client.get(reverse("projects:my_project", args=[team.course.code])).content.decode()
+    assert "Bird songs" in mine and "Join this team" in mine
+    invitation = team.invitations.get()
+    answer = reverse("projects:invitation_answer", args=[invitation.id])
+    client.force_login(other_student)  # not theirs to answer
+    assert client.post(answer, {"action": "accept"}).status_code == 404
+    client.force_login(newcomer)
+    joined = client.post(answer, {"action": "accept"}, follow=True).content.decode()
+    assert "You joined the team “Bird songs”" in joined
     assert team.members.count() == 3
     client.force_login(other_student)
     client.post(url, {"action": "leave"})
     assert sorted(team.members.values_list("student__neptun_code", flat=True)) == ["ABC123", "NEW001"]
     assert Project.objects.count() == 1
+
+
+def test_a_declined_invitation_leaves_the_team_as_it_was(client, team, student, enrolled):
+    (newcomer,) = enrolled("NEW001")
+    client.force_login(student)
+    client.post(reverse("projects:member_change", args=[team.id]), {"action": "add", "neptun_code": "NEW001"})
+    client.force_login(newcomer)
+    answer = reverse("projects:invitation_answer", args=[team.invitations.get().id])
+    page = client.post(answer, {"action": "decline"}, follow=True).content.decode()
+    assert "You declined the invitation to “Bird songs”" in page and "Register your team" in page
+    assert team.members.count() == 2 and not team.invitations.exists()
+
+
+def test_a_lone_member_leaves_from_the_page_and_can_start_again(client, course, student, milestones):
+    from projects.services import project_register
+
+    project = project_register(course=course, registered_by=student, title="Alone")
+    client.force_login(student)
+    page = client.get(reverse("projects:my_project", args=[course.code])).content.decode()
+    assert "Leave and dissolve this team" in page
+    after = client.post(
+        reverse("projects:member_change", args=[project.id]), {"action": "leave"}, follow=True
+    ).content.decode()
+    assert "Register your team" in after and not Project.objects.exists()
 
 
 def test_admin_lists_search_by_neptun_code(admin_client, submitted):
@@ -175,3 +211,15 @@ def test_demo_seed_is_idempotent(course, grader_user, enrolled):
         MilestoneSubmission.objects.count(),
         MilestoneGrade.objects.count(),
     ) == counts
+
+
+def test_a_hungarian_student_sees_the_invitation_in_hungarian(client, team, student, enrolled):
+    (newcomer,) = enrolled("NEW001")
+    client.force_login(student)
+    client.post(reverse("projects:member_change", args=[team.id]), {"action": "add", "neptun_code": "NEW001"})
+    newcomer.language = "hu"
+    newcomer.save()
+    client.force_login(newcomer)
+    page = client.get(reverse("projects:my_project", args=[team.course.code])).content.decode()
+    assert "Meghívások csapatba" in page and "Csatlakozom ehhez a csapathoz" in page
+    assert "meghívta: ABC123" in page

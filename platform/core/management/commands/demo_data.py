@@ -41,9 +41,7 @@ class Command(BaseCommand):
             ("grader", Role.GRADER, "Gábor Javító"),
         ]
         for username, role, name in staff:
-            user, _ = User.objects.get_or_create(
-                username=username, defaults={"full_name": name, "is_staff": True}
-            )
+            user, _ = User.objects.get_or_create(username=username, defaults={"full_name": name})
             user.set_password(DEMO_PASSWORD)
             user.save()
             enrollment_set(course=course, user=user, role=role)

@@ -9,7 +9,7 @@ from projects.services import milestone_defaults_create
 class Command(BaseCommand):
     help = (
         "Create the three default project milestones with their rubrics for a course, if missing. "
-        "Deadlines are 4, 8 and 13 weeks from today; change them in the admin."
+        "Deadlines are 4, 8 and 13 weeks from today; instructors change them on the course's milestones page."
     )
 
     def add_arguments(self, parser) -> None:
