@@ -399,7 +399,9 @@ class HostConsumer(_GameSocket):
 
     async def on_remove(self, message: dict[str, Any]) -> None:
         game = await database_sync_to_async(Game.objects.get)(id=self.game_id)
-        await database_sync_to_async(player_remove)(game=game, player_id=message.get("player"))
+        await database_sync_to_async(player_remove)(
+            game=game, player_id=message.get("player"), by=self.scope.get("user")
+        )
 
     async def on_end(self, message: dict[str, Any]) -> None:
         await database_sync_to_async(game_end)(game_id=self.game_id)

@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from accounts.models import Course, Enrollment, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
+from core.audit import grade_audit_record
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
+from lifecycle.services.archive import course_assert_writable
 from quizzes.authoring import QuestionDraft, QuizDraft, draft_problems
 from quizzes.game import GameRuleError, Move, Phase, Position, host_move, position_after
 from quizzes.generators import AnswerFormatError, Variant, answer_check
@@ -213,6 +215,7 @@ def game_create(
     """A game in the lobby with a fresh 6-digit PIN; its questions are the quiz's, in today's order."""
     quiz_edit_check(user=host, quiz=quiz)
     quiz_course_check(user=host, course=course)
+    course_assert_writable(course=course)
     question_ids = list(quiz.questions.order_by("position", "id").values_list("id", flat=True))
     if not question_ids:
         raise GameRuleError("The quiz has no questions yet; add one before starting a game.")
@@ -331,9 +334,11 @@ def player_resume(*, game: Game, seat_token: object) -> Player:
     return player
 
 
-def player_remove(*, game: Game, player_id: object) -> None:
+def player_remove(*, game: Game, player_id: object, by: User | None = None) -> None:
+    """Remove a player (their points stop counting); recorded in the course's grade audit log."""
     if not isinstance(player_id, int):
         raise PlatformError("Say which player (their id).")
+    course_assert_writable(course=game.course)
     with transaction.atomic():
         updated = Player.objects.filter(game=game, id=player_id, removed_at__isnull=True).update(
             removed_at=timezone.now()
@@ -341,6 +346,16 @@ def player_remove(*, game: Game, player_id: object) -> None:
         if not updated:
             raise NotFoundError("No such player in this game.")
         player = Player.objects.get(id=player_id)
+        if game.course is not None:
+            grade_audit_record(
+                course=game.course,
+                action="player_removed",
+                subject=f"{game.quiz.title} (game {game.pk})",
+                by=by if by is not None and by.is_authenticated else None,
+                student=player.user,
+                before={"neptun_code": player.neptun_code, "score": player.score},
+                after={"removed": True},
+            )
         _broadcast(seat_group(player_id), {"type": "seat.removed"})
         _broadcast(
             host_group(game.id), {"type": "host.player", "event": "removed", "player": _player_public(player)}

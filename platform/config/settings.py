@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "projects",
     "gradebook",
     "dashboards",
+    "lifecycle",
 ]
 
 MIDDLEWARE = [
