@@ -102,10 +102,22 @@ def grader_erase(*, course: Course) -> Erasure:
     return erasure
 
 
+def bundles_reinstall() -> None:
+    """After a restore: install the data bundles again (they live in the reference cache, which backups
+    leave out) from the bundle zips that came back with the media files."""
+    from grader import tasks_catalog
+
+    for assignment in Assignment.objects.exclude(bundle=""):
+        path = _file(assignment.bundle)
+        if path is not None and not (Path(tasks_catalog._root()) / assignment.task_key).exists():
+            tasks_catalog.catalog_bundle_install(path)
+
+
 PROVIDER = TermProvider(
     name="grader",
     copy=assignments_copy,
     personal_export=grader_personal_export,
     erase=grader_erase,
+    after_restore=bundles_reinstall,
     order=20,
 )

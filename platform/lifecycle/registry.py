@@ -44,6 +44,8 @@ class TermProvider:
     copy: CopyProvider | None = None
     personal_export: ExportProvider | None = None
     erase: EraseProvider | None = None
+    # After a restore: rebuild what the backup leaves out (caches the app can make again).
+    after_restore: Callable[[], None] | None = None
     order: int = 100  # copy order: quizzes and assignments before the gradebook's settings
 
 
