@@ -1,4 +1,4 @@
-"""Celery beat runs the retention sweep once a day (CELERY_BEAT_SCHEDULE); same as manage.py retention_sweep."""
+"""Celery beat runs the retention sweep once a day (CELERY_BEAT_SCHEDULE), as manage.py retention_sweep."""
 
 from __future__ import annotations
 
