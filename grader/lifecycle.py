@@ -82,7 +82,7 @@ def grader_personal_export(*, user: User) -> list[tuple[str, bytes | Path]]:
     return items
 
 
-def grader_erase(*, course: Course) -> Erasure:
+def grader_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
     """Students' files and logs go; each submission's row (score, points, verdict, times) stays."""
     erasure = Erasure()
     submissions = list(

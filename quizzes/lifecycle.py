@@ -13,21 +13,14 @@ from accounts.models import Course, User
 from lifecycle.registry import Erasure, TermProvider
 from quizzes.models import Answer, Game, Player, Question, Quiz
 
-BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-
-def _base36(number: int, width: int = 5) -> str:
-    digits = ""
+def _stranger_pseudonym(player: Player) -> str:
+    """A seat whose code is no student's of the course: '~' and the seat's number (never a Neptun code)."""
+    digits, number = "", player.pk
     while number:
         number, rest = divmod(number, 36)
-        digits = BASE36[rest] + digits
-    return digits.rjust(width, "0")[-width:]
-
-
-def player_pseudonym(*, player: Player) -> str:
-    """Six characters that are never a Neptun code ('#' or '~' first): the same for one person in every
-    game, so per-student aggregates still add up after erasure."""
-    return f"#{_base36(player.user_id)}" if player.user_id else f"~{_base36(player.pk)}"
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rest] + digits
+    return "~" + digits.rjust(5, "0")[-5:]
 
 
 def quizzes_copy(*, source: Course, target: Course, offset: timedelta) -> list[str]:
@@ -89,12 +82,13 @@ def quizzes_personal_export(*, user: User) -> list[tuple[str, bytes | Path]]:
     return [("quizzes/games.json", json.dumps(games, indent=2, ensure_ascii=False).encode())]
 
 
-def quizzes_erase(*, course: Course) -> Erasure:
-    """Players of the course's games get a pseudonym; scores and answers (the statistics) stay."""
+def quizzes_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
+    """Seats in the course's games take the student's pseudonym (the gradebook joins seats to people by
+    code, so every total stays); scores and answers (the statistics) stay."""
     erasure = Erasure()
     players = list(Player.objects.filter(game__course=course).exclude(neptun_code__regex=r"^[#~]"))
     for player in players:
-        player.neptun_code = player_pseudonym(player=player)
+        player.neptun_code = pseudonyms.get(player.neptun_code) or _stranger_pseudonym(player)
         player.display_name = ""
         player.seat_token = f"erased-{player.pk}"
     Player.objects.bulk_update(players, ["neptun_code", "display_name", "seat_token"], batch_size=500)

@@ -57,7 +57,7 @@ def gradebook_personal_export(*, user: User) -> list[tuple[str, bytes | Path]]:
     ]
 
 
-def gradebook_erase(*, course: Course) -> Erasure:
+def gradebook_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
     """The reasons (free text about a person) go; kinds, points and dates stay."""
     count = Adjustment.objects.filter(course=course).exclude(reason="").update(reason="")
     return Erasure(lines=[f"{count} gradebook adjustments: reasons removed"])

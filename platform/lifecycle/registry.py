@@ -33,7 +33,8 @@ class Erasure:
     files: list[Path] = field(default_factory=list)
 
 
-# Erase or pseudonymise the personal data of ``course`` (rows stay, so aggregates stay). Runs inside the
+# Erase or pseudonymise the personal data of ``course`` (rows stay, so aggregates stay); ``pseudonyms``
+# maps each student's Neptun code to what replaces it (a kept student's maps to itself). Runs inside the
 # host's transaction; removes no file itself (the host does, after commit, unless it is a dry run).
 EraseProvider = Callable[..., Erasure]
 

@@ -84,7 +84,8 @@ def projects_personal_export(*, user: User) -> list[tuple[str, bytes | Path]]:
                 "title": project.title,
                 "description": project.description,
                 "repository_url": project.repository_url,
-                "members": list(project.members.values_list("student__neptun_code", flat=True)),
+                # Only the count: the teammates' Neptun codes are their data, not this person's.
+                "team_size": project.members.count(),
                 "submissions": hand_ins,
                 "grades": grades,
             }
@@ -93,7 +94,7 @@ def projects_personal_export(*, user: User) -> list[tuple[str, bytes | Path]]:
     return items
 
 
-def projects_erase(*, course: Course) -> Erasure:
+def projects_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
     """Reports (PDFs), links, descriptions and comments go; teams, grades and rubric scores stay."""
     erasure = Erasure()
     hand_ins = list(MilestoneSubmission.objects.filter(project__course=course))

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from gradebook.models import GradebookWeights
+from grader.models import Submission
 from projects.models import MilestoneSubmission
 from tests.gradebook.scenario import Scenario, scenario_build
 
@@ -19,10 +20,10 @@ def stored(name: str, content: bytes) -> str:
 def scenario(course, student, other_student, instructor) -> Scenario:
     built = scenario_build(course=course, student=student, other_student=other_student, instructor=instructor)
     # Real files: each student's own upload, with their code inside, and the team's report.
-    for submission in built.homework.submissions.all():
+    for submission in Submission.objects.filter(assignment__course=course, user__isnull=False):
         owner = submission.user
         submission.file = stored(
-            f"grader/submissions/{built.homework.pk}/{owner.neptun_code}.csv",
+            f"grader/submissions/{submission.assignment_id}/{owner.neptun_code}.csv",
             f"id,value\n0,{owner.neptun_code}\n".encode(),
         )
         submission.log = f"run log of {owner.neptun_code}"

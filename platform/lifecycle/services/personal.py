@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Course, Enrollment, Role, User
+from accounts.models import Course, Enrollment, Invitation, Role, User
 from core.models import GradeAuditEntry
 from lifecycle.models import CourseTerm, TermEvent, TermEventKind
 from lifecycle.registry import Erasure, term_providers
@@ -91,29 +91,66 @@ class _DryRun(Exception):
     pass
 
 
-def _users_pseudonymise(*, course: Course) -> int:
-    """Students of ``course`` with no other course whose data is still kept lose their name, Neptun code,
-    e-mail and password; their rows stay (under ``erased-<id>``), so counts and averages stay right."""
-    students = User.objects.filter(enrollments__course=course, enrollments__role=Role.STUDENT)
-    kept = (
-        Enrollment.objects.filter(user__in=students)
+def user_pseudonym(*, user_id: int) -> str:
+    """Six characters that are never a Neptun code ('#' first), so they cannot clash with a real one."""
+    digits, number = "", user_id
+    while number:
+        number, rest = divmod(number, 36)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rest] + digits
+    return "#" + digits.rjust(5, "0")[-5:]
+
+
+def _pseudonyms(*, course: Course) -> tuple[dict[str, str], list[int]]:
+    """{Neptun code: what replaces it} for the course's students, and the accounts to pseudonymise.
+
+    A student who is also in a course whose data is still kept keeps their account (their code maps to
+    itself); the others get ``user_pseudonym``. Providers replace the codes they hold by this map, so the
+    gradebook, which joins quiz seats to people by code, adds up the same after erasure.
+    """
+    students = list(
+        User.objects.filter(enrollments__course=course, enrollments__role=Role.STUDENT).values_list(
+            "pk", "neptun_code"
+        )
+    )
+    kept = set(
+        Enrollment.objects.filter(user__in=[pk for pk, _code in students])
         .exclude(course=course)
         .exclude(course__term_state__erased_at__isnull=False)
+        .values_list("user_id", flat=True)
     )
-    keep_ids = set(kept.values_list("user_id", flat=True))
+    mapping: dict[str, str] = {}
+    erase: list[int] = []
+    for pk, code in students:
+        if pk in kept:
+            if code:
+                mapping[code] = code
+            continue
+        erase.append(pk)
+        if code:
+            mapping[code] = user_pseudonym(user_id=pk)
+    return mapping, erase
+
+
+def _users_pseudonymise(*, user_ids: list[int]) -> int:
+    """Name, Neptun code, e-mail and password go; the rows stay (under ``erased-<id>``), so counts and
+    averages stay right. A queryset update: the pseudonym is on purpose not a valid Neptun code."""
     count = 0
-    for user in students.exclude(pk__in=keep_ids).exclude(username__startswith="erased-"):
-        user.username = f"erased-{user.pk}"
-        user.neptun_code = None
-        user.full_name = ""
-        user.first_name = ""
-        user.last_name = ""
-        user.email = ""
-        user.password = make_password(None)
-        user.is_active = False
-        user.save()
-        user.invitations.all().delete()
-        count += 1
+    for pk in user_ids:
+        count += (
+            User.objects.filter(pk=pk)
+            .exclude(username__startswith="erased-")
+            .update(
+                username=f"erased-{pk}",
+                neptun_code=user_pseudonym(user_id=pk),
+                full_name="",
+                first_name="",
+                last_name="",
+                email="",
+                password=make_password(None),
+                is_active=False,
+            )
+        )
+    Invitation.objects.filter(user_id__in=user_ids).delete()
     return count
 
 
@@ -140,12 +177,13 @@ def course_personal_data_erase(
     plan = ErasurePlan(course=course, due=due)
     try:
         with transaction.atomic():
+            pseudonyms, accounts = _pseudonyms(course=course)
             for provider in term_providers():
                 if provider.erase is not None:
-                    erasure: Erasure = provider.erase(course=course)
+                    erasure: Erasure = provider.erase(course=course, pseudonyms=pseudonyms)
                     plan.lines += erasure.lines
                     plan.files += erasure.files
-            plan.users = _users_pseudonymise(course=course)
+            plan.users = _users_pseudonymise(user_ids=accounts)
             plan.lines.append(f"{plan.users} student accounts pseudonymised")
             CourseTerm.objects.filter(course=course).update(erased_at=now)
             TermEvent.objects.create(
@@ -157,10 +195,15 @@ def course_personal_data_erase(
             if dry_run:
                 raise _DryRun
             files = list(plan.files)
-            transaction.on_commit(lambda: [p.unlink(missing_ok=True) for p in files])
+            transaction.on_commit(lambda: _files_remove(files))
     except _DryRun:
         pass
     return plan
+
+
+def _files_remove(files: list[Path]) -> None:
+    for path in files:
+        path.unlink(missing_ok=True)
 
 
 def retention_sweep(*, dry_run: bool, now: datetime | None = None) -> list[ErasurePlan]:
