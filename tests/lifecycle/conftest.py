@@ -1,5 +1,6 @@
 """Fixtures of the lifecycle tests: the gradebook's one-of-everything course, with real files on disk."""
 
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -22,10 +23,11 @@ def scenario(course, student, other_student, instructor) -> Scenario:
     # Real files: each student's own upload, with their code inside, and the team's report.
     for submission in Submission.objects.filter(assignment__course=course, user__isnull=False):
         owner = submission.user
+        content = f"id,value\n0,{owner.neptun_code}\n".encode()
         submission.file = stored(
-            f"grader/submissions/{submission.assignment_id}/{owner.neptun_code}.csv",
-            f"id,value\n0,{owner.neptun_code}\n".encode(),
+            f"grader/submissions/{submission.assignment_id}/{owner.neptun_code}.csv", content
         )
+        submission.sha256 = hashlib.sha256(content).hexdigest()
         submission.log = f"run log of {owner.neptun_code}"
         submission.save()
     hand_in = MilestoneSubmission.objects.get(project=built.project)
