@@ -62,6 +62,16 @@ def _fresh_database() -> None:
         cursor.execute(f'CREATE DATABASE "{name}"')
 
 
+@pytest.fixture
+def restore_database_dropped(transactional_db):
+    """On PostgreSQL: the restore's own database is dropped afterwards (the server is shared)."""
+    yield
+    if connection.vendor == "postgresql":
+        name = urlsplit(_restore_database_url()).path.lstrip("/")
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
 def _manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
@@ -132,7 +142,7 @@ def busy_course(celery_worker, instructor):
 
 
 def test_backup_during_grading_and_answering_restores_identically(
-    scenario, busy_course, tmp_path, celery_worker
+    scenario, busy_course, tmp_path, celery_worker, restore_database_dropped
 ):
     course, students, assignment, game = busy_course
     before = _fingerprint()
