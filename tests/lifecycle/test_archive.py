@@ -149,3 +149,11 @@ def test_course_term_command_closes_and_reopens(scenario, course, capsys):
         course_assert_writable(course=course)
     call_command("course_term", "VITMMA19", "reopen", "--reason", "late appeal")
     course_assert_writable(course=course)
+
+
+def test_a_hungarian_reader_gets_the_refusal_in_hungarian(course, instructor):
+    from django.utils import translation
+
+    course_close(course=course, by=instructor)
+    with translation.override("hu"), pytest.raises(CourseClosedError, match="féléve le van zárva"):
+        course_assert_writable(course=course)
