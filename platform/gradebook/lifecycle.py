@@ -8,9 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from accounts.models import Course, Role, User
-from gradebook.exports import export_header, export_rows
 from gradebook.models import Adjustment, GradebookWeights
-from gradebook.selectors import gradebook_for_student
 from lifecycle.registry import Erasure, TermProvider
 
 
@@ -31,6 +29,11 @@ def weights_copy(*, source: Course, target: Course, offset: timedelta) -> list[s
 
 
 def gradebook_personal_export(*, user: User) -> list[tuple[str, bytes | Path]]:
+    # Imported here: AppConfig.ready() imports this module, and the selectors pull in the grader's
+    # services (seconds of imports) that a management command's start should not pay for.
+    from gradebook.exports import export_header, export_rows
+    from gradebook.selectors import gradebook_for_student
+
     grades = []
     courses = Course.objects.filter(enrollments__user=user, enrollments__role=Role.STUDENT).order_by("code")
     for course in courses:

@@ -284,10 +284,16 @@ def site_restore(*, archive_path: Path, force: bool = False) -> dict[str, Any]:
         if force and media.exists():
             shutil.rmtree(media)
         source = folder / MEDIA_PREFIX.rstrip("/")
-        if source.exists():
+        if source.exists() and media.exists() and not any(media.iterdir()):
+            media.rmdir()
+        if source.exists() and not media.exists():
+            try:  # one rename when the unpacked files are on the same disk (they are unpacked in DATA_DIR)
+                os.rename(source, media)
+            except OSError:
+                shutil.copytree(source, media)
+        elif source.exists():
             shutil.copytree(source, media, dirs_exist_ok=True)
-        else:
-            media.mkdir(parents=True, exist_ok=True)
+        media.mkdir(parents=True, exist_ok=True)
     for provider in term_providers():
         if provider.after_restore is not None:
             provider.after_restore()
