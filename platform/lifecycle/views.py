@@ -48,8 +48,14 @@ def _instructor_course(request: HttpRequest, code: str) -> Course:
 @login_required
 @require_http_methods(["GET", "POST"])
 def term(request: HttpRequest, code: str) -> HttpResponse:
-    course = _instructor_course(request, code)
+    """The course's staff see the term's state and when its personal data goes; instructors change it."""
+    course = get_object_or_404(Course, code=code)
     user = request_user(request)
+    if not (user.is_superuser or course_is_staff(user=user, course=course)):
+        raise PermissionDenied(_("Only the course's staff see its term."))
+    can_manage = user.is_superuser or course_is_instructor(user=user, course=course)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(_("Only the course's instructors manage its term."))
     copy_form = CopyForm(prefix="copy")
     reopen_form = ReopenForm(prefix="reopen")
     state = course_term(course=course)
@@ -115,6 +121,7 @@ def term(request: HttpRequest, code: str) -> HttpResponse:
         "retention_form": retention_form,
         "plan": plan,
         "erasure": erasure,
+        "can_manage": can_manage,
     }
     return render(request, "lifecycle/term.html", context, status=status)
 
