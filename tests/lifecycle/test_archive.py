@@ -28,7 +28,7 @@ from projects.services import milestone_grade, milestone_submit
 from quizzes.models import Player
 from quizzes.services import game_create, player_remove
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
 
 def _every_change(scenario, course, student, instructor) -> dict:

@@ -11,7 +11,7 @@ from projects.services import milestone_grade
 from quizzes.models import Player
 from quizzes.services import player_remove
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
 
 def test_an_override_and_its_withdrawal_are_logged_with_who_before_and_after(

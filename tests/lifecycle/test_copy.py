@@ -14,7 +14,7 @@ from lifecycle.services import course_copy
 from projects.models import Milestone, MilestoneGrade, Project, RubricCriterion
 from quizzes.models import Game, Player, Question, Quiz
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
 
 def test_every_app_that_owns_term_content_registers_a_copy_provider():
@@ -114,7 +114,15 @@ def test_only_the_source_courses_instructors_copy_it(scenario, course, student, 
 
 @pytest.mark.parametrize(
     ("code", "term", "days"),
-    [("VITMMA19", "2027/28/1", 365), ("", "2027/28/1", 365), ("NEW", "", 365), ("NEW", "2027/28/1", 5000)],
+    [
+        ("VITMMA19", "2027/28/1", 365),
+        ("", "2027/28/1", 365),
+        ("A/B", "2027/28/1", 365),
+        ("NEW CODE", "2027/28/1", 365),
+        ("X" * 41, "2027/28/1", 365),
+        ("NEW", "", 365),
+        ("NEW", "2027/28/1", 5000),
+    ],
 )
 def test_bad_input_is_refused_and_changes_nothing(scenario, course, instructor, code, term, days):
     count = Course.objects.count()

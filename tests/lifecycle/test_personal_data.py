@@ -22,7 +22,7 @@ from tests.factories import CourseFactory
 from tests.gradebook.scenario import submission_make
 from tests.lifecycle.conftest import stored
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
 
 def _export(user) -> dict[str, bytes]:
@@ -168,3 +168,13 @@ def test_a_student_still_in_another_kept_course_keeps_their_account(scenario, co
     assert Player.objects.filter(neptun_code="ABC123").count() == 1
     assert not Player.objects.filter(neptun_code="XYZ789").exists()
     assert User.objects.filter(username__startswith="erased-").count() == 1
+
+
+def test_celery_beat_runs_the_retention_sweep_daily(scenario, course, instructor, settings):
+    from lifecycle.tasks import retention_sweep_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["lifecycle-retention-sweep"]
+    assert entry["task"] == "lifecycle.retention_sweep" and entry["schedule"] == 24 * 3600
+    _closed_long_ago(course, instructor)
+    assert "VITMMA19" in retention_sweep_task()
+    assert CourseTerm.objects.get(course=course).erased_at is not None

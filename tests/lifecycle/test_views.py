@@ -16,7 +16,7 @@ from lifecycle.models import CourseTerm, TermEvent
 from lifecycle.services import course_close
 from tests.factories import CourseFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ provider copies only what it owns (lifecycle.registry)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from lifecycle.registry import term_providers
 from lifecycle.services.archive import _instructor_check
 
 MAX_OFFSET_DAYS = 3 * 366
+# The code is part of every course URL (/…/courses/<code>/): no slashes, spaces or anything to escape.
+COURSE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 
 
 @dataclass
@@ -53,8 +56,10 @@ def course_copy(
     _instructor_check(course=source, by=by)
     code = (code or "").strip()
     term = (term or "").strip()
-    if not code or len(code) > 40:
-        raise PlatformError(_("Give the new course's code (at most 40 characters)."))
+    if not COURSE_CODE.fullmatch(code):
+        raise PlatformError(
+            _("Give the new course's code: letters, digits, '-', '_' or '.', at most 40 characters.")
+        )
     if not term or len(term) > 20:
         raise PlatformError(_("Give the new term, e.g. 2027/28/1 (at most 20 characters)."))
     if abs(offset_days) > MAX_OFFSET_DAYS:
