@@ -262,6 +262,7 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None) ->
     """
     if game.phase == Phase.FINISHED:
         raise PlatformError("This game is over.", code="game_over")
+    course_assert_writable(course=game.course)  # a game left running when the term was closed
     if game.verified:
         if user is None or not user.is_authenticated or not user.neptun_code:
             raise PermissionDeniedError(

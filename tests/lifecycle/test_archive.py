@@ -26,7 +26,7 @@ from lifecycle.services import (
 from projects.models import MilestoneGrade
 from projects.services import milestone_grade, milestone_submit
 from quizzes.models import Player
-from quizzes.services import game_create, player_remove
+from quizzes.services import game_create, player_join, player_remove
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
@@ -38,6 +38,7 @@ def _every_change(scenario, course, student, instructor) -> dict:
     homework.refresh_from_db()
     criterion = scenario.milestone.criteria.get()
     player = Player.objects.filter(game=scenario.game).first()
+    running = game_create(quiz=scenario.game.quiz, host=instructor, course=course)
     adjustment = Adjustment.objects.create(
         course=course,
         student=student,
@@ -52,6 +53,7 @@ def _every_change(scenario, course, student, instructor) -> dict:
             assignment=homework, user=student, upload=io.BytesIO(b"id,value\n0,1\n"), name="p.csv"
         ),
         "game": lambda: game_create(quiz=scenario.game.quiz, host=instructor, course=course),
+        "join a game left running": lambda: player_join(game=running, neptun_code=student.neptun_code),
         "remove player": lambda: player_remove(game=scenario.game, player_id=player.pk, by=instructor),
         "weights": lambda: weights_set(
             course=course, by=instructor, quiz=Decimal(1), assignment=Decimal(1), milestone=Decimal(1)
