@@ -53,11 +53,18 @@ def weights_set(
                 "updated_by": by,
             },
         )
-        grade_audit_record(course=course, action="weights", subject="", by=by, before=_w(old), after=_w(row))
+        grade_audit_record(
+            course=course,
+            action="weights",
+            subject="",
+            by=by,
+            before=_weights_list(old),
+            after=_weights_list(row),
+        )
     return row
 
 
-def _w(weights: GradebookWeights | None) -> list[Decimal] | None:
+def _weights_list(weights: GradebookWeights | None) -> list[Decimal] | None:
     return (
         None
         if weights is None
