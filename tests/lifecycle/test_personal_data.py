@@ -9,15 +9,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
 from accounts.services import enrollment_set
+from core.models import GradeAuditEntry
 from gradebook.selectors import gradebook_for_course
 from grader.models import Submission
 from lifecycle.models import CourseTerm
 from lifecycle.services import course_close, personal_data_export, retention_due, retention_sweep
 from projects.models import MilestoneSubmission
 from quizzes.models import Answer, Player
+from quizzes.services import player_remove
 from tests.factories import CourseFactory
 from tests.gradebook.scenario import submission_make
 from tests.lifecycle.conftest import stored
@@ -112,6 +115,8 @@ def test_erasure_removes_personal_data_and_files_and_keeps_the_statistics(
     files = [Path(s.file.path) for s in Submission.objects.filter(user__isnull=False)]
     pdf = Path(MilestoneSubmission.objects.get().pdf.path)
     assert all(p.exists() for p in [*files, pdf])
+    player_remove(game=scenario.game, player_id=Player.objects.get(user=other_student).pk, by=instructor)
+    Token.objects.create(user=student)
     before = _aggregates(course)
     scores = sorted(Submission.objects.values_list("pk", "score", "points"))
     _closed_long_ago(course, instructor)
@@ -133,6 +138,13 @@ def test_erasure_removes_personal_data_and_files_and_keeps_the_statistics(
     assert _aggregates(course) == before
     assert sorted(Submission.objects.values_list("pk", "score", "points")) == scores
     assert CourseTerm.objects.get(course=course).erased_at is not None
+    # The audit log keeps the change with the pseudonym; no API token survives.
+    removal = GradeAuditEntry.objects.get(action="player_removed")
+    assert (
+        removal.before == {"neptun_code": other_student.neptun_code, "score": 500}
+        and removal.by == instructor
+    )
+    assert not Token.objects.exists()
     assert retention_sweep(dry_run=False) == []  # done once
 
 

@@ -8,11 +8,12 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Course, Enrollment, Invitation, Role, User
 from core.models import GradeAuditEntry
@@ -151,7 +152,29 @@ def _users_pseudonymise(*, user_ids: list[int]) -> int:
             )
         )
     Invitation.objects.filter(user_id__in=user_ids).delete()
+    Token.objects.filter(user_id__in=user_ids).delete()
     return count
+
+
+def _audit_value(value: Any, pseudonyms: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return pseudonyms.get(value, value)
+    if isinstance(value, list):
+        return [_audit_value(v, pseudonyms) for v in value]
+    if isinstance(value, dict):
+        # Free text (an adjustment's reason) may name anyone: it goes, the numbers stay.
+        return {k: "" if k == "reason" else _audit_value(v, pseudonyms) for k, v in value.items()}
+    return value
+
+
+def _audit_erase(*, course: Course, pseudonyms: dict[str, str]) -> int:
+    """The audit log keeps who changed which grade from what to what, with the students' codes replaced."""
+    entries = list(GradeAuditEntry.objects.filter(course=course))
+    for entry in entries:
+        entry.before = _audit_value(entry.before, pseudonyms)
+        entry.after = _audit_value(entry.after, pseudonyms)
+    GradeAuditEntry.objects.bulk_update(entries, ["before", "after"], batch_size=500)
+    return len(entries)
 
 
 def retention_due(*, now: datetime | None = None) -> list[tuple[Course, datetime]]:
@@ -183,6 +206,8 @@ def course_personal_data_erase(
                     erasure: Erasure = provider.erase(course=course, pseudonyms=pseudonyms)
                     plan.lines += erasure.lines
                     plan.files += erasure.files
+            audited = _audit_erase(course=course, pseudonyms=pseudonyms)
+            plan.lines.append(f"{audited} grade audit entries: Neptun codes and reasons replaced")
             plan.users = _users_pseudonymise(user_ids=accounts)
             plan.lines.append(f"{plan.users} student accounts pseudonymised")
             CourseTerm.objects.filter(course=course).update(erased_at=now)
