@@ -168,6 +168,7 @@ def assignment_create(
     """
     if by is not None and not course_is_instructor(user=by, course=course):
         raise PermissionDeniedError("Only the course's instructors can create assignments.")
+    course_assert_writable(course=course)
     if (task_key is None) == (bundle is None):
         raise PlatformError(gettext("Choose a reference task or upload a data bundle (exactly one)."))
     stored_bundle: File | None = None

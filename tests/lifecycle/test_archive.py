@@ -14,7 +14,7 @@ from gradebook.models import Adjustment
 from gradebook.selectors import gradebook_for_course
 from gradebook.services import adjustment_record, adjustment_withdraw, weights_set
 from grader.models import Assignment, Submission
-from grader.services import assignment_regrade, submission_create
+from grader.services import AssignmentRules, assignment_create, assignment_regrade, submission_create
 from lifecycle.models import CourseTerm, TermEvent, TermEventKind
 from lifecycle.services import (
     CourseClosedError,
@@ -82,6 +82,12 @@ def _every_change(scenario, course, student, instructor) -> dict:
             in_english=True,
         ),
         "regrade": lambda: assignment_regrade(assignment=scenario.homework, by=instructor),
+        "new assignment": lambda: assignment_create(
+            course=course,
+            by=instructor,
+            task_key="fever-regression",
+            rules=AssignmentRules(title="Late idea"),
+        ),
     }
 
 
