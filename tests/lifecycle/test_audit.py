@@ -85,3 +85,18 @@ def test_a_refused_change_leaves_no_audit_entry(scenario, course, student, grade
             by=grader_user,
         )
     assert not GradeAuditEntry.objects.exists()
+
+
+def test_no_group_may_change_or_delete_audit_entries_or_term_records(db):
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import groups_sync
+    from lifecycle.models import CourseTerm, TermEvent
+
+    groups_sync()
+    for group in Group.objects.all():
+        labels = set(group.permissions.values_list("content_type__app_label", flat=True))
+        assert not labels & {"core", "lifecycle"}, group.name
+    for model in (GradeAuditEntry, CourseTerm, TermEvent):
+        assert not admin.site.is_registered(model)  # only the services write them
