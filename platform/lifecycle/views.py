@@ -3,13 +3,13 @@ export, the grade audit log, and every user's "My data" download. Thin: check wh
 
 from __future__ import annotations
 
-import io
+import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,15 +160,15 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_data_download(request: HttpRequest) -> HttpResponse:
+def my_data_download(request: HttpRequest) -> HttpResponse | FileResponse:
     """The zip of everything about the logged-in person; always theirs, never anyone else's."""
     user = request_user(request)
     if not cache.add(f"lifecycle:my-data:{user.pk}", 1, EXPORT_INTERVAL_SECONDS):
         messages.error(request, _("Your data was just downloaded; try again in a minute."))
         return render(request, "lifecycle/my_data.html", {"person": user}, status=429)
-    out = io.BytesIO()
+    # A temporary file, not memory: a term's uploads of one student can be hundreds of MB.
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it when sent)
     personal_data_export(user=user, out=out)
-    response = HttpResponse(out.getvalue(), content_type="application/zip")
+    out.seek(0)
     name = f"my-data-{user.neptun_code or user.username}-{timezone.now():%Y%m%d}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return FileResponse(out, as_attachment=True, filename=name, content_type="application/zip")

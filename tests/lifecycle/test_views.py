@@ -123,7 +123,7 @@ def test_my_data_downloads_only_the_logged_in_persons_data_once_a_minute(
     client.force_login(other_student)
     response = client.get(reverse("lifecycle:my_data_download"))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert json.loads(archive.read("account.json"))["neptun_code"] == "XYZ789"
         assert not any(b"ABC123" in archive.read(name) for name in archive.namelist())
     again = client.get(reverse("lifecycle:my_data_download"))
