@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class GraderConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "grader"
+
+    def ready(self) -> None:
+        from grader.lifecycle import PROVIDER
+        from lifecycle.registry import term_provider_register
+
+        term_provider_register(PROVIDER)

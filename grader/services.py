@@ -40,6 +40,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Course, User
 from accounts.selectors import course_is_instructor, course_role
+from core.audit import grade_audit_record
 from core.errors import PermissionDeniedError, PlatformError
 from grader import tasks_catalog
 from grader.models import (
@@ -51,6 +52,7 @@ from grader.models import (
     SubmissionStatus,
     Verdict,
 )
+from lifecycle.services.archive import course_assert_writable
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +168,7 @@ def assignment_create(
     """
     if by is not None and not course_is_instructor(user=by, course=course):
         raise PermissionDeniedError("Only the course's instructors can create assignments.")
+    course_assert_writable(course=course)
     if (task_key is None) == (bundle is None):
         raise PlatformError(gettext("Choose a reference task or upload a data bundle (exactly one)."))
     stored_bundle: File | None = None
@@ -248,12 +251,15 @@ def assignment_regrade(*, assignment: Assignment, by: User | None) -> int:
     """
     if by is not None and not course_is_instructor(user=by, course=assignment.course):
         raise PermissionDeniedError("Only the course's instructors can regrade an assignment.")
+    course_assert_writable(course=assignment.course)
     count = 0
+    before: dict[int, str | None] = {}
     with transaction.atomic():
         done = Submission.objects.select_for_update().filter(
             assignment=assignment, status__in=[SubmissionStatus.SCORED, SubmissionStatus.FAILED]
         )
         for submission in done:
+            before[submission.pk] = None if submission.points is None else str(submission.points)
             submission.generation += 1
             submission.attempts = 0
             for name in (
@@ -272,6 +278,9 @@ def assignment_regrade(*, assignment: Assignment, by: User | None) -> int:
             submission.save()
             submission_enqueue(submission=submission)
             count += 1
+        grade_audit_record(
+            course=assignment.course, action="regrade", subject=assignment.title, by=by, before=before
+        )
     return count
 
 
@@ -284,6 +293,7 @@ def assignment_update(*, assignment: Assignment, by: User | None, rules: Assignm
     """
     if by is not None and not course_is_instructor(user=by, course=assignment.course):
         raise PermissionDeniedError("Only the course's instructors can change an assignment.")
+    course_assert_writable(course=assignment.course)
     _rules_check(rules, tasks_catalog.catalog_task(assignment.task_key))
     split_changed = rules.public_fraction != assignment.public_fraction
     with transaction.atomic():
@@ -435,6 +445,7 @@ def submission_create(
     role = course_role(user=user, course=assignment.course)
     if role is None:
         raise PermissionDeniedError(gettext("You are not enrolled in this course."))
+    course_assert_writable(course=assignment.course)
     now = timezone.now()
     if now < assignment.opens_at:
         raise PlatformError(

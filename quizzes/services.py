@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from accounts.models import Course, Enrollment, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
+from core.audit import grade_audit_record
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
+from lifecycle.services.archive import course_assert_writable
 from quizzes.authoring import QuestionDraft, QuizDraft, draft_problems
 from quizzes.game import GameRuleError, Move, Phase, Position, host_move, position_after
 from quizzes.generators import AnswerFormatError, Variant, answer_check
@@ -246,6 +248,7 @@ def game_create(
         )
     if verified is None:
         verified = graded
+    course_assert_writable(course=course)
     question_ids = list(quiz.questions.order_by("position", "id").values_list("id", flat=True))
     if not question_ids:
         raise GameRuleError("The quiz has no questions yet; add one before starting a game.")
@@ -312,6 +315,7 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None, ch
     """
     if game.phase == Phase.FINISHED:
         raise PlatformError("This game is over.", code="game_over")
+    course_assert_writable(course=game.course)  # a game left running when the term was closed
     logged_in = user is not None and user.is_authenticated
     if game.verified:
         if user is None or not logged_in or not user.neptun_code:
@@ -493,6 +497,7 @@ def player_remove(*, game: Game, player_id: int, by: User, reason: str = "") -> 
     if type(player_id) is not int:
         raise PlatformError("Say which player (their id).")
     reason = reason.strip()[:MAX_REMOVAL_REASON] if isinstance(reason, str) else ""
+    course_assert_writable(course=game.course)
     with transaction.atomic():
         phase = Game.objects.filter(id=game.id).values_list("phase", flat=True).first()
         if phase == Phase.FINISHED and not reason:
@@ -506,6 +511,16 @@ def player_remove(*, game: Game, player_id: int, by: User, reason: str = "") -> 
         if not updated:
             raise NotFoundError("No such player in this game.")
         player = Player.objects.get(id=player_id)
+        if game.course is not None:
+            grade_audit_record(
+                course=game.course,
+                action="player_removed",
+                subject=f"{game.quiz.title} (game {game.pk})",
+                by=by if by is not None and by.is_authenticated else None,
+                student=player.user,
+                before={"neptun_code": player.neptun_code, "score": player.score},
+                after={"removed": True, "reason": reason},
+            )
         _broadcast(seat_group(player_id), {"type": "seat.removed"})
         _broadcast(
             host_group(game.id), {"type": "host.player", "event": "removed", "player": _player_public(player)}

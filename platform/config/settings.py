@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "projects",
     "gradebook",
     "dashboards",
+    "lifecycle",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grader.sweep_submissions",
         "schedule": GRADER_SWEEP_SECONDS,
         "options": {"queue": "default", "expires": GRADER_SWEEP_SECONDS},
-    }
+    },
+    # Personal data of closed courses past their retention period (lifecycle; README "A term's life").
+    "lifecycle-retention-sweep": {
+        "task": "lifecycle.retention_sweep",
+        "schedule": 24 * 3600,
+        "options": {"queue": "default", "expires": 3600},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("gradebook/", include("gradebook.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("lifecycle/", include("lifecycle.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     # The live quiz's JavaScript strings (the djangojs catalogue) in the request's language. Not cached on

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Course, Enrollment, Role, User
+from core.audit import grade_audit_record
 from core.errors import PermissionDeniedError, PlatformError
 from gradebook.arithmetic import AdjustmentKind, Category
 from gradebook.models import Adjustment, GradebookWeights
@@ -24,6 +25,7 @@ from gradebook.selectors import (
     gradebook_can_set_weights,
     gradebook_columns_for_course,
 )
+from lifecycle.services.archive import course_assert_writable
 
 MAX_WEIGHT = Decimal("1000")
 
@@ -34,21 +36,40 @@ def weights_set(
     """Save the course's category weights (relative: 20/50/30 and 2/5/3 are the same)."""
     if not gradebook_can_set_weights(user=by, course=course):
         raise PermissionDeniedError(_("Only the course's instructors set the gradebook's weights."))
+    course_assert_writable(course=course)
     values = [quiz, assignment, milestone]
     if any(v < 0 or v > MAX_WEIGHT for v in values):
         raise PlatformError(_("Each weight must be between 0 and 1000."))
     if not any(v > 0 for v in values):
         raise PlatformError(_("At least one weight must be above 0."))
-    row, _created = GradebookWeights.objects.update_or_create(
-        course=course,
-        defaults={
-            "quiz_weight": quiz,
-            "assignment_weight": assignment,
-            "milestone_weight": milestone,
-            "updated_by": by,
-        },
-    )
+    with transaction.atomic():
+        old = GradebookWeights.objects.filter(course=course).first()
+        row, _created = GradebookWeights.objects.update_or_create(
+            course=course,
+            defaults={
+                "quiz_weight": quiz,
+                "assignment_weight": assignment,
+                "milestone_weight": milestone,
+                "updated_by": by,
+            },
+        )
+        grade_audit_record(
+            course=course,
+            action="weights",
+            subject="",
+            by=by,
+            before=_weights_list(old),
+            after=_weights_list(row),
+        )
     return row
+
+
+def _weights_list(weights: GradebookWeights | None) -> list[Decimal] | None:
+    return (
+        None
+        if weights is None
+        else [weights.quiz_weight, weights.assignment_weight, weights.milestone_weight]
+    )
 
 
 @transaction.atomic
@@ -71,6 +92,7 @@ def adjustment_record(
         if kind == AdjustmentKind.OVERRIDE:
             raise PermissionDeniedError(_("Only the course's instructors override points."))
         raise PermissionDeniedError(_("Only the course's instructors and graders record adjustments."))
+    course_assert_writable(course=course)
     if not Enrollment.objects.filter(course=course, user=student, role=Role.STUDENT).exists():
         raise PlatformError(_("This person is not a student of the course."))
     columns = {c.key: c for c in gradebook_columns_for_course(course=course)}
@@ -97,7 +119,7 @@ def adjustment_record(
     else:
         points = None
         extension_days = None
-    return Adjustment.objects.create(
+    adjustment = Adjustment.objects.create(
         course=course,
         student=student,
         column_key=column_key,
@@ -109,6 +131,15 @@ def adjustment_record(
         created_by=by,
         created_at=now or timezone.now(),
     )
+    grade_audit_record(
+        course=course,
+        action="adjustment",
+        subject=adjustment.column_title,
+        by=by,
+        student=student,
+        after={"kind": kind, "points": points, "extension_days": extension_days, "reason": reason},
+    )
+    return adjustment
 
 
 def adjustment_withdraw(*, adjustment: Adjustment, by: User, now: datetime | None = None) -> Adjustment:
@@ -117,8 +148,18 @@ def adjustment_withdraw(*, adjustment: Adjustment, by: User, now: datetime | Non
         raise PermissionDeniedError(_("You may not withdraw this adjustment."))
     if adjustment.withdrawn_at is not None:
         return adjustment
-    Adjustment.objects.filter(pk=adjustment.pk, withdrawn_at__isnull=True).update(
-        withdrawn_at=now or timezone.now(), withdrawn_by=by
-    )
+    course_assert_writable(course=adjustment.course)
+    with transaction.atomic():
+        if Adjustment.objects.filter(pk=adjustment.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=now or timezone.now(), withdrawn_by=by
+        ):
+            grade_audit_record(
+                course=adjustment.course,
+                action="adjustment_withdrawn",
+                subject=adjustment.column_title,
+                by=by,
+                student=adjustment.student,
+                before={"kind": adjustment.kind, "points": adjustment.points},
+            )
     adjustment.refresh_from_db()
     return adjustment

@@ -5,3 +5,9 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "projects"
     verbose_name = "Semester projects"
+
+    def ready(self) -> None:
+        from lifecycle.registry import term_provider_register
+        from projects.lifecycle import PROVIDER
+
+        term_provider_register(PROVIDER)

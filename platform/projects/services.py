@@ -23,7 +23,9 @@ from django.utils.translation import gettext
 from accounts.models import Course, Enrollment, Role, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
 from accounts.selectors import course_is_instructor, course_is_staff
+from core.audit import grade_audit_record
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
+from lifecycle.services.archive import course_assert_writable
 from projects.models import (
     CriterionScore,
     Milestone,
@@ -330,6 +332,7 @@ def milestone_submit(
         raise NotFoundError("This milestone belongs to another course.")
     if not project_is_member(project=project, user=submitted_by):
         raise PermissionDeniedError(gettext("Only the team's members submit its milestones."))
+    course_assert_writable(course=project.course)
     if MilestoneGrade.objects.filter(project=project, milestone=milestone).exists():
         raise PlatformError(
             gettext("%(milestone)s is already graded; ask your grader if something must change.")
@@ -429,6 +432,7 @@ def milestone_grade(
         raise PermissionDeniedError(gettext("Only the course's graders and instructors grade projects."))
     if milestone.course_id != project.course_id:
         raise NotFoundError("This milestone belongs to another course.")
+    course_assert_writable(course=project.course)
     submission = project_latest_submission(project=project, milestone=milestone)
     if submission is None:
         raise PlatformError(
@@ -454,6 +458,7 @@ def milestone_grade(
         )
     parsed = {c.id: _points_parse(scores[c.id], c) for c in criteria}
     with transaction.atomic():
+        old = MilestoneGrade.objects.filter(project=project, milestone=milestone).first()
         grade, created = MilestoneGrade.objects.update_or_create(
             project=project,
             milestone=milestone,
@@ -476,6 +481,14 @@ def milestone_grade(
         grade.scores.all().delete()
         CriterionScore.objects.bulk_create(
             [CriterionScore(grade=grade, criterion_id=cid, points=points) for cid, points in parsed.items()]
+        )
+        grade_audit_record(
+            course=project.course,
+            action="rubric_score",
+            subject=f"{project.title}: {milestone.title}",
+            by=grader,
+            before=old and {"points": old.points},
+            after={"points": grade.points, "scores": parsed},
         )
     return grade
 
