@@ -27,6 +27,15 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", shutil.which("chromium") or "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A Hungarian user's request activates Hungarian in this thread; the next test starts in English."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def course(db):
     return CourseFactory(code="VITMMA19")

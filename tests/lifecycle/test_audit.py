@@ -56,12 +56,12 @@ def test_rubric_scores_log_the_points_before_and_after(scenario, instructor):
     assert entry.by == instructor and entry.subject == "Bird songs: Data"
 
 
-def test_removing_a_quiz_player_logs_their_score(scenario, student, instructor):
+def test_removing_a_quiz_player_logs_their_score_and_the_reason(scenario, student, instructor):
     player = Player.objects.get(game=scenario.game, user=student)
-    player_remove(game=scenario.game, player_id=player.pk, by=instructor)
+    player_remove(game=scenario.game, player_id=player.pk, by=instructor, reason="answered from home")
     entry = GradeAuditEntry.objects.get(action="player_removed")
     assert entry.student == student and entry.by == instructor
-    assert entry.before == {"neptun_code": "ABC123", "score": 1500} and entry.after == {"removed": True}
+    assert entry.before == {"neptun_code": "ABC123", "score": 1500} and entry.after == {"removed": True, "reason": "answered from home"}
 
 
 def test_weights_and_regrades_are_logged(scenario, course, instructor):
