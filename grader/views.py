@@ -43,8 +43,10 @@ from grader.selectors import (
     grading_queue_rows,
     grading_workers,
     leaderboard_for_assignment,
+    submission_delay_notice,
     submission_get_for_user,
     submission_history_for_staff,
+    submission_is_delayed,
     submission_view,
     submissions_of_user,
     submissions_today_count,
@@ -116,6 +118,8 @@ def _status_json(view: dict[str, Any]) -> dict[str, Any]:
         "verdict": view["verdict"],
         "verdict_label": Verdict(view["verdict"]).label if view["verdict"] else None,
         "verdict_detail": view["verdict_detail"],
+        "delayed": view["delayed"],
+        "notice": view["notice"],
         "score_public": view["score_public"],
         "score": view["score"],
         "points": str(view["points"]) if view["points"] is not None else None,
@@ -155,10 +159,18 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PlatformError as error:
             form.add_error("file", error.message)
         else:
-            messages.success(
-                request,
-                _("Received %(name)s: it is in the grading queue.") % {"name": submission.original_name},
-            )
+            if submission_is_delayed(submission=submission):
+                messages.warning(
+                    request,
+                    _("Received %(name)s.") % {"name": submission.original_name}
+                    + " "
+                    + submission_delay_notice(submission=submission),
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Received %(name)s: it is in the grading queue.") % {"name": submission.original_name},
+                )
             return redirect("grader:assignment", pk=assignment.pk)
     staff = course_is_staff(user=user, course=assignment.course)
     mine = [

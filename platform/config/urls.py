@@ -31,5 +31,11 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["quizzes", "grader"]), name="javascript-catalog"),
 ]
 
+# Under /api/ these answer JSON ({"detail", "code"}); elsewhere Django's pages.
+handler400 = "core.api.bad_request"
+handler403 = "core.api.permission_denied"
+handler404 = "core.api.page_not_found"
+handler500 = "core.api.server_error"
+
 admin.site.site_header = "Deep Learning in practice — administration"
 admin.site.site_title = "DL in practice admin"
