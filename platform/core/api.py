@@ -11,7 +11,7 @@ import errno
 import logging
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext, gettext_lazy
 from django.views import defaults
@@ -29,7 +29,7 @@ API_PREFIX = "/api/"
 
 def _unexpected(exc: BaseException) -> tuple[int, dict[str, str]]:
     """Status and body for an exception that is not the client's fault."""
-    if isinstance(exc, DatabaseError):
+    if isinstance(exc, OperationalError | InterfaceError):
         logger.error("API request failed on the database: %s", exc)
         return 503, {
             "detail": gettext("The database cannot be reached right now. Please try again in a minute."),
