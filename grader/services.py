@@ -905,7 +905,8 @@ def submission_sweep(
     - RUNNING longer than the assignment's wall time plus ``running_grace_seconds`` (sandbox start,
       scoring): its worker was lost. Queued again, or FAILED after ``GRADER_MAX_ATTEMPTS`` claims.
     - QUEUED for more than ``queued_after_seconds``, or RECEIVED for a minute (the message was never
-      sent): the message is sent again; a duplicate is harmless, a worker only claims a QUEUED submission.
+      sent), or QUEUED whose last send failed (broker down): the message is sent again; a duplicate is
+      harmless, a worker only claims a QUEUED submission.
     """
     now = now or timezone.now()
     requeued = resent = failed = 0
@@ -946,9 +947,11 @@ def submission_sweep(
             else:
                 submission_enqueue(submission=locked)
                 requeued += 1
-    stale = Q(
-        status=SubmissionStatus.QUEUED, queued_at__lt=now - timedelta(seconds=queued_after_seconds)
-    ) | Q(status=SubmissionStatus.RECEIVED, received_at__lt=now - timedelta(seconds=60))
+    stale = (
+        Q(status=SubmissionStatus.QUEUED, queued_at__lt=now - timedelta(seconds=queued_after_seconds))
+        | Q(status=SubmissionStatus.RECEIVED, received_at__lt=now - timedelta(seconds=60))
+        | Q(status=SubmissionStatus.QUEUED, send_failed_at__isnull=False)  # its send failed: at once
+    )
     for submission in Submission.objects.filter(stale).select_related("assignment"):
         with transaction.atomic():
             submission_enqueue(submission=submission)
