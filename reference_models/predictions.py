@@ -92,6 +92,8 @@ def _lines(text: str, max_chars: int) -> list[str]:
 
 def _cells(line: str, index: int) -> list[str]:
     """One line split as CSV (quotes allowed); a quoted field never continues on the next line."""
+    if '"' not in line:
+        return line.split(",") if line else []  # what the csv module gives, ten times faster
     try:
         return next(csv.reader([line], strict=True), [])
     except csv.Error as exc:

@@ -132,6 +132,11 @@ def test_a_utf8_bom_and_crlf_line_ends_are_accepted(tmp_path):
         st.binary(max_size=200),
         st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
         st.sampled_from([b"9" * 5000, b"1e999", b"-0x1p3", b"\xff\xfe", b'"', b"1,2,3", b"\r", b"\x00"]),
+        st.builds(
+            lambda digits, tail: b"9" * digits + tail,
+            st.integers(min_value=1, max_value=6000),
+            st.sampled_from([b",1", b",1e308", b",nan", b""]),
+        ),
     ),
 )
 def test_no_bytes_make_the_parser_raise_anything_but_a_format_error(tmp_path, line, junk):
