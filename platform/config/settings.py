@@ -220,11 +220,18 @@ CELERY_TIMEZONE = "Europe/Budapest"
 # queued and the sweeper sends it again), instead of Celery's default reconnect loops.
 CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
+    "max_retries": 1,  # one retry: a pooled connection to a restarted Redis fails once, the retry reconnects
     "interval_start": 0,
     "interval_step": 0.25,
     "interval_max": 0.5,
 }
+if REDIS_URL:
+    # A Redis that accepts connections but does not answer (stopped, overloaded) must not hold a request
+    # either; 2 s stays above the worker's 1 s BRPOP poll.
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        socket_connect_timeout=CELERY_BROKER_CONNECTION_TIMEOUT,
+        socket_timeout=float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "2")),
+    )
 CELERY_TASK_ALWAYS_EAGER = False
 
 # --- Files -------------------------------------------------------------------------------------

@@ -143,3 +143,32 @@ def test_the_pages_tell_the_student_that_grading_is_delayed(db, course, student)
     Submission.objects.filter(pk=submission.pk).update(send_failed_at=None)
     page = client.get(f"/grader/submissions/{submission.pk}/")
     assert "Grading is delayed" not in page.content.decode()
+
+
+def test_an_upload_does_not_hang_on_a_redis_that_accepts_but_never_answers(
+    transactional_db, course, student, tmp_path
+):
+    """A stopped Redis (SIGSTOP: the kernel still accepts the connection) is the worst case for a request:
+    the socket timeouts bound it, and the upload is stored and told it is delayed."""
+    assignment = assignment_make(course, task="fever-regression", daily_limit=100)
+    token = Token.objects.create(user=student).key
+    port = free_port()
+    redis = redis_start(tmp_path, port)
+    url = f"redis://127.0.0.1:{port}/0"
+    server = asgi_server_start(tmp_path, REDIS_URL=url, CELERY_BROKER_URL=url, CELERY_RESULT_BACKEND=url)
+    try:
+        first = api_upload(server.url, assignment_id=assignment.pk, token=token, content=predictions_good())
+        assert first[0] == 201 and first[2] and not first[1]["delayed"]
+        redis.process.send_signal(signal.SIGSTOP)
+        status, body, _, seconds = api_upload(
+            server.url, assignment_id=assignment.pk, token=token, content=predictions_good(value="36.6")
+        )
+        print(f"upload while Redis is stopped: {seconds:.2f} s")  # noqa: T201 - the figure in the README
+        assert status == 201 and body and body["delayed"] is True, (status, body)
+        assert seconds < 8
+        stored = Submission.objects.get(pk=body["id"])
+        assert stored.status == SubmissionStatus.QUEUED and stored.file.storage.exists(stored.file.name)
+    finally:
+        redis.process.send_signal(signal.SIGCONT)
+        server.process.kill(signal.SIGTERM)
+        redis.kill(signal.SIGKILL)
