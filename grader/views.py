@@ -29,6 +29,7 @@ from accounts.models import Course, User
 from accounts.selectors import course_is_instructor, course_is_staff, user_is_teaching_staff
 from core.errors import NotFoundError, PlatformError
 from core.http import request_user
+from core.renderers import finite
 from grader import tasks_catalog
 from grader.forms import AssignmentForm, SubmissionUploadForm
 from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
@@ -217,7 +218,7 @@ def my_submissions_status(request: HttpRequest, pk: int) -> JsonResponse:
         _status_json(submission_view(submission=s, viewer=user))
         for s in submissions_of_user(user=user, assignment=assignment)
     ]
-    return JsonResponse({"submissions": rows})
+    return JsonResponse(finite({"submissions": rows}))
 
 
 @login_required
@@ -273,7 +274,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_status(request: HttpRequest, pk: int) -> JsonResponse:
     """One submission's live status as JSON (the same fields the assignment page polls)."""
     submission = _submission(request, pk)
-    return JsonResponse(_status_json(submission_view(submission=submission, viewer=request_user(request))))
+    return JsonResponse(
+        finite(_status_json(submission_view(submission=submission, viewer=request_user(request))))
+    )
 
 
 @login_required
