@@ -464,10 +464,9 @@ def _daily_limit_check(*, assignment: Assignment, user: User, now: datetime, loc
     """Refuse when today's uploads that count reach the assignment's daily limit.
 
     With ``lock``, call inside the transaction that inserts the new submission: the student's own row is
-    locked first
-    (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers), so
-    parallel uploads of one student, on any number of web processes, count one after the other. Twelve
-    parallel uploads against a limit of 3 stored ten to twelve before this lock.
+    locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already serialise
+    writers), so parallel uploads of one student, on any number of web processes, count one after the
+    other. Twelve parallel uploads against a limit of 3 stored ten to twelve before this lock.
     """
     if lock:
         User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
