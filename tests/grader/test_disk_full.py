@@ -105,3 +105,30 @@ def test_the_upload_page_says_the_disk_is_full(db, course, student, tiny_media):
     assert "disk is full" in page.content.decode()
     assert _files(folder) == {"filler"}
     assert not Submission.objects.filter(assignment=assignment, user=student).exists()
+
+
+class _Broken:
+    """Content that fails after its first chunk, as a read from a dropped connection does."""
+
+    def seek(self, offset: int) -> None:
+        pass
+
+    def chunks(self):
+        yield b"half of a file"
+        raise OSError(errno.EIO, "Input/output error")
+
+
+def test_the_storage_never_leaves_a_half_written_or_temporary_file(tmp_path):
+    from django.core.files.base import ContentFile
+
+    from core.storage import AtomicFileSystemStorage
+
+    storage = AtomicFileSystemStorage(location=str(tmp_path), file_permissions_mode=0o640)
+    first = storage.save("grader/a.csv", ContentFile(b"first"))
+    second = storage.save("grader/a.csv", ContentFile(b"second"))  # a taken name gets another one
+    assert first == "grader/a.csv" and second != first
+    assert storage.open(first).read() == b"first" and storage.open(second).read() == b"second"
+    assert oct((tmp_path / first).stat().st_mode & 0o777) == "0o640"
+    with pytest.raises(OSError):
+        storage.save("grader/b.csv", _Broken())
+    assert _files(tmp_path) == {"grader/a.csv", f"{second}"}, "no partial or temporary file remains"
