@@ -36,6 +36,10 @@ class SubmissionSerializer(serializers.Serializer):
     queue_position = serializers.IntegerField(allow_null=True)
     verdict = serializers.CharField(allow_null=True)
     verdict_detail = serializers.CharField()
+    delayed = serializers.BooleanField(
+        help_text="true while its grading job could not be sent (a server is down): graded once it is back"
+    )
+    notice = serializers.CharField(help_text="a message for the student while grading is delayed, else empty")
     score_public = serializers.FloatField(allow_null=True)
     score_private = serializers.FloatField(allow_null=True, help_text="null until the private reveal")
     score = serializers.FloatField(allow_null=True, help_text="whole test set; null until the reveal")

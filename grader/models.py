@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Course
+
+
+def finite_or_null(field: str) -> models.Q:
+    """A CHECK that a float column holds no inf or NaN: stored, they made the leaderboard API answer 500.
+
+    NaN fails it too: PostgreSQL orders NaN above every number, and SQLite stores NaN as NULL.
+    """
+    return models.Q(**{f"{field}__isnull": True}) | models.Q(
+        **{f"{field}__gte": -sys.float_info.max, f"{field}__lte": sys.float_info.max}
+    )
 
 
 class SubmissionKind(models.TextChoices):
@@ -58,6 +70,11 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["course", "deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=finite_or_null("baseline_score"), name="assignment_baseline_finite"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.course.code}: {self.title}"
@@ -122,12 +139,19 @@ class Submission(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # When sending its grading job last failed (broker down); cleared by a successful send. The student is
+    # told that grading is delayed, and the sweeper sends the job again.
+    send_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         indexes = [
             models.Index(fields=["assignment", "status"]),
             models.Index(fields=["assignment", "user", "received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=finite_or_null(name), name=f"submission_{name}_finite")
+            for name in ("score", "score_public", "score_private")
         ]
 
     def __str__(self) -> str:
@@ -160,6 +184,7 @@ class Grading(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["submission", "generation"], name="grading_once_per_generation"),
+            models.CheckConstraint(condition=finite_or_null("score"), name="grading_score_finite"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Course, Role, User
 from accounts.selectors import course_is_staff, course_role, courses_for_user, courses_taught_by
@@ -181,6 +182,21 @@ def submission_queue_position(*, submission: Submission) -> int | None:
     return ahead + 1
 
 
+def submission_is_delayed(*, submission: Submission) -> bool:
+    """Waiting, and its grading job could not be sent (broker down): it is graded once the broker is back."""
+    return not submission.is_done and submission.send_failed_at is not None
+
+
+def submission_delay_notice(*, submission: Submission) -> str:
+    """What to tell the student while grading is delayed (empty otherwise)."""
+    if not submission_is_delayed(submission=submission):
+        return ""
+    return gettext(
+        "Grading is delayed: the grading queue cannot be reached right now. Your file is stored safely "
+        "and will be graded automatically as soon as it is back; there is nothing you need to do."
+    )
+
+
 def assignment_reference(*, assignment: Assignment) -> Submission | None:
     return (
         Submission.objects.filter(assignment=assignment, is_reference=True).order_by("-received_at").first()
@@ -202,6 +218,8 @@ def submission_view(*, submission: Submission, viewer: User, now: datetime | Non
         "queue_position": submission_queue_position(submission=submission),
         "verdict": submission.verdict or None,
         "verdict_detail": submission.verdict_detail if submission.is_done else "",
+        "delayed": submission_is_delayed(submission=submission),
+        "notice": submission_delay_notice(submission=submission),
         "score_public": submission.score_public,
         "score_private": submission.score_private if revealed else None,
         "score": submission.score if revealed else None,

@@ -14,6 +14,7 @@ Hidden labels are read by the scorer only; the sandbox gets the task's ``public/
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
 import json
 import logging
@@ -41,7 +42,7 @@ from django.utils.translation import gettext
 from accounts.models import Course, User
 from accounts.selectors import course_is_instructor, course_role
 from core.audit import grade_audit_record
-from core.errors import PermissionDeniedError, PlatformError
+from core.errors import PermissionDeniedError, PlatformError, StorageUnavailableError
 from grader import tasks_catalog
 from grader.models import (
     Assignment,
@@ -463,6 +464,23 @@ def submission_create(
     if kind not in assignment.kinds:
         accepted = ", ".join(str(SubmissionKind(k).label) for k in assignment.kinds)
         raise PlatformError(gettext("This assignment accepts: %(kinds)s.") % {"kinds": accepted})
+    # Checked here before the file is read (a quick refusal), and again under a lock with the insert.
+    _daily_limit_check(assignment=assignment, user=user, now=now, lock=False)
+    return _submission_store(
+        assignment=assignment, user=user, kind=kind, handle=upload, name=name, daily_limit=True
+    )
+
+
+def _daily_limit_check(*, assignment: Assignment, user: User, now: datetime, lock: bool = True) -> None:
+    """Refuse when today's uploads that count reach the assignment's daily limit.
+
+    With ``lock``, call inside the transaction that inserts the new submission: the student's own row is
+    locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already serialise
+    writers), so parallel uploads of one student, on any number of web processes, count one after the
+    other. Twelve parallel uploads against a limit of 3 stored ten to twelve before this lock.
+    """
+    if lock:
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
     start, end = _today_window(now)
     used = (
         Submission.objects.filter(
@@ -476,9 +494,9 @@ def submission_create(
             gettext(
                 "You have used today's %(limit)s submissions; failed ones do not count. Try again tomorrow."
             )
-            % {"limit": assignment.daily_limit}
+            % {"limit": assignment.daily_limit},
+            code="daily_limit",
         )
-    return _submission_store(assignment=assignment, user=user, kind=kind, handle=upload, name=name)
 
 
 def _submission_store(
@@ -489,29 +507,51 @@ def _submission_store(
     handle: IO[bytes],
     name: str,
     is_reference: bool = False,
+    daily_limit: bool = False,
 ) -> Submission:
+    """Copy, check and store the file, then insert the row and queue it; nothing half-done on any error.
+
+    The file is written under a temporary name, flushed to disk and renamed (``core.storage``), and
+    deleted again if the row cannot be inserted; a full disk or a failing volume is a
+    ``StorageUnavailableError`` that leaves nothing behind. The broker is only reached after the commit and
+    never fails the upload (``submission_enqueue``).
+    """
     limit = MAX_UPLOAD_BYTES[SubmissionKind(kind)]
-    with tempfile.TemporaryDirectory(prefix="dlip-upload-") as folder:
-        path = Path(folder) / STORED_NAMES[SubmissionKind(kind)]
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("wb") as out:
-            while chunk := handle.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    raise PlatformError(
-                        gettext("The file is larger than the %(limit)s MB limit for a %(kind)s.")
-                        % {"limit": f"{limit / 1e6:.0f}", "kind": kind}
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        submission_validate(assignment=assignment, kind=kind, path=path)
-        # The file first, then the row: a row never points at a missing file.
-        stored = default_storage.save(
-            f"grader/submissions/{assignment.pk}/{digest.hexdigest()[:16]}-{path.name}", File(path.open("rb"))
-        )
+    try:
+        with tempfile.TemporaryDirectory(prefix="dlip-upload-") as folder:
+            path = Path(folder) / STORED_NAMES[SubmissionKind(kind)]
+            digest = hashlib.sha256()
+            size = 0
+            with path.open("wb") as out:
+                while chunk := handle.read(1 << 20):
+                    size += len(chunk)
+                    if size > limit:
+                        raise PlatformError(
+                            gettext("The file is larger than the %(limit)s MB limit for a %(kind)s.")
+                            % {"limit": f"{limit / 1e6:.0f}", "kind": kind}
+                        )
+                    digest.update(chunk)
+                    out.write(chunk)
+            submission_validate(assignment=assignment, kind=kind, path=path)
+            # The file first, then the row: a row never points at a missing file.
+            with path.open("rb") as source:
+                stored = default_storage.save(
+                    f"grader/submissions/{assignment.pk}/{digest.hexdigest()[:16]}-{path.name}", File(source)
+                )
+    except OSError as error:
+        raise _storage_error(error) from error
+    committed = False
+
+    def mark_committed() -> None:
+        nonlocal committed
+        committed = True
+
     try:
         with transaction.atomic():
+            transaction.on_commit(mark_committed)  # before the send's callback: runs first
+            now = timezone.now()
+            if daily_limit and user is not None:
+                _daily_limit_check(assignment=assignment, user=user, now=now)
             submission = Submission.objects.create(
                 assignment=assignment,
                 user=user,
@@ -521,16 +561,32 @@ def _submission_store(
                 original_name=Path(name).name[:255],
                 size=size,
                 sha256=digest.hexdigest(),
-                received_at=timezone.now(),
-                late_days=0
-                if is_reference
-                else late_days_for(assignment=assignment, received_at=timezone.now()),
+                received_at=now,
+                late_days=0 if is_reference else late_days_for(assignment=assignment, received_at=now),
             )
             submission_enqueue(submission=submission)
-    except Exception:
-        default_storage.delete(stored)
+    except BaseException:
+        if not committed:  # a committed row keeps its file, whatever happens after the commit
+            default_storage.delete(stored)
         raise
     return submission
+
+
+def _storage_error(error: OSError) -> PlatformError:
+    logger.error("storing an upload failed: %s", error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        message = gettext(
+            "The server's disk is full, so your file could not be stored. Nothing was saved and nothing "
+            "counts against your limit; please try again later (the staff have been told)."
+        )
+        return StorageUnavailableError(message, code="storage_full")
+    return StorageUnavailableError(
+        gettext(
+            "The server could not store your file (a storage error, not your fault). Nothing was saved; "
+            "please try again later."
+        ),
+        code="storage_error",
+    )
 
 
 def submission_queue_name(*, submission: Submission) -> str:
@@ -548,8 +604,28 @@ def submission_enqueue(*, submission: Submission) -> None:
     )
     submission.status = SubmissionStatus.QUEUED
     queue = submission_queue_name(submission=submission)
-    pk = submission.pk
-    transaction.on_commit(lambda: grade_submission.apply_async(args=[pk], queue=queue))
+    transaction.on_commit(
+        lambda: _grading_send(submission=submission, queue=queue, task=grade_submission), robust=True
+    )
+
+
+def _grading_send(*, submission: Submission, queue: str, task: Any) -> None:
+    """Publish the grading job; a broker that is down never fails the caller nor loses the submission.
+
+    The row stays QUEUED with ``send_failed_at`` set: the student is told that grading is delayed, and the
+    sweeper sends the job again once the broker answers. No result is stored or awaited
+    (``ignore_result``): waiting for Redis' result backend held uploads for ~19 s while Redis was down.
+    """
+    try:
+        task.apply_async(args=[submission.pk], queue=queue, ignore_result=True)
+    except Exception as error:  # noqa: BLE001 - any broker failure means "send later", never a lost upload
+        logger.warning("grading job of submission %s not sent (broker unreachable): %s", submission.pk, error)
+        submission.send_failed_at = timezone.now()
+        Submission.objects.filter(pk=submission.pk).update(send_failed_at=submission.send_failed_at)
+        return
+    if submission.send_failed_at is not None:
+        submission.send_failed_at = None
+        Submission.objects.filter(pk=submission.pk).update(send_failed_at=None)
 
 
 # --- grading ----------------------------------------------------------------------------------------------
@@ -645,6 +721,17 @@ def _grade(submission: Submission) -> Outcome:
         except tasks_catalog.PredictionFormatError as error:
             outcome.verdict = Verdict.WRONG_FORMAT
             outcome.detail = f"Wrong prediction file format: {error}"
+        else:
+            scores = outcome.scores
+            if not all(math.isfinite(v) for v in (scores.full, scores.public, scores.private)):
+                # The parser bounds every number, so this is a last guard: an inf or NaN score is never
+                # stored (the database refuses it too) and never reaches a leaderboard or a JSON response.
+                outcome.scores = None
+                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.detail = (
+                    "Wrong prediction file format: the predictions give no finite score "
+                    "(values far too large); check their scale."
+                )
         return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -828,7 +915,8 @@ def submission_sweep(
     - RUNNING longer than the assignment's wall time plus ``running_grace_seconds`` (sandbox start,
       scoring): its worker was lost. Queued again, or FAILED after ``GRADER_MAX_ATTEMPTS`` claims.
     - QUEUED for more than ``queued_after_seconds``, or RECEIVED for a minute (the message was never
-      sent): the message is sent again; a duplicate is harmless, a worker only claims a QUEUED submission.
+      sent), or QUEUED whose last send failed (broker down): the message is sent again; a duplicate is
+      harmless, a worker only claims a QUEUED submission.
     """
     now = now or timezone.now()
     requeued = resent = failed = 0
@@ -869,9 +957,11 @@ def submission_sweep(
             else:
                 submission_enqueue(submission=locked)
                 requeued += 1
-    stale = Q(
-        status=SubmissionStatus.QUEUED, queued_at__lt=now - timedelta(seconds=queued_after_seconds)
-    ) | Q(status=SubmissionStatus.RECEIVED, received_at__lt=now - timedelta(seconds=60))
+    stale = (
+        Q(status=SubmissionStatus.QUEUED, queued_at__lt=now - timedelta(seconds=queued_after_seconds))
+        | Q(status=SubmissionStatus.RECEIVED, received_at__lt=now - timedelta(seconds=60))
+        | Q(status=SubmissionStatus.QUEUED, send_failed_at__isnull=False)  # its send failed: at once
+    )
     for submission in Submission.objects.filter(stale).select_related("assignment"):
         with transaction.atomic():
             submission_enqueue(submission=submission)

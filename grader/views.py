@@ -29,6 +29,7 @@ from accounts.models import Course, User
 from accounts.selectors import course_is_instructor, course_is_staff, user_is_teaching_staff
 from core.errors import NotFoundError, PlatformError
 from core.http import request_user
+from core.renderers import finite
 from grader import tasks_catalog
 from grader.forms import AssignmentForm, SubmissionUploadForm
 from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
@@ -43,8 +44,10 @@ from grader.selectors import (
     grading_queue_rows,
     grading_workers,
     leaderboard_for_assignment,
+    submission_delay_notice,
     submission_get_for_user,
     submission_history_for_staff,
+    submission_is_delayed,
     submission_view,
     submissions_of_user,
     submissions_today_count,
@@ -116,6 +119,8 @@ def _status_json(view: dict[str, Any]) -> dict[str, Any]:
         "verdict": view["verdict"],
         "verdict_label": Verdict(view["verdict"]).label if view["verdict"] else None,
         "verdict_detail": view["verdict_detail"],
+        "delayed": view["delayed"],
+        "notice": view["notice"],
         "score_public": view["score_public"],
         "score": view["score"],
         "points": str(view["points"]) if view["points"] is not None else None,
@@ -155,10 +160,18 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PlatformError as error:
             form.add_error("file", error.message)
         else:
-            messages.success(
-                request,
-                _("Received %(name)s: it is in the grading queue.") % {"name": submission.original_name},
-            )
+            if submission_is_delayed(submission=submission):
+                messages.warning(
+                    request,
+                    _("Received %(name)s.") % {"name": submission.original_name}
+                    + " "
+                    + submission_delay_notice(submission=submission),
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Received %(name)s: it is in the grading queue.") % {"name": submission.original_name},
+                )
             return redirect("grader:assignment", pk=assignment.pk)
     staff = course_is_staff(user=user, course=assignment.course)
     mine = [
@@ -205,7 +218,7 @@ def my_submissions_status(request: HttpRequest, pk: int) -> JsonResponse:
         _status_json(submission_view(submission=s, viewer=user))
         for s in submissions_of_user(user=user, assignment=assignment)
     ]
-    return JsonResponse({"submissions": rows})
+    return JsonResponse(finite({"submissions": rows}))
 
 
 @login_required
@@ -261,7 +274,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_status(request: HttpRequest, pk: int) -> JsonResponse:
     """One submission's live status as JSON (the same fields the assignment page polls)."""
     submission = _submission(request, pk)
-    return JsonResponse(_status_json(submission_view(submission=submission, viewer=request_user(request))))
+    return JsonResponse(
+        finite(_status_json(submission_view(submission=submission, viewer=request_user(request))))
+    )
 
 
 @login_required

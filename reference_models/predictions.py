@@ -8,7 +8,6 @@ problem raises :class:`PredictionFormatError` with a message a student can act o
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,8 +15,15 @@ from pathlib import Path
 import numpy as np
 
 MAX_BYTES = 20 * 1024 * 1024
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+# A number is a few dozen characters; anything longer is refused before it is converted, so a cell of
+# thousands of digits never reaches int() (Python refuses more than 4,300 digits with a ValueError) or a
+# slow float(). Ids and class labels fit in int64 (18 digits).
+MAX_CELL_CHARS = 64
+# A prediction this large is a mistake, and squaring the error of values near 1e308 overflows to inf: the
+# mean absolute and squared errors of values within +-1e100 are always finite.
+MAX_ABS_VALUE = 1e100
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 
 
 class PredictionFormatError(ValueError):
@@ -46,6 +52,74 @@ def _short(items: Iterable[int], limit: int = 5) -> str:
     return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def _shown(cell: str) -> str:
+    """A cell as quoted in an error message: at most 40 characters of it, and its length when cut."""
+    if len(cell) <= 40:
+        return repr(cell)
+    return f"{cell[:30]!r}... ({len(cell):,} characters)"
+
+
+def _text_decode(raw: bytes) -> str:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise PredictionFormatError("The file is UTF-16 text; save it as UTF-8 CSV.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise PredictionFormatError(
+            f"Line {line}: the file is not UTF-8 text (byte {exc.start} cannot be read); "
+            "save it as UTF-8 CSV."
+        ) from None
+
+
+def _lines(text: str, max_chars: int) -> list[str]:
+    """The file's lines without their ends; every one at most ``max_chars`` long (one number per cell)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    for index, line in enumerate(lines, start=1):
+        if len(line) > max_chars:
+            raise PredictionFormatError(
+                f"Line {index} is {len(line):,} characters long; a line of this file holds an id and "
+                f"numbers (at most {max_chars:,} characters). Put one prediction per line."
+            )
+        if "\x00" in line:
+            raise PredictionFormatError(
+                f"Line {index} contains NUL bytes; save the file as plain UTF-8 CSV text."
+            )
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _cells(line: str, index: int) -> list[str]:
+    """One line split as CSV (quotes allowed); a quoted field never continues on the next line."""
+    if '"' not in line:
+        return line.split(",") if line else []  # what the csv module gives, ten times faster
+    try:
+        return next(csv.reader([line], strict=True), [])
+    except csv.Error as exc:
+        raise PredictionFormatError(f"Line {index} is not valid CSV: {exc}.") from None
+
+
+def _integer(cell: str, *, index: int, name: str, what: str) -> int:
+    if not _INTEGER.fullmatch(cell):
+        raise PredictionFormatError(f"Line {index}, column {name}: {_shown(cell)} is not {what}.")
+    return int(cell)
+
+
+def _decimal(cell: str, *, index: int, name: str) -> float:
+    if len(cell) > MAX_CELL_CHARS or not _DECIMAL.fullmatch(cell):
+        raise PredictionFormatError(
+            f"Line {index}, column {name}: {_shown(cell)} is not a number (write e.g. 12.5 or -3e-2)."
+        )
+    number = float(cell)
+    if not abs(number) <= MAX_ABS_VALUE:  # also catches inf, from exponents such as 1e400
+        raise PredictionFormatError(
+            f"Line {index}, column {name}: {_shown(cell)} is too large; predictions must be between "
+            f"-1e100 and 1e100."
+        )
+    return number
+
+
 def predictions_read(
     *,
     path: Path,
@@ -57,7 +131,8 @@ def predictions_read(
     """Parse a prediction CSV strictly; return ``(ids, values)`` sorted by id.
 
     ``values`` is ``int64`` when ``integer_columns`` (class labels, checked against the inclusive
-    ``value_range``), else finite ``float64``. Raises :class:`PredictionFormatError`.
+    ``value_range``), else finite ``float64`` within +-``MAX_ABS_VALUE``. Raises
+    :class:`PredictionFormatError` (and nothing else, whatever the bytes) naming the line at fault.
     """
     expected = set(int(i) for i in expected_ids)
     header = ["id", *columns]
@@ -67,42 +142,30 @@ def predictions_read(
         raise PredictionFormatError(f"Cannot read the prediction file: {exc.strerror}.") from None
     if size > MAX_BYTES:
         raise PredictionFormatError(f"The file is {size} bytes; the limit is {MAX_BYTES} bytes.")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PredictionFormatError(
-            f"The file is not UTF-8 text (byte {exc.start} cannot be read)."
-        ) from None
-    if "\x00" in text:
-        raise PredictionFormatError("The file contains NUL bytes; save it as plain UTF-8 CSV text.")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as exc:
-        raise PredictionFormatError(f"The file is not valid CSV: {exc}.") from None
-    if not rows:
+    text = _text_decode(path.read_bytes())
+    max_line = max(4096, len(",".join(header)) + len(header) * (MAX_CELL_CHARS + 3))
+    lines = _lines(text, max_line)
+    if not lines:
         raise PredictionFormatError(
             f"The file is empty; the first line must be the header {','.join(header)}."
         )
-    found = [cell.strip() for cell in rows[0]]
-    if found != header:
+    first = _cells(lines[0], 1)
+    if [cell.strip() for cell in first] != header:
         raise PredictionFormatError(
-            f"Line 1: the header is {','.join(rows[0])!r}; it must be exactly {','.join(header)!r}."
+            f"Line 1: the header is {_shown(','.join(first))}; it must be exactly {','.join(header)!r}."
         )
     seen: dict[int, int] = {}
     out_ids: list[int] = []
     out_values: list[list[float | int]] = []
-    for index, row in enumerate(rows[1:], start=2):
+    for index, line in enumerate(lines[1:], start=2):
+        row = _cells(line, index)
         if len(row) != len(header):
             if not row or row == [""]:
                 raise PredictionFormatError(f"Line {index} is empty; remove blank lines.")
             raise PredictionFormatError(
                 f"Line {index} has {len(row)} fields; expected {len(header)} ({','.join(header)})."
             )
-        id_text = row[0].strip()
-        if not _INTEGER.fullmatch(id_text):
-            raise PredictionFormatError(f"Line {index}, column id: {row[0]!r} is not a whole number.")
-        sample_id = int(id_text)
+        sample_id = _integer(row[0].strip(), index=index, name="id", what="a whole number")
         if sample_id not in expected:
             raise PredictionFormatError(f"Line {index}: id {sample_id} is not a test id of this task.")
         if sample_id in seen:
@@ -114,27 +177,14 @@ def predictions_read(
         for name, cell in zip(columns, row[1:], strict=True):
             cell = cell.strip()
             if integer_columns:
-                if not _INTEGER.fullmatch(cell):
-                    raise PredictionFormatError(
-                        f"Line {index}, column {name}: {cell!r} is not a class index (a whole number)."
-                    )
-                label = int(cell)
+                label = _integer(cell, index=index, name=name, what="a class index (a whole number)")
                 if value_range is not None and not value_range[0] <= label <= value_range[1]:
                     raise PredictionFormatError(
                         f"Line {index}, column {name}: {label} is outside {value_range[0]}..{value_range[1]}."
                     )
                 parsed.append(label)
             else:
-                if not _DECIMAL.fullmatch(cell):
-                    raise PredictionFormatError(
-                        f"Line {index}, column {name}: {cell!r} is not a number (write e.g. 12.5 or -3e-2)."
-                    )
-                number = float(cell)
-                if not np.isfinite(number):
-                    raise PredictionFormatError(
-                        f"Line {index}, column {name}: {cell!r} is not a finite number."
-                    )
-                parsed.append(number)
+                parsed.append(_decimal(cell, index=index, name=name))
         out_ids.append(sample_id)
         out_values.append(parsed)
     missing = expected - seen.keys()

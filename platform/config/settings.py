@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.api.ApiErrorsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -219,6 +220,22 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Europe/Budapest"
+# Publishing from a web request waits at most ~1-2 s for a broker that is down (then the submission stays
+# queued and the sweeper sends it again), instead of Celery's default reconnect loops.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,  # one retry: a pooled connection to a restarted Redis fails once, the retry reconnects
+    "interval_start": 0,
+    "interval_step": 0.25,
+    "interval_max": 0.5,
+}
+if REDIS_URL:
+    # A Redis that accepts connections but does not answer (stopped, overloaded) must not hold a request
+    # either; 2 s stays above the worker's 1 s BRPOP poll.
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        socket_connect_timeout=CELERY_BROKER_CONNECTION_TIMEOUT,
+        socket_timeout=float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "2")),
+    )
 CELERY_TASK_ALWAYS_EAGER = False
 
 # --- Files -------------------------------------------------------------------------------------
@@ -229,7 +246,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static")).resolve()
 STATICFILES_DIRS = [PLATFORM_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Written under a temporary name, fsynced, then linked: a full disk leaves no half-written file.
+    "default": {"BACKEND": "core.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -298,6 +316,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.renderers.FiniteJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Deep Learning in practice platform API",
@@ -324,6 +346,8 @@ LOGGING = {
 }
 
 # --- Grading -----------------------------------------------------------------------------------
+# /healthz reports the media and work folders as degraded below this much free space.
+HEALTH_MIN_FREE_MB = int(os.environ.get("HEALTH_MIN_FREE_MB", "1024"))
 GRADER_WORK_DIR = Path(os.environ.get("GRADER_WORK_DIR", DATA_DIR / "grading")).resolve()
 REFERENCE_CACHE_DIR = Path(os.environ.get("REFERENCE_CACHE_DIR", DATA_DIR / "reference")).resolve()
 GRADER_USE_GPU = env_bool("GRADER_USE_GPU", False)

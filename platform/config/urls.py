@@ -31,3 +31,9 @@ urlpatterns = [
     # so a page cache or a long browser max-age would serve a language switcher's old language.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["quizzes", "grader"]), name="javascript-catalog"),
 ]
+
+# Under /api/ these answer JSON ({"detail", "code"}); elsewhere Django's pages.
+handler400 = "core.api.bad_request"
+handler403 = "core.api.permission_denied"
+handler404 = "core.api.page_not_found"
+handler500 = "core.api.server_error"

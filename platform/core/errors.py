@@ -24,3 +24,9 @@ class PermissionDeniedError(PlatformError):
 
 class NotFoundError(PlatformError):
     code = "not_found"
+
+
+class StorageUnavailableError(PlatformError):
+    """A server-side part (disk, database, broker) cannot take the request now; not the user's fault (503)."""
+
+    code = "unavailable"

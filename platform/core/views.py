@@ -17,7 +17,10 @@ from dashboards.selectors import student_courses, student_dashboard
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, parts = health_report()
-    return JsonResponse({"status": "ok" if healthy else "degraded", **parts}, status=200 if healthy else 503)
+    everything_ok = all(part["ok"] for part in parts.values())
+    return JsonResponse(
+        {"status": "ok" if everything_ok else "degraded", **parts}, status=200 if healthy else 503
+    )
 
 
 @login_required

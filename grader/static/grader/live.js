@@ -45,6 +45,11 @@
     if (item.points !== null) points.textContent = item.points;
     else if (item.status === "scored") points.textContent = points.dataset.later || gettext("later");
     const detail = document.getElementById("submission-" + item.id + "-detail");
+    if (detail && !item.done) {
+      // Grading delayed (a server is down): the server's message, or nothing once it is sent again.
+      detail.querySelector("[data-field=verdict_detail]").textContent = item.notice || "";
+      detail.hidden = !item.notice;
+    }
     if (detail && item.done && item.verdict !== "scored" && item.verdict_detail) {
       const cell = detail.querySelector("[data-field=verdict_detail]");
       cell.textContent = (item.verdict_label ? item.verdict_label + ": " : "") + item.verdict_detail;
