@@ -92,6 +92,14 @@ def max_attempts() -> int:
     return _setting("GRADER_MAX_ATTEMPTS", 3)
 
 
+def retry_backoff_seconds(*, attempt: int) -> float:
+    """The pause before retry number ``attempt`` (1, 2, ...) of a job the platform failed: doubling each
+    time from GRADER_RETRY_BACKOFF_SECONDS, at most GRADER_RETRY_BACKOFF_MAX_SECONDS."""
+    base = float(_setting("GRADER_RETRY_BACKOFF_SECONDS", 5.0))
+    maximum = float(_setting("GRADER_RETRY_BACKOFF_MAX_SECONDS", 120.0))
+    return min(maximum, base * 2 ** max(0, attempt - 1))
+
+
 # --- assignments ------------------------------------------------------------------------------------------
 
 
@@ -528,8 +536,9 @@ def submission_queue_name(*, submission: Submission) -> str:
     return QUEUE_CPU
 
 
-def submission_enqueue(*, submission: Submission) -> None:
-    """Mark the submission queued and send its job once the surrounding transaction commits."""
+def submission_enqueue(*, submission: Submission, countdown: float | None = None) -> None:
+    """Mark the submission queued and send its job once the surrounding transaction commits
+    (to be run ``countdown`` seconds later, when given)."""
     from grader.tasks import grade_submission  # the task module imports these services
 
     Submission.objects.filter(pk=submission.pk).update(
@@ -538,7 +547,7 @@ def submission_enqueue(*, submission: Submission) -> None:
     submission.status = SubmissionStatus.QUEUED
     queue = submission_queue_name(submission=submission)
     pk = submission.pk
-    transaction.on_commit(lambda: grade_submission.apply_async(args=[pk], queue=queue))
+    transaction.on_commit(lambda: grade_submission.apply_async(args=[pk], queue=queue, countdown=countdown))
 
 
 # --- grading ----------------------------------------------------------------------------------------------
@@ -744,7 +753,8 @@ def _result_record(
             submission.log = outcome.log
             submission.verdict_detail = outcome.detail
             submission.save(update_fields=["log", "verdict_detail"])
-            submission_enqueue(submission=submission)
+            # Not back to back: what failed (a mount, a full disk, the database) needs a moment.
+            submission_enqueue(submission=submission, countdown=retry_backoff_seconds(attempt=attempt))
             return
         try:
             with transaction.atomic():
@@ -810,16 +820,22 @@ class SweepReport:
 
 
 def submission_sweep(
-    *, now: datetime | None = None, running_grace_seconds: float = 120.0, queued_after_seconds: float = 1800.0
+    *,
+    now: datetime | None = None,
+    running_grace_seconds: float = 120.0,
+    queued_after_seconds: float | None = None,
 ) -> SweepReport:
     """Re-queue submissions stuck past their limits; fail those that used up their attempts.
 
     - RUNNING longer than the assignment's wall time plus ``running_grace_seconds`` (sandbox start,
       scoring): its worker was lost. Queued again, or FAILED after ``GRADER_MAX_ATTEMPTS`` claims.
-    - QUEUED for more than ``queued_after_seconds``, or RECEIVED for a minute (the message was never
-      sent): the message is sent again; a duplicate is harmless, a worker only claims a QUEUED submission.
+    - QUEUED for more than ``queued_after_seconds`` (default GRADER_REQUEUE_AFTER_SECONDS), or RECEIVED
+      for a minute (the message was never sent): the message is sent again; a duplicate is harmless, a
+      worker only claims a QUEUED submission.
     """
     now = now or timezone.now()
+    if queued_after_seconds is None:
+        queued_after_seconds = float(_setting("GRADER_REQUEUE_AFTER_SECONDS", 120.0))
     requeued = resent = failed = 0
     running = Submission.objects.filter(status=SubmissionStatus.RUNNING).select_related("assignment")
     for submission in running:
