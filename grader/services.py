@@ -812,6 +812,38 @@ def assignment_points_refresh(*, assignment: Assignment) -> None:
 # --- the sweeper ------------------------------------------------------------------------------------------
 
 
+def _jobs_lost(*, running: list[Submission], now: datetime) -> set[int]:
+    """RUNNING submissions whose worker says it is not grading them (killed and restarted) or does not
+    answer at all (killed): found in seconds, not after the assignment's wall time (up to an hour).
+
+    Asks the workers over Celery's remote control (Redis); an empty set where there is none (the embedded
+    filesystem broker), when GRADER_SWEEP_PING_SECONDS is 0, or when the broker cannot be asked.
+    """
+    timeout = float(_setting("GRADER_SWEEP_PING_SECONDS", 2.0))
+    min_age = timedelta(seconds=float(_setting("GRADER_SWEEP_PING_AFTER_SECONDS", 15.0)))
+    candidates = [s for s in running if s.worker and s.started_at and s.started_at + min_age <= now]
+    if not candidates or timeout <= 0 or not getattr(settings, "REDIS_URL", ""):
+        return set()
+    from celery import current_app
+
+    workers = sorted({s.worker for s in candidates})
+    try:
+        active = current_app.control.inspect(destination=workers, timeout=timeout).active() or {}
+    except Exception:  # the broker is down: nothing can be told, the wall-time rule still applies
+        logger.warning("sweeper: could not ask the workers what they run", exc_info=True)
+        return set()
+    grading: set[int] = set()
+    for tasks in active.values():
+        for task in tasks or []:
+            if task.get("name") == "grader.grade_submission" and task.get("args"):
+                grading.add(int(task["args"][0]))
+    lost = {s.pk for s in candidates if s.pk not in grading}
+    if lost:
+        silent = [name for name in workers if name not in active]
+        logger.warning("sweeper: jobs %s lost (workers not answering: %s)", sorted(lost), silent)
+    return lost
+
+
 @dataclass(frozen=True)
 class SweepReport:
     requeued: int
@@ -828,7 +860,8 @@ def submission_sweep(
     """Re-queue submissions stuck past their limits; fail those that used up their attempts.
 
     - RUNNING longer than the assignment's wall time plus ``running_grace_seconds`` (sandbox start,
-      scoring): its worker was lost. Queued again, or FAILED after ``GRADER_MAX_ATTEMPTS`` claims.
+      scoring), or sooner where its worker answers that it is not running it or does not answer
+      (``_jobs_lost``): its worker was lost. Queued again, or FAILED after ``GRADER_MAX_ATTEMPTS`` claims.
     - QUEUED for more than ``queued_after_seconds`` (default GRADER_REQUEUE_AFTER_SECONDS), or RECEIVED
       for a minute (the message was never sent): the message is sent again; a duplicate is harmless, a
       worker only claims a QUEUED submission.
@@ -837,11 +870,12 @@ def submission_sweep(
     if queued_after_seconds is None:
         queued_after_seconds = float(_setting("GRADER_REQUEUE_AFTER_SECONDS", 120.0))
     requeued = resent = failed = 0
-    running = Submission.objects.filter(status=SubmissionStatus.RUNNING).select_related("assignment")
+    running = list(Submission.objects.filter(status=SubmissionStatus.RUNNING).select_related("assignment"))
+    lost = _jobs_lost(running=running, now=now)
     for submission in running:
         assert submission.started_at is not None
         limit = submission.assignment.wall_seconds + running_grace_seconds
-        if submission.started_at + timedelta(seconds=limit) > now:
+        if submission.started_at + timedelta(seconds=limit) > now and submission.pk not in lost:
             continue
         with transaction.atomic():
             locked = Submission.objects.select_for_update().get(pk=submission.pk)

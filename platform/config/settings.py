@@ -360,6 +360,10 @@ GRADER_SWEEP_GRACE_SECONDS = float(os.environ.get("GRADER_SWEEP_GRACE_SECONDS", 
 # A QUEUED submission whose message is this old is sent again (the message was lost: a task that failed
 # before its claim, a broker that lost it). A duplicate costs one guarded UPDATE; during a deadline rush a
 # long queue gets one duplicate per row per interval, so keep it above a typical job's run time.
+# A job RUNNING for GRADER_SWEEP_PING_AFTER_SECONDS whose worker (asked over Redis, waiting at most
+# GRADER_SWEEP_PING_SECONDS; 0 turns it off) is not running it is re-queued without waiting for its wall time.
+GRADER_SWEEP_PING_SECONDS = float(os.environ.get("GRADER_SWEEP_PING_SECONDS", "2"))
+GRADER_SWEEP_PING_AFTER_SECONDS = float(os.environ.get("GRADER_SWEEP_PING_AFTER_SECONDS", "15"))
 GRADER_REQUEUE_AFTER_SECONDS = float(os.environ.get("GRADER_REQUEUE_AFTER_SECONDS", "120"))
 GRADER_MAX_ATTEMPTS = int(os.environ.get("GRADER_MAX_ATTEMPTS", "3"))
 # The platform's own failures (sandbox error, database gone) are retried after a growing pause:
