@@ -88,11 +88,11 @@ http {{
 """
     )
     assert NGINX is not None
-    check = subprocess.run(
-        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
-    )
+    # -e: the log of nginx's start-up, before it has read error_log (not /var/log/nginx, which needs root).
+    options = ["-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "start.log")]
+    check = subprocess.run([NGINX, "-t", *options], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    argv = [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")]
+    argv = [NGINX, *options]
     return start_process(argv, log_path=tmp_path / "nginx.log", ready=http_port, env=subprocess_env())
 
 
