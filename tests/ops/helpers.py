@@ -18,7 +18,7 @@ from django.db import connection
 
 requires_postgresql = pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="PostgreSQL only (the run with DATABASE_URL); SQLite has no server connections to count",
+    reason="needs a PostgreSQL server (the run with DATABASE_URL): its connections and ALLOW_CONNECTIONS",
 )
 
 
