@@ -837,9 +837,19 @@ def _jobs_lost(*, running: list[Submission], now: datetime) -> set[int]:
         for task in tasks or []:
             if task.get("name") == "grader.grade_submission" and task.get("args"):
                 grading.add(int(task["args"][0]))
+    silent = [name for name in workers if name not in active]
+    if silent:
+        # A second chance before a live job is taken away (its result would be dropped): a worker that
+        # answers a ping now was only slow, and keeps its jobs until the next sweep or its wall time.
+        try:
+            replies = current_app.control.ping(destination=silent, timeout=timeout) or []
+        except Exception:
+            replies = []
+        slow = {name for reply in replies for name in reply}
+        grading |= {s.pk for s in candidates if s.worker in slow}
+        silent = [name for name in silent if name not in slow]
     lost = {s.pk for s in candidates if s.pk not in grading}
     if lost:
-        silent = [name for name in workers if name not in active]
         logger.warning("sweeper: jobs %s lost (workers not answering: %s)", sorted(lost), silent)
     return lost
 

@@ -46,11 +46,17 @@ def wait_for(predicate, *, timeout: float, what: str) -> float:
     reason="asks the workers over Celery's remote control (Redis); the embedded filesystem broker has none, "
     "there the wall-time rule of tests/grader/test_worker_loss.py applies",
 )
+@pytest.mark.parametrize(
+    "replacement_name",
+    [
+        "ops-grader",  # the systemd unit restarts it under its name: it answers, but not for this job
+        "ops-other",  # the machine is gone, another worker takes over: the dead one answers nothing
+    ],
+)
 def test_a_worker_killed_mid_job_is_graded_once_within_a_minute_whatever_the_wall_time(
-    transactional_db, course, student, tmp_path
+    transactional_db, course, student, tmp_path, replacement_name
 ):
     purge_filesystem_broker()
-    # The systemd unit restarts a killed worker under the same name: it answers, but not for this job.
     worker = worker_start(tmp_path, name="ops-grader")
     replacement = None
     try:
@@ -74,7 +80,7 @@ def test_a_worker_killed_mid_job_is_graded_once_within_a_minute_whatever_the_wal
         killed = time.monotonic()
         replacement = worker_start(
             tmp_path,
-            name="ops-grader",
+            name=replacement_name,
             beat=True,
             GRADER_SWEEP_SECONDS="5",  # the default is 60: recovery then takes up to a minute longer
         )
@@ -91,7 +97,7 @@ def test_a_worker_killed_mid_job_is_graded_once_within_a_minute_whatever_the_wal
         print(
             json.dumps(
                 {
-                    "fault": "worker killed mid-job",
+                    "fault": f"worker killed mid-job, replaced by {replacement_name}",
                     "sweep_s": 5,
                     "requeued_after_s": round(requeued - killed, 1),
                     "graded_after_s": round(recovered - killed, 1),
