@@ -177,7 +177,7 @@ if DATABASE_URL:
             options["pool"] = {
                 "min_size": 0,
                 "max_size": DATABASE_POOL_MAX_SIZE,
-                # A request that finds the pool empty waits this long, then fails (503), not forever.
+                # A request that finds the pool empty waits this long, then fails with an error, not forever.
                 "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
                 "max_idle": 60,
             }
@@ -357,13 +357,13 @@ GRADER_USE_GPU = env_bool("GRADER_USE_GPU", False)
 # embedded mode inside the one worker (`worker -B`), in production as one `celery beat` process.
 GRADER_SWEEP_SECONDS = float(os.environ.get("GRADER_SWEEP_SECONDS", "60"))
 GRADER_SWEEP_GRACE_SECONDS = float(os.environ.get("GRADER_SWEEP_GRACE_SECONDS", "120"))
-# A QUEUED submission whose message is this old is sent again (the message was lost: a task that failed
-# before its claim, a broker that lost it). A duplicate costs one guarded UPDATE; during a deadline rush a
-# long queue gets one duplicate per row per interval, so keep it above a typical job's run time.
 # A job RUNNING for GRADER_SWEEP_PING_AFTER_SECONDS whose worker (asked over Redis, waiting at most
 # GRADER_SWEEP_PING_SECONDS; 0 turns it off) is not running it is re-queued without waiting for its wall time.
 GRADER_SWEEP_PING_SECONDS = float(os.environ.get("GRADER_SWEEP_PING_SECONDS", "2"))
 GRADER_SWEEP_PING_AFTER_SECONDS = float(os.environ.get("GRADER_SWEEP_PING_AFTER_SECONDS", "15"))
+# A QUEUED submission whose message is this old is sent again (the message was lost: a task that failed
+# before its claim, a broker that lost it). A duplicate costs one guarded UPDATE; during a deadline rush a
+# long queue gets one duplicate per row per interval, so keep it above a typical job's run time.
 GRADER_REQUEUE_AFTER_SECONDS = float(os.environ.get("GRADER_REQUEUE_AFTER_SECONDS", "120"))
 GRADER_MAX_ATTEMPTS = int(os.environ.get("GRADER_MAX_ATTEMPTS", "3"))
 # The platform's own failures (sandbox error, database gone) are retried after a growing pause:
