@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
 
@@ -23,8 +24,9 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
         if policy and "Content-Security-Policy" not in response:
-            scheme = "wss" if request.is_secure() else "ws"
-            response["Content-Security-Policy"] = policy.replace(
-                "{websocket}", f"{scheme}://{request.get_host()}"
-            )
+            try:
+                origin = f"{'wss' if request.is_secure() else 'ws'}://{request.get_host()}"
+            except DisallowedHost:  # the 400 answer to a foreign Host: 'self' alone, never that host
+                origin = ""
+            response["Content-Security-Policy"] = policy.replace("{websocket}", origin).replace(" ;", ";")
         return response

@@ -143,6 +143,13 @@ def test_a_view_with_its_own_policy_keeps_it():
     )
 
 
+def test_a_foreign_host_never_enters_the_policy(client, db):
+    response = client.get("/accounts/login/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    policy = response["Content-Security-Policy"]
+    assert "evil" not in policy and "connect-src 'self';" in policy
+
+
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 
