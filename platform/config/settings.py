@@ -62,15 +62,34 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # TLS ends at the reverse proxy, which sets X-Forwarded-Proto (docs/deploy.md). Trusting the header is
+    # safe only while the ASGI processes are reachable from the proxy alone (bind 127.0.0.1 or a private
+    # network); SECURE_PROXY_SSL_HEADER=0 turns it off for a site served without a proxy.
+    if env_bool("SECURE_PROXY_SSL_HEADER", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # SECURE_SSL_REDIRECT=0 when the proxy already redirects http to https itself.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Both bind more than this site (every subdomain of the university; browsers' preload lists, hard to
+    # leave): the operator chooses them, they are never a default.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    hsts_choices = {"security.W005": SECURE_HSTS_INCLUDE_SUBDOMAINS, "security.W021": SECURE_HSTS_PRELOAD}
+    SILENCED_SYSTEM_CHECKS = [check for check, chosen in hsts_choices.items() if not chosen]
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+# A load balancer probes /healthz over plain HTTP: it must see 200/503, not a 301 to https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# Every page: scripts only from this site (no inline script), WebSockets only to it. Inline styles stay
+# allowed (the live quiz's bar heights, Swagger UI/ReDoc). Views may set their own (the notebook's sandbox).
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self' {websocket}; worker-src 'self' blob:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
@@ -102,6 +121,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -142,10 +162,33 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASES: dict[str, Any]
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # Under ASGI each request runs its sync code in a thread of its own, so a persistent connection
+    # (CONN_MAX_AGE > 0) is one idle connection per request, never reused: 30 requests held 30 connections
+    # and two web processes took PostgreSQL's 100 slots (issue 18). Django's advice for ASGI: close after
+    # each request (the default, 0), or psycopg's pool per process (DATABASE_POOL_MAX_SIZE > 0). A Celery
+    # worker's pool process is one thread: DATABASE_CONN_MAX_AGE=300 there keeps one connection per process.
+    DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "0"))
+    conn_max_age = 0 if DATABASE_POOL_MAX_SIZE else int(os.environ.get("DATABASE_CONN_MAX_AGE", "0"))
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=conn_max_age, conn_health_checks=True)
+    }
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        # Named in pg_stat_activity, so an operator (and a test) can count each kind of process.
+        options.setdefault("application_name", os.environ.get("DATABASE_APPLICATION_NAME", "dlip"))
+        # A refused or unreachable server fails a request in seconds, not after the kernel's TCP timeout.
+        options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+        if DATABASE_POOL_MAX_SIZE:
+            options["pool"] = {
+                "min_size": 0,
+                "max_size": DATABASE_POOL_MAX_SIZE,
+                # A request that finds the pool empty waits this long, then fails with an error, not forever.
+                "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+                "max_idle": 60,
+            }
         # Tests run against the same server; the worker process finds the test database by this name.
-        DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_platform")}
+        test_name = os.environ.get("TEST_DATABASE_NAME") or f"test_{DATABASES['default']['NAME']}"
+        DATABASES["default"]["TEST"] = {"NAME": test_name}
 else:
     DATABASES = {
         "default": {
@@ -186,7 +229,12 @@ BROKER_DIR = DATA_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 6 * 3600}
+    # A message a worker took but never acknowledged (the worker was killed) goes back to the queue after
+    # this long. Longer than the longest countdown of a retry; a copy delivered while the first still runs
+    # is harmless (the job's claim is guarded). Was 6 hours.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))
+    }
 else:
     # kombu's filesystem transport: a queue is a folder, no server to install.
     for sub in ("queue", "processed", "control", "results"):
@@ -355,6 +403,20 @@ GRADER_USE_GPU = env_bool("GRADER_USE_GPU", False)
 # embedded mode inside the one worker (`worker -B`), in production as one `celery beat` process.
 GRADER_SWEEP_SECONDS = float(os.environ.get("GRADER_SWEEP_SECONDS", "60"))
 GRADER_SWEEP_GRACE_SECONDS = float(os.environ.get("GRADER_SWEEP_GRACE_SECONDS", "120"))
+# A job RUNNING for GRADER_SWEEP_PING_AFTER_SECONDS whose worker (asked over Redis, waiting at most
+# GRADER_SWEEP_PING_SECONDS; 0 turns it off) is not running it is re-queued without waiting for its wall time.
+GRADER_SWEEP_PING_SECONDS = float(os.environ.get("GRADER_SWEEP_PING_SECONDS", "2"))
+GRADER_SWEEP_PING_AFTER_SECONDS = float(os.environ.get("GRADER_SWEEP_PING_AFTER_SECONDS", "15"))
+# A QUEUED submission whose message is this old is sent again (the message was lost: a task that failed
+# before its claim, a broker that lost it). A duplicate costs one guarded UPDATE; during a deadline rush a
+# long queue gets one duplicate per row per interval, so keep it above a typical job's run time.
+GRADER_REQUEUE_AFTER_SECONDS = float(os.environ.get("GRADER_REQUEUE_AFTER_SECONDS", "120"))
+GRADER_MAX_ATTEMPTS = int(os.environ.get("GRADER_MAX_ATTEMPTS", "3"))
+# The platform's own failures (sandbox error, database gone) are retried after a growing pause:
+# GRADER_RETRY_BACKOFF_SECONDS x 2^(n-1), at most GRADER_RETRY_BACKOFF_MAX_SECONDS.
+GRADER_RETRY_BACKOFF_SECONDS = float(os.environ.get("GRADER_RETRY_BACKOFF_SECONDS", "5"))
+GRADER_RETRY_BACKOFF_MAX_SECONDS = float(os.environ.get("GRADER_RETRY_BACKOFF_MAX_SECONDS", "120"))
+GRADER_DB_RETRIES = int(os.environ.get("GRADER_DB_RETRIES", "8"))
 CELERY_BEAT_SCHEDULE = {
     "grader-sweep": {
         "task": "grader.sweep_submissions",

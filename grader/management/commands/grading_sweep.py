@@ -14,7 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--every", type=float, default=0, help="repeat every N seconds (0: run once)")
         parser.add_argument("--grace", type=float, default=120.0, help="seconds past the run limit")
-        parser.add_argument("--queued-after", type=float, default=1800.0, help="resend queued jobs this old")
+        parser.add_argument(
+            "--queued-after",
+            type=float,
+            default=None,
+            help="resend queued jobs this old (default: GRADER_REQUEUE_AFTER_SECONDS)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:

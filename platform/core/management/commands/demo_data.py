@@ -3,7 +3,8 @@
 import importlib
 import random
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import Course, Role, User
@@ -31,8 +32,21 @@ def demo_neptun_codes(count: int) -> list[str]:
 class Command(BaseCommand):
     help = "Create (or refresh) the demo course with an instructor, a grader and 30 students."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run even with PLATFORM_MODE=production (a staging copy nobody else can reach)",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args, force: bool = False, **options) -> None:
+        # It makes a superuser whose password is printed in the README: never on a real site by accident.
+        if getattr(settings, "PRODUCTION", False) and not force:
+            raise CommandError(
+                "demo_data refuses to run with PLATFORM_MODE=production: it creates an 'admin' superuser "
+                f"with the published password {DEMO_PASSWORD!r}. Use --force only on a private staging copy."
+            )
         course, _ = Course.objects.get_or_create(
             code="VITMMA19", defaults={"title": "Deep Learning in practice", "term": "2026/27/1"}
         )
