@@ -619,9 +619,7 @@ def submission_enqueue(*, submission: Submission, countdown: float | None = None
     )
 
 
-def _grading_send(
-    *, submission: Submission, queue: str, task: Any, countdown: float | None = None
-) -> None:
+def _grading_send(*, submission: Submission, queue: str, task: Any, countdown: float | None = None) -> None:
     """Publish the grading job; a broker that is down never fails the caller nor loses the submission.
 
     The row stays QUEUED with ``send_failed_at`` set: the student is told that grading is delayed, and the
