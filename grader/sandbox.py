@@ -541,7 +541,7 @@ def _mount_tmpfs(path: Path, *, size: int, inodes: int, uid: int) -> None:
     options = f"size={size},nr_inodes={inodes},mode=0755,uid={uid},gid={uid}".encode()
     if _libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs", _MS_NOSUID | _MS_NODEV, options) != 0:
         error = ctypes.get_errno()
-        raise OSError(error, f"mounting the output tmpfs: {os.strerror(error)}")
+        raise OSError(error, f"mounting a tmpfs at {path}: {os.strerror(error)}")
 
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -897,8 +897,8 @@ def _run(
     workdir: str,
     env: Mapping[str, str],
 ) -> SandboxResult:
-    """``sandbox_run`` after its checks. The host side's own folder has a random name (it shows in the
-    sandbox's mountinfo), and the runners are copied there so that no checkout path shows either."""
+    """``sandbox_run`` after its checks. The runners are copied into a tmpfs of their own, so that no
+    checkout path shows in the sandbox's mountinfo (a bind mount shows its host path there)."""
     try:
         uid = sandbox_uid()
         program = _seccomp_program()
@@ -913,7 +913,7 @@ def _run(
     cgroup: _RunCgroup | None = None
     try:
         staging.mkdir()
-        shutil.copytree(RUNNERS_DIR, run_dir / "runners", ignore=shutil.ignore_patterns("__pycache__"))
+        (run_dir / "runners").mkdir()
         cgroup = _cgroup_create(limits)
         argv = _bwrap_argv(
             bwrap=bwrap,
@@ -929,6 +929,11 @@ def _run(
 
         def keep() -> SandboxResult:
             try:
+                # tmpfs roots show as "/" in the sandbox's mountinfo, where a host folder would show its path
+                _mount_tmpfs(run_dir / "runners", size=4 * _MIB, inodes=64, uid=0)
+                for runner in RUNNERS_DIR.glob("*.py"):
+                    shutil.copyfile(runner, run_dir / "runners" / runner.name)
+                    (run_dir / "runners" / runner.name).chmod(0o644)
                 _mount_tmpfs(staging, size=limits.max_output_bytes, inodes=limits.max_output_files, uid=uid)
                 _copy_tree(output_dir, staging, owner=uid)
             except OSError as error:
