@@ -628,6 +628,13 @@ def _grade(submission: Submission) -> Outcome:
                 outcome.verdict = Verdict.WRONG_FORMAT
                 outcome.detail = "The run finished but wrote no predictions.csv into $DLIP_OUTPUT_DIR."
                 return outcome
+            limit = MAX_UPLOAD_BYTES[SubmissionKind.PREDICTIONS]
+            if predictions.stat().st_size > limit:  # parsed here, outside the sandbox: as large as an upload
+                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.detail = (
+                    f"predictions.csv is larger than {limit // (1024 * 1024)} MB; write one line per id."
+                )
+                return outcome
         Submission.objects.filter(pk=submission.pk).update(finished_at=timezone.now())
         public_ids, private_ids = tasks_catalog.catalog_split_ids(
             key=spec.key, public_fraction=assignment.public_fraction, seed=f"assignment-{assignment.pk}"

@@ -613,3 +613,51 @@ def test_a_sigkilled_worker_leaves_no_sandbox_mount_or_process_behind(
     assert not alive, alive
     running.refresh_from_db()
     assert running.status == SubmissionStatus.RUNNING  # the sweeper re-queues it (test_pipeline proves that)
+
+
+HUGE_PREDICTIONS = script(
+    """
+    import os
+    with open(os.path.join(os.environ["DLIP_OUTPUT_DIR"], "predictions.csv"), "w") as out:
+        out.write("id,y\\n")
+        line = "1," + "9" * 1000 + "\\n"
+        for _ in range(30_000):  # 30 MB: parsed by the worker itself, outside the sandbox
+            out.write(line)
+    """
+)
+
+
+def test_a_task_past_celerys_time_limit_is_stopped_with_its_sandbox_and_an_oversized_output_refused(
+    transactional_db, course, student, tmp_path, monkeypatch
+):
+    """Celery tasks had no time limit: a job stuck anywhere held its worker for good. The soft limit ends
+    it as the platform's internal error (the sandbox's own limits are the student's), and the sandbox goes
+    with it; a predictions file larger than an upload is not parsed by the worker."""
+    from grader.tasks import grade_submission
+    from tests.conftest import purge_filesystem_broker, worker_start
+
+    # The limits travel in the message: the sender's settings (GRADER_TASK_*) decide, the worker's too.
+    monkeypatch.setattr(grade_submission, "soft_time_limit", 8)
+    monkeypatch.setattr(grade_submission, "time_limit", 20)
+    purge_filesystem_broker()
+    worker = worker_start(
+        tmp_path, GRADER_TASK_SOFT_TIME_LIMIT="8", GRADER_TASK_TIME_LIMIT="20", GRADER_MAX_ATTEMPTS="1"
+    )
+    try:
+        assignment = assignment_make(course, task=TASK, kinds=("predictions", "script"), wall_seconds=120)
+        wait_done(assignment.submissions.get(is_reference=True), worker=worker)
+        before = sandbox_mounts()
+        stuck = submit(assignment, student, script("import time\ntime.sleep(300)\n"), "stuck.py")
+        stuck = wait_done(stuck, worker=worker, timeout=40)  # the sandbox's own limit is 120 s
+        huge = wait_done(submit(assignment, student, HUGE_PREDICTIONS, "huge.py"), worker=worker, timeout=60)
+        assert worker.process.poll() is None, "the worker died"
+        sandboxes = [
+            pid for pid in worker_descendants(worker.process.pid) if b"/sandbox/runners/" in cmdline(pid)
+        ]
+    finally:
+        worker.kill(signal.SIGTERM)
+    assert stuck.verdict == Verdict.INTERNAL_ERROR, (stuck.verdict_detail, stuck.log[-2000:])
+    assert "SoftTimeLimitExceeded" in stuck.log
+    assert not sandboxes and not sandbox_mounts() - before
+    assert huge.verdict == Verdict.WRONG_FORMAT, (huge.verdict_detail, huge.log[-2000:])
+    assert "larger than 20 MB" in huge.verdict_detail
