@@ -14,13 +14,15 @@ the Celery task, a management command or a test can call it alike.
 What the command sees (and nothing else of the host):
 
 - ``/usr`` (and the ``/bin``, ``/lib*`` links into it), the Python interpreter's prefixes (the virtual
-  environment and the interpreter it was made from), a few files of ``/etc`` (passwd, group, hosts, the
-  dynamic linker's cache, certificates, fonts): all read-only.
-- The ``inputs``, each read-only at the mount point the caller chose under ``/sandbox/``; the trusted
-  runners (``grader/runners``) read-only at ``/sandbox/runners``.
+  environment and the interpreter it was made from, and the paths as given where they are links), a few
+  files of ``/etc`` (passwd, group, hosts, the dynamic linker's cache, certificates, fonts): all read-only.
+- The ``inputs``, each read-only at the mount point the caller chose under ``/sandbox/``; their host paths
+  show in ``/proc/self/mountinfo`` (a bind mount's root), so callers name them neutrally. The trusted
+  runners (``grader/runners``), copied into a tmpfs of their own, read-only at ``/sandbox/runners``.
 - ``/sandbox/output``: the only writable folder that outlives the run, a size-capped tmpfs owned by the
-  sandbox user. Afterwards its regular files and folders are copied into ``output_dir`` (symbolic links and
-  special files are dropped); ``output_dir``'s previous content is copied in before the run.
+  sandbox user. Afterwards its regular files and folders are copied into ``output_dir`` through open folders
+  (symbolic links, special files and folders deeper than ``MAX_OUTPUT_DEPTH`` are left out);
+  ``output_dir``'s previous content is copied in before the run.
 - A private, size-capped tmpfs at ``/tmp`` and ``/dev/shm``; a fresh ``/proc`` of its own PID namespace;
   a minimal ``/dev`` (plus ``/dev/nvidia*`` when ``limits.gpu``).
 
@@ -28,7 +30,12 @@ How: privileged bubblewrap (the worker runs as root) makes new mount, PID, IPC, 
 namespaces (the network namespace has only loopback), a new session, dies with its parent, clears the
 environment, then ``setpriv`` switches to the dedicated sandbox uid/gid (``GRADER_SANDBOX_UID``, default
 65534 "nobody"), clears supplementary groups, every capability set (effective, permitted, inheritable,
-ambient, bounding) and sets no-new-privileges before the command is executed. The command's stdout and
+ambient, bounding) and sets no-new-privileges before the command is executed. Just before setpriv runs,
+bubblewrap loads a seccomp filter (``_DENIED_SYSCALLS``: new namespaces, io_uring, the kernel keyring, BPF,
+perf, userfaultfd, ptrace, mounts, modules, kexec...). bubblewrap's options travel in a file (``--args``), so
+its command line, ``/proc/1/cmdline`` inside, names no host folder. The tmpfs mounts of a run are made by a
+forked keeper in a mount namespace of its own that dies with the caller, so nothing stays mounted on the
+host when a worker is killed. The command's stdout and
 stderr are merged into one pipe that is read as it comes; bubblewrap's and setpriv's own messages go to a
 separate pipe, which is how a sandbox failure is told apart from the student's error.
 
