@@ -657,6 +657,10 @@ DEEP_AND_ODD_OUTPUT = """
         open(f"wide/{i}", "w").close()
     for name in (b"new\\nline", b"\\xff\\xfe-not-utf8", b"x" * 255, b"-rf", b" ", b"..."):
         open(os.fsdecode(name), "w").write("odd")
+    with open("big", "wb") as handle:
+        handle.write(bytes(1 << 20))
+    for i in range(200):  # hard links cost the tmpfs no bytes: copied each, 200 MiB would reach the host
+        os.link("big", f"link-{i}")
     os.symlink("/etc/passwd", "passwd-link")
     os.symlink("/", "root-link")
     os.mkfifo("pipe")
@@ -676,6 +680,8 @@ def test_deep_wide_and_oddly_named_output_is_copied_within_limits(tmp_path: Path
     names = set(os.listdir(os.fsencode(output)))
     assert {b"new\nline", b"\xff\xfe-not-utf8", b"x" * 255, b"-rf", b" ", b"..."} <= names
     assert not {b"passwd-link", b"root-link", b"pipe"} & names
+    copies = [name for name in names if name == b"big" or name.startswith(b"link-")]
+    assert len(copies) == 1 and (output / os.fsdecode(copies[0])).stat().st_size == 1 << 20
     depth, folder = 0, os.open(output / "deep", os.O_RDONLY | os.O_DIRECTORY)
     while True:
         children = os.listdir(folder)
