@@ -571,8 +571,16 @@ def cmdline(pid: int) -> bytes:
         return b""
 
 
-def sandbox_mounts() -> set[str]:
-    return {line for line in Path("/proc/self/mountinfo").read_text().splitlines() if "dlip-sandbox" in line}
+def sandbox_mounts(under: Path) -> set[str]:
+    """Mounts below ``under``: the worker's TMPDIR, where it makes its sandboxes' folders (other users of
+    the machine may have sandboxes of their own)."""
+    return {line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(under) in line}
+
+
+def own_tmp(tmp_path: Path) -> Path:
+    folder = tmp_path / "worker-tmp"
+    folder.mkdir()
+    return folder
 
 
 def test_a_sigkilled_worker_leaves_no_sandbox_mount_or_process_behind(
@@ -583,11 +591,11 @@ def test_a_sigkilled_worker_leaves_no_sandbox_mount_or_process_behind(
     from tests.conftest import purge_filesystem_broker, worker_start
 
     purge_filesystem_broker()
-    worker = worker_start(tmp_path)
+    worker_tmp = own_tmp(tmp_path)
+    worker = worker_start(tmp_path, TMPDIR=str(worker_tmp))
     try:
         assignment = assignment_make(course, task=TASK, kinds=("predictions", "script"), wall_seconds=120)
         wait_done(assignment.submissions.get(is_reference=True), worker=worker)
-        before = sandbox_mounts()
         running = submit(assignment, student, script("import time\ntime.sleep(300)\n"), "sleepy.py")
         sandboxed: set[int] = set()
         for _ in range(300):
@@ -605,7 +613,7 @@ def test_a_sigkilled_worker_leaves_no_sandbox_mount_or_process_behind(
         worker.kill(signal.SIGKILL)
     for _ in range(100):
         alive = {pid for pid in everything if Path(f"/proc/{pid}").exists()}
-        left = sandbox_mounts() - before
+        left = sandbox_mounts(worker_tmp)
         if not alive and not left:
             break
         time.sleep(0.1)
@@ -639,14 +647,19 @@ def test_a_task_past_celerys_time_limit_is_stopped_with_its_sandbox_and_an_overs
     # The limits travel in the message: the sender's settings (GRADER_TASK_*) decide, the worker's too.
     monkeypatch.setattr(grade_submission, "soft_time_limit", 8)
     monkeypatch.setattr(grade_submission, "time_limit", 20)
+    monkeypatch.setattr(grade_submission, "_exec_options", None)  # Celery caches them at the first send
     purge_filesystem_broker()
+    worker_tmp = own_tmp(tmp_path)
     worker = worker_start(
-        tmp_path, GRADER_TASK_SOFT_TIME_LIMIT="8", GRADER_TASK_TIME_LIMIT="20", GRADER_MAX_ATTEMPTS="1"
+        tmp_path,
+        GRADER_TASK_SOFT_TIME_LIMIT="8",
+        GRADER_TASK_TIME_LIMIT="20",
+        GRADER_MAX_ATTEMPTS="1",
+        TMPDIR=str(worker_tmp),
     )
     try:
         assignment = assignment_make(course, task=TASK, kinds=("predictions", "script"), wall_seconds=120)
         wait_done(assignment.submissions.get(is_reference=True), worker=worker)
-        before = sandbox_mounts()
         stuck = submit(assignment, student, script("import time\ntime.sleep(300)\n"), "stuck.py")
         stuck = wait_done(stuck, worker=worker, timeout=40)  # the sandbox's own limit is 120 s
         huge = wait_done(submit(assignment, student, HUGE_PREDICTIONS, "huge.py"), worker=worker, timeout=60)
@@ -658,6 +671,6 @@ def test_a_task_past_celerys_time_limit_is_stopped_with_its_sandbox_and_an_overs
         worker.kill(signal.SIGTERM)
     assert stuck.verdict == Verdict.INTERNAL_ERROR, (stuck.verdict_detail, stuck.log[-2000:])
     assert "SoftTimeLimitExceeded" in stuck.log
-    assert not sandboxes and not sandbox_mounts() - before
+    assert not sandboxes and not sandbox_mounts(worker_tmp)
     assert huge.verdict == Verdict.WRONG_FORMAT, (huge.verdict_detail, huge.log[-2000:])
     assert "larger than 20 MB" in huge.verdict_detail

@@ -750,13 +750,15 @@ def test_a_worker_whose_virtualenv_is_reached_through_a_link_runs_jobs(tmp_path:
 # --- issue 18 §7: nothing outlives the run -----------------------------------------------------------------
 
 
-def sandbox_mounts() -> set[str]:
-    return {line for line in Path("/proc/self/mountinfo").read_text().splitlines() if "dlip-sandbox" in line}
+def sandbox_mounts(under: Path) -> set[str]:
+    return {line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(under) in line}
 
 
 def test_a_killed_caller_leaves_no_output_tmpfs_and_no_process(tmp_path: Path) -> None:
     marker = secrets.token_hex(8)
-    before = sandbox_mounts()
+    caller_tmp = tmp_path / "caller-tmp"  # where the caller makes its sandboxes' folders
+    caller_tmp.mkdir()
+    (tmp_path / "output").mkdir()
     caller = subprocess.Popen(
         [
             sys.executable,
@@ -769,13 +771,13 @@ def test_a_killed_caller_leaves_no_output_tmpfs_and_no_process(tmp_path: Path) -
                 # the marker is joined here, so that only the sandboxed command's cmdline holds it whole
                 code = "import time; time.sleep(120) # " + "{marker[:8]}" + "{marker[8:]}"
                 sandbox_run(command=[sys.executable, "-c", code],
-                            inputs={{}}, output_dir=Path("{tmp_path}"),
+                            inputs={{}}, output_dir=Path("{tmp_path / 'output'}"),
                             limits=SandboxLimits(wall_seconds=120))
                 """
             ),
         ],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(caller_tmp)},
     )
     try:
         for _ in range(300):
@@ -788,7 +790,7 @@ def test_a_killed_caller_leaves_no_output_tmpfs_and_no_process(tmp_path: Path) -
         caller.kill()  # SIGKILL: no finally block of the caller runs
         caller.wait()
     for _ in range(100):
-        left_mounts = sandbox_mounts() - before
+        left_mounts = sandbox_mounts(caller_tmp)
         left_processes = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout
         if not left_mounts and not left_processes:
             break
