@@ -998,9 +998,10 @@ def _in_private_mounts(keep: Callable[[], SandboxResult], *, timeout: float) -> 
         code = 1
         try:
             os.close(read_end)
-            for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
-                signal.signal(number, signal.SIG_DFL)
-            signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # Celery's soft time limit is the parent's
+            with contextlib.suppress(ValueError):  # forked from another thread: the handlers are not ours
+                for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+                    signal.signal(number, signal.SIG_DFL)
+                signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # Celery's soft time limit is the parent's
             _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
             if os.getppid() != parent:
                 os._exit(1)
