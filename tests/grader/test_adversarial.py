@@ -674,3 +674,13 @@ def test_a_task_past_celerys_time_limit_is_stopped_with_its_sandbox_and_an_overs
     assert not sandboxes and not sandbox_mounts(worker_tmp)
     assert huge.verdict == Verdict.WRONG_FORMAT, (huge.verdict_detail, huge.log[-2000:])
     assert "larger than 20 MB" in huge.verdict_detail
+
+
+@pytest.mark.django_db
+def test_an_assignment_whose_run_cannot_finish_under_the_task_time_limit_is_refused(course, settings):
+    settings.GRADER_TASK_SOFT_TIME_LIMIT = 900.0
+    settings.GRADER_RENDER_SECONDS = 60.0
+    with pytest.raises(PlatformError, match="at most 780 seconds"):
+        assignment_make(course, task=TASK, kinds=("predictions", "script"), wall_seconds=781)
+    assert not Assignment.objects.exists()
+    assert assignment_make(course, task=TASK, kinds=("predictions", "script"), wall_seconds=780).pk

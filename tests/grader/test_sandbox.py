@@ -771,7 +771,7 @@ def test_a_killed_caller_leaves_no_output_tmpfs_and_no_process(tmp_path: Path) -
                 # the marker is joined here, so that only the sandboxed command's cmdline holds it whole
                 code = "import time; time.sleep(120) # " + "{marker[:8]}" + "{marker[8:]}"
                 sandbox_run(command=[sys.executable, "-c", code],
-                            inputs={{}}, output_dir=Path("{tmp_path / 'output'}"),
+                            inputs={{}}, output_dir=Path("{tmp_path / "output"}"),
                             limits=SandboxLimits(wall_seconds=120))
                 """
             ),
