@@ -14,13 +14,15 @@ the Celery task, a management command or a test can call it alike.
 What the command sees (and nothing else of the host):
 
 - ``/usr`` (and the ``/bin``, ``/lib*`` links into it), the Python interpreter's prefixes (the virtual
-  environment and the interpreter it was made from), a few files of ``/etc`` (passwd, group, hosts, the
-  dynamic linker's cache, certificates, fonts): all read-only.
-- The ``inputs``, each read-only at the mount point the caller chose under ``/sandbox/``; the trusted
-  runners (``grader/runners``) read-only at ``/sandbox/runners``.
+  environment and the interpreter it was made from, and the paths as given where they are links), a few
+  files of ``/etc`` (passwd, group, hosts, the dynamic linker's cache, certificates, fonts): all read-only.
+- The ``inputs``, each read-only at the mount point the caller chose under ``/sandbox/``; their host paths
+  show in ``/proc/self/mountinfo`` (a bind mount's root), so callers name them neutrally. The trusted
+  runners (``grader/runners``), copied into a tmpfs of their own, read-only at ``/sandbox/runners``.
 - ``/sandbox/output``: the only writable folder that outlives the run, a size-capped tmpfs owned by the
-  sandbox user. Afterwards its regular files and folders are copied into ``output_dir`` (symbolic links and
-  special files are dropped); ``output_dir``'s previous content is copied in before the run.
+  sandbox user. Afterwards its regular files and folders are copied into ``output_dir`` through open folders
+  (symbolic links, special files and folders deeper than ``MAX_OUTPUT_DEPTH`` are left out);
+  ``output_dir``'s previous content is copied in before the run.
 - A private, size-capped tmpfs at ``/tmp`` and ``/dev/shm``; a fresh ``/proc`` of its own PID namespace;
   a minimal ``/dev`` (plus ``/dev/nvidia*`` when ``limits.gpu``).
 
@@ -28,7 +30,12 @@ How: privileged bubblewrap (the worker runs as root) makes new mount, PID, IPC, 
 namespaces (the network namespace has only loopback), a new session, dies with its parent, clears the
 environment, then ``setpriv`` switches to the dedicated sandbox uid/gid (``GRADER_SANDBOX_UID``, default
 65534 "nobody"), clears supplementary groups, every capability set (effective, permitted, inheritable,
-ambient, bounding) and sets no-new-privileges before the command is executed. The command's stdout and
+ambient, bounding) and sets no-new-privileges before the command is executed. Just before setpriv runs,
+bubblewrap loads a seccomp filter (``_DENIED_SYSCALLS``: new namespaces, io_uring, the kernel keyring, BPF,
+perf, userfaultfd, ptrace, mounts, modules, kexec...). bubblewrap's options travel in a file (``--args``), so
+its command line, ``/proc/1/cmdline`` inside, names no host folder. The tmpfs mounts of a run are made by a
+forked keeper in a mount namespace of its own that dies with the caller, so nothing stays mounted on the
+host when a worker is killed. The command's stdout and
 stderr are merged into one pipe that is read as it comes; bubblewrap's and setpriv's own messages go to a
 separate pipe, which is how a sandbox failure is told apart from the student's error.
 
@@ -43,8 +50,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
+import errno
+import functools
 import math
 import os
+import pickle
 import posixpath
 import resource
 import secrets
@@ -189,7 +200,12 @@ def _bwrap_path() -> str | None:
 
 
 def sandbox_check() -> None:
-    """Raise ``SandboxUnavailable`` saying why the sandbox cannot run here; return if it can."""
+    """Raise ``SandboxUnavailable`` saying why the sandbox cannot run here; return if it can.
+
+    Besides the tools, this starts this worker's own Python in the sandbox once per process (cached): a
+    platform fault that would make every run fail (an interpreter the sandbox cannot see, a missing library)
+    is the operator's ``sandbox_error`` here, never a student's ``runtime_error``.
+    """
     if sys.platform != "linux":
         raise SandboxUnavailable("The sandbox needs Linux (bubblewrap and namespaces).")
     if os.geteuid() != 0:
@@ -202,6 +218,27 @@ def sandbox_check() -> None:
     for tool in (_SETPRIV, _SHELL):
         if not os.access(tool, os.X_OK):
             raise SandboxUnavailable(f"{tool} not found (Debian packages util-linux and dash).")
+    _seccomp_program()
+    _probe(sys.executable)
+
+
+@functools.cache
+def _probe(executable: str) -> None:
+    output = Path(tempfile.mkdtemp(prefix="dlip-probe-"))
+    try:
+        result = _run(
+            command=[executable, "-I", "-c", "pass"],
+            inputs={},
+            output_dir=output,
+            limits=SandboxLimits(wall_seconds=60, cpu_seconds=60, memory_bytes=512 * _MIB),
+            workdir=OUTPUT_MOUNT,
+            env=_environment({}, False),
+        )
+    finally:
+        shutil.rmtree(output, ignore_errors=True)
+    if result.verdict is not Verdict.OK:
+        problem = (result.sandbox_messages or result.log or result.detail).strip()[:500]
+        raise SandboxUnavailable(f"This worker's Python ({executable}) cannot run in the sandbox: {problem}")
 
 
 def sandbox_available() -> bool:
@@ -226,6 +263,116 @@ def runner_command(runner: str, *args: str) -> list[str]:
     if not (RUNNERS_DIR / f"{runner}.py").is_file():
         raise ValueError(f"No sandbox runner called {runner!r}.")
     return [sys.executable, "-B", f"{RUNNERS_MOUNT}/{runner}.py", *args]
+
+
+# --- seccomp ---------------------------------------------------------------------------------------------
+
+# System calls student code never needs, each a way into the kernel's less-trodden code or a way to leave
+# something behind for the next run: new namespaces (full capabilities inside a user namespace), io_uring,
+# the kernel keyring (per uid, so it outlived the run: one student's run read back another's secret), BPF,
+# perf events, userfaultfd, ptrace and reading other processes' memory, mounts, modules, kexec, clocks,
+# swap, reboot. They fail with EPERM (a clear Python error), not a kill, so a library that probes for one
+# goes on without it.
+_DENIED_SYSCALLS = (
+    "unshare",
+    "setns",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "pidfd_getfd",
+    "kcmp",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "move_mount",
+    "open_tree",
+    "mount_setattr",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "kexec_load",
+    "kexec_file_load",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "acct",
+    "quotactl",
+    "syslog",
+    "iopl",
+    "ioperm",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "sethostname",
+    "setdomainname",
+    "vhangup",
+    "uselib",
+    "personality",
+    "fanotify_init",
+    "lookup_dcookie",
+)
+# clone's flags word (argument 0 on x86-64 and arm64): any of these makes a new namespace.
+_CLONE_NAMESPACE_FLAGS = (
+    0x00020000,  # CLONE_NEWNS
+    0x02000000,  # CLONE_NEWCGROUP
+    0x04000000,  # CLONE_NEWUTS
+    0x08000000,  # CLONE_NEWIPC
+    0x10000000,  # CLONE_NEWUSER
+    0x20000000,  # CLONE_NEWPID
+    0x40000000,  # CLONE_NEWNET
+)
+
+
+@functools.cache
+def _seccomp_program() -> bytes:
+    """The compiled BPF filter bubblewrap loads (``--seccomp FD``) just before it runs the command."""
+    try:
+        import pyseccomp as seccomp  # ctypes over the system's libseccomp2
+
+        denied = seccomp.ERRNO(errno.EPERM)
+        rules = seccomp.SyscallFilter(seccomp.ALLOW)  # other architectures' calls are killed (the default)
+        for name in _DENIED_SYSCALLS:
+            rules.add_rule(denied, name)
+        for flag in _CLONE_NAMESPACE_FLAGS:
+            rules.add_rule(denied, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+        # clone3 passes its flags in memory, out of the filter's sight: ENOSYS makes libc fall back to clone.
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+        with tempfile.TemporaryFile() as program:
+            rules.export_bpf(program)
+            program.seek(0)
+            return program.read()
+    except Exception as error:
+        raise SandboxUnavailable(
+            f"The sandbox's seccomp filter cannot be built: {error} (needs pyseccomp from pip and "
+            "libseccomp2 from apt)."
+        ) from error
+
+
+def _memory_file(name: str, data: bytes) -> int:
+    """An anonymous file holding ``data``, read from its start: how bubblewrap gets its arguments/filter."""
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 # --- cgroups ---------------------------------------------------------------------------------------------
@@ -395,48 +542,85 @@ def _cgroup_create(limits: SandboxLimits) -> _RunCgroup | None:
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _MS_NOSUID, _MS_NODEV = 2, 4
-_MNT_DETACH = 2
 
 
 def _mount_tmpfs(path: Path, *, size: int, inodes: int, uid: int) -> None:
     options = f"size={size},nr_inodes={inodes},mode=0755,uid={uid},gid={uid}".encode()
     if _libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs", _MS_NOSUID | _MS_NODEV, options) != 0:
         error = ctypes.get_errno()
-        raise OSError(error, f"mounting the output tmpfs: {os.strerror(error)}")
+        raise OSError(error, f"mounting a tmpfs at {path}: {os.strerror(error)}")
 
 
-def _umount(path: Path) -> None:
-    _libc.umount2(os.fsencode(path), _MNT_DETACH)
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# Deeper folders of the output are left out: the grader reads only the top level, and a chain of
+# thousands of folders (past PATH_MAX, 4096 bytes) made the copy fail as the platform's fault before.
+MAX_OUTPUT_DEPTH = 32
 
 
-def _copy_tree(source: Path, target: Path, *, owner: int | None) -> None:
-    """Copy regular files and folders from ``source`` into ``target``; never follow or copy links."""
-    for folder, dirnames, filenames in os.walk(source, followlinks=False):
-        relative = Path(folder).relative_to(source)
-        for dirname in dirnames:
-            if (Path(folder) / dirname).is_symlink():
-                continue
-            (target / relative / dirname).mkdir(mode=0o755, exist_ok=True)
-            if owner is not None:
-                os.chown(target / relative / dirname, owner, owner)
-        for filename in filenames:
-            path = Path(folder) / filename
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-            except OSError:
-                continue  # a symbolic link (ELOOP) or something unreadable
-            with os.fdopen(fd, "rb") as src:
-                if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+def _copy_tree(source: Path, target: Path, *, owner: int | None) -> int:
+    """Copy the regular files and folders of ``source`` into the empty folder ``target``; return how many
+    entries were left out (symbolic links, FIFOs, devices, sockets, folders deeper than ``MAX_OUTPUT_DEPTH``,
+    further hard links of a file already copied).
+
+    Works on open folders (``dir_fd``), never on whole paths, so length, depth and odd bytes in names cannot
+    make it fail, and a link is never followed. The walk is bounded by the source's size: the output tmpfs
+    caps bytes and entries.
+    """
+    src = os.open(source, _DIR_FLAGS)
+    try:
+        dst = os.open(target, _DIR_FLAGS)
+        try:
+            return _copy_folder(src, dst, owner=owner, depth=1, seen=set())
+        finally:
+            os.close(dst)
+    finally:
+        os.close(src)
+
+
+def _copy_folder(src: int, dst: int, *, owner: int | None, depth: int, seen: set[int]) -> int:
+    # ``seen``: inodes already copied. Hard links cost the tmpfs an inode but no bytes: 4,000 links to one
+    # 256 MiB file would be a terabyte copied onto the host's disk, so a file is copied once.
+    left_out = 0
+    with os.scandir(src) as entries:
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if depth >= MAX_OUTPUT_DEPTH:
+                    left_out += 1
                     continue
-                destination = target / relative / filename
-                with contextlib.suppress(FileNotFoundError):
-                    if destination.is_symlink() or not destination.is_file():
-                        destination.unlink()
-                with open(destination, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 * _MIB)
-                os.chmod(destination, 0o644)
-                if owner is not None:
-                    os.chown(destination, owner, owner)
+                os.mkdir(name, 0o755, dir_fd=dst)
+                child_src = os.open(name, _DIR_FLAGS, dir_fd=src)
+                try:
+                    child_dst = os.open(name, _DIR_FLAGS, dir_fd=dst)
+                    try:
+                        if owner is not None:
+                            os.fchown(child_dst, owner, owner)
+                        left_out += _copy_folder(
+                            child_src, child_dst, owner=owner, depth=depth + 1, seen=seen
+                        )
+                    finally:
+                        os.close(child_dst)
+                finally:
+                    os.close(child_src)
+                continue
+            try:
+                fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=src)
+            except OSError:  # a symbolic link (ELOOP) or something that is not a file
+                left_out += 1
+                continue
+            with os.fdopen(fd, "rb") as reader:
+                status = os.fstat(reader.fileno())
+                if not stat.S_ISREG(status.st_mode) or status.st_ino in seen:
+                    left_out += 1
+                    continue
+                seen.add(status.st_ino)
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+                with os.fdopen(os.open(name, flags, 0o644, dir_fd=dst), "wb") as writer:
+                    shutil.copyfileobj(reader, writer, 1 * _MIB)
+                    os.fchmod(writer.fileno(), 0o644)
+                    if owner is not None:
+                        os.fchown(writer.fileno(), owner, owner)
+    return left_out
 
 
 def _empty_folder(path: Path) -> None:
@@ -498,6 +682,20 @@ def _python_prefixes() -> list[str]:
     return prefixes
 
 
+def _python_prefix_links() -> list[tuple[str, str]]:
+    """(path as given, resolved path) for prefixes reached through a symbolic link, e.g. a virtual
+    environment under a linked folder: the command runs ``sys.executable`` as given, but only resolved
+    paths are mounted, so the given path is recreated as a link (every job was exit 127 before)."""
+    links: list[tuple[str, str]] = []
+    for prefix in (sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix):
+        given = os.path.abspath(prefix)
+        real = os.path.realpath(given)
+        if given == real or given == "/usr" or given.startswith("/usr/") or (given, real) in links:
+            continue
+        links.append((given, real))
+    return links
+
+
 def _check_mount_point(mount: str, others: Sequence[str]) -> None:
     if not mount.startswith("/sandbox/") or posixpath.normpath(mount) != mount or "\0" in mount:
         raise ValueError(f"Input mount point {mount!r} must be a normalised absolute path under /sandbox/.")
@@ -540,6 +738,7 @@ def _bwrap_argv(
     env: Mapping[str, str],
     limits: SandboxLimits,
     uid: int,
+    runners: Path = RUNNERS_DIR,
 ) -> list[str]:
     argv = [bwrap, "--die-with-parent", "--new-session"]
     argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
@@ -574,6 +773,8 @@ def _bwrap_argv(
             bind("--ro-bind", path, path)
     for prefix in _python_prefixes():
         bind("--ro-bind", prefix, prefix)
+    for given, real in _python_prefix_links():
+        argv.extend([*parents(given), "--symlink", real, given])
     for path in _ETC_FILES:
         if os.path.exists(path):
             bind("--ro-bind", path, path)
@@ -585,7 +786,7 @@ def _bwrap_argv(
         for path in ("/sys/bus/pci", "/sys/devices", "/sys/module/nvidia"):  # the CUDA driver reads PCI info
             if os.path.exists(path):
                 bind("--ro-bind", path, path)
-    bind("--ro-bind", str(RUNNERS_DIR), RUNNERS_MOUNT)
+    bind("--ro-bind", str(runners), RUNNERS_MOUNT)
     for mount in sorted(inputs):
         bind("--ro-bind", os.path.realpath(inputs[mount]), mount)
     bind("--bind", str(staging), OUTPUT_MOUNT)
@@ -596,9 +797,16 @@ def _bwrap_argv(
     argv += [_SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
     argv += ["--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
     # The shell merges the command's stderr into its stdout (the log) and replaces itself with it; messages
-    # of bwrap and setpriv, before this point, stay on the separate stderr pipe.
-    argv += [_SHELL, "-c", 'exec "$@" 2>&1', "sandbox", *command]
+    # of bwrap, setpriv and the shell's own check that the command can be run (a platform fault, e.g. an
+    # interpreter the sandbox cannot see) stay on the separate stderr pipe.
+    argv += [_SHELL, "-c", _EXEC_SCRIPT, "sandbox", *command]
     return argv
+
+
+_EXEC_SCRIPT = (
+    'case "$1" in */*) test -x "$1" ;; *) command -v "$1" >/dev/null ;; esac || '
+    '{ echo "sandbox: cannot execute $1" >&2; exit 127; }; exec "$@" 2>&1'
+)
 
 
 def _preexec(limits: SandboxLimits, join: list[str], rlimit_memory: bool) -> Callable[[], None]:
@@ -682,24 +890,44 @@ def sandbox_run(
     clean_env = _environment(env or {}, limits.gpu)
     try:
         sandbox_check()
+    except SandboxUnavailable as error:
+        return _internal_error(str(error))
+    return _run(
+        command=command, inputs=inputs, output_dir=output_dir, limits=limits, workdir=workdir, env=clean_env
+    )
+
+
+# Time the keeper may take beyond the command's wall time: mounting, copying in and out (both bounded by
+# the output tmpfs' size and entries), reading the last of the log. Past it the run is the platform's fault.
+_KEEPER_SLACK_SECONDS = 120.0
+
+
+def _run(
+    *,
+    command: Sequence[str],
+    inputs: Mapping[str, Path],
+    output_dir: Path,
+    limits: SandboxLimits,
+    workdir: str,
+    env: Mapping[str, str],
+) -> SandboxResult:
+    """``sandbox_run`` after its checks. The runners are copied into a tmpfs of their own, so that no
+    checkout path shows in the sandbox's mountinfo (a bind mount shows its host path there)."""
+    try:
         uid = sandbox_uid()
+        program = _seccomp_program()
     except SandboxUnavailable as error:
         return _internal_error(str(error))
     bwrap = _bwrap_path()
-    assert bwrap is not None
-
+    if bwrap is None:
+        return _internal_error("bubblewrap not found.")
     run_dir = Path(tempfile.mkdtemp(prefix="dlip-sandbox-"))
+    run_dir.chmod(0o755)
     staging = run_dir / "output"
-    staging.mkdir()
-    mounted = False
     cgroup: _RunCgroup | None = None
     try:
-        try:
-            _mount_tmpfs(staging, size=limits.max_output_bytes, inodes=limits.max_output_files, uid=uid)
-            mounted = True
-            _copy_tree(output_dir, staging, owner=uid)
-        except OSError as error:
-            return _internal_error(f"Could not prepare the output folder: {error}")
+        staging.mkdir()
+        (run_dir / "runners").mkdir()
         cgroup = _cgroup_create(limits)
         argv = _bwrap_argv(
             bwrap=bwrap,
@@ -707,48 +935,154 @@ def sandbox_run(
             inputs=inputs,
             staging=staging,
             workdir=workdir,
-            env=clean_env,
+            env=env,
             limits=limits,
             uid=uid,
+            runners=run_dir / "runners",
         )
-        result = _supervise(argv=argv, limits=limits, cgroup=cgroup, staging=staging)
-        if result.verdict is not Verdict.SANDBOX_ERROR:
+
+        def keep() -> SandboxResult:
+            try:
+                # tmpfs roots show as "/" in the sandbox's mountinfo, where a host folder would show its path
+                _mount_tmpfs(run_dir / "runners", size=4 * _MIB, inodes=64, uid=0)
+                for runner in RUNNERS_DIR.glob("*.py"):
+                    shutil.copyfile(runner, run_dir / "runners" / runner.name)
+                    (run_dir / "runners" / runner.name).chmod(0o644)
+                _mount_tmpfs(staging, size=limits.max_output_bytes, inodes=limits.max_output_files, uid=uid)
+                _copy_tree(output_dir, staging, owner=uid)
+            except OSError as error:
+                return _internal_error(f"Could not prepare the output folder: {error}")
+            result = _supervise(argv=argv, limits=limits, cgroup=cgroup, staging=staging, seccomp=program)
+            if result.verdict is Verdict.SANDBOX_ERROR:
+                return result
             try:
                 _empty_folder(output_dir)
-                _copy_tree(staging, output_dir, owner=None)
+                left_out = _copy_tree(staging, output_dir, owner=None)
             except OSError as error:
-                return _internal_error(f"Could not copy the output folder out: {error}")
-        return result
+                return _internal_error(
+                    f"Could not copy the output folder out: {error}", wall=result.wall_seconds
+                )
+            if left_out:
+                note = (
+                    f" {left_out} entries of the output folder were not kept (links, special files, or "
+                    f"folders deeper than {MAX_OUTPUT_DEPTH} levels)."
+                )
+                result = dataclasses.replace(result, detail=result.detail + note)
+            return result
+
+        return _in_private_mounts(keep, timeout=limits.wall_seconds + _KEEPER_SLACK_SECONDS)
+    except OSError as error:
+        return _internal_error(f"Could not prepare the sandbox: {error}")
     finally:
         if cgroup is not None:
             cgroup.kill_and_remove()
-        if mounted:
-            _umount(staging)
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
+_CLONE_NEWNS = 0x00020000
+_MS_REC, _MS_PRIVATE = 0x4000, 0x40000
+_PR_SET_PDEATHSIG = 1
+
+
+def _in_private_mounts(keep: Callable[[], SandboxResult], *, timeout: float) -> SandboxResult:
+    """Run ``keep`` in a forked keeper process with a mount namespace of its own and return its result.
+
+    What the keeper mounts (the output tmpfs) exists only in its namespace, so it is gone with the keeper,
+    and the keeper dies with this process: a SIGKILLed worker leaves no tmpfs mounted on the host (it left
+    one of up to 256 MiB per killed run before). Past ``timeout`` the keeper is killed: a sandbox error.
+    """
+    parent = os.getpid()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the keeper: never returns into the caller's code
+        code = 1
+        try:
+            os.close(read_end)
+            with contextlib.suppress(ValueError):  # forked from another thread: the handlers are not ours
+                for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+                    signal.signal(number, signal.SIG_DFL)
+                signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # Celery's soft time limit is the parent's
+            _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != parent:
+                os._exit(1)
+            if _libc.unshare(_CLONE_NEWNS) != 0 or _libc.mount(
+                b"none", b"/", None, _MS_REC | _MS_PRIVATE, None
+            ):
+                failed = os.strerror(ctypes.get_errno())
+                result = _internal_error(f"Could not make the run's own mount namespace: {failed}")
+            else:
+                result = keep()
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(result, pipe)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    received = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return _internal_error(f"The sandbox did not finish within {timeout:g} s; stopped.")
+                ready, _, _ = select.select([pipe], [], [], min(left, 1.0))
+                if ready:
+                    chunk = pipe.read(1 << 16)
+                    if not chunk:
+                        break
+                    received += chunk
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)  # gone already unless it timed out or we were interrupted
+        os.waitpid(pid, 0)
+    try:
+        result = pickle.loads(bytes(received))  # noqa: S301 - written by our own keeper, never by the sandbox
+    except Exception:
+        return _internal_error("The sandbox's keeper process ended without a result.")
+    assert isinstance(result, SandboxResult)
+    return result
+
+
 def _supervise(
-    *, argv: list[str], limits: SandboxLimits, cgroup: _RunCgroup | None, staging: Path
+    *, argv: list[str], limits: SandboxLimits, cgroup: _RunCgroup | None, staging: Path, seccomp: bytes
 ) -> SandboxResult:
-    """Start bubblewrap, read its log, enforce wall time and printed bytes, then classify the ending."""
+    """Start bubblewrap, read its log, enforce wall time and printed bytes, then classify the ending.
+
+    bubblewrap gets its options from a file (``--args``) and is started as plain ``bwrap``, so the sandbox's
+    PID 1 (bubblewrap itself) shows no host path of a mount in ``/proc/1/cmdline``, only the command.
+    """
     log = _Log(limits.max_log_bytes)
     messages = _Log(16 * _KIB)
     enforcement = cgroup.kind if cgroup is not None else "rlimit"
     killed_for: Verdict | None = None
-    started = time.monotonic()
+    filter_fd = _memory_file("seccomp", seccomp)
+    args_fd = -1
     try:
+        # bubblewrap's options (every mount and its host path) go through the file; the command after
+        # "--" must stay on the command line.
+        split = next(i for i in range(1, len(argv)) if argv[i] == "--" and argv[i + 1] == _SETPRIV)
+        options = ["--seccomp", str(filter_fd), *argv[1:split]]
+        args_fd = _memory_file("arguments", b"".join(os.fsencode(arg) + b"\0" for arg in options))
+        started = time.monotonic()
         process = subprocess.Popen(
-            argv,
+            ["bwrap", "--args", str(args_fd), *argv[split:]],
+            executable=argv[0],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env={"PATH": "/usr/bin:/bin"},
             close_fds=True,
+            pass_fds=(filter_fd, args_fd),
             start_new_session=True,
             preexec_fn=_preexec(limits, cgroup.join_paths() if cgroup else [], cgroup is None),
         )
     except (OSError, subprocess.SubprocessError) as error:
         return _internal_error(f"Could not start bubblewrap: {error}")
+    finally:
+        for fd in (filter_fd, args_fd):
+            if fd >= 0:
+                os.close(fd)
     assert process.stdout is not None and process.stderr is not None
     streams = {process.stdout.fileno(): log, process.stderr.fileno(): messages}
     for fd in streams:

@@ -148,6 +148,13 @@ def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
         raise PlatformError(gettext("The late cut-off must not be before the deadline."))
     if rules.wall_seconds < 1 or rules.memory_mb < 64:
         raise PlatformError(gettext("Run limits: at least 1 second and 64 MiB."))
+    # The grading task must finish under Celery's soft time limit: the run, the preview and a minute to spare.
+    soft_limit = _setting("GRADER_TASK_SOFT_TIME_LIMIT", 3600.0)
+    longest = int(soft_limit - _setting("GRADER_RENDER_SECONDS", 60.0) - 60)
+    if rules.wall_seconds > longest:
+        raise PlatformError(
+            gettext("Run limits: at most %(seconds)d seconds on this server.") % {"seconds": max(1, longest)}
+        )
     if rules.points < 0 or rules.late_penalty_percent_per_day < 0:
         raise PlatformError(gettext("Points and the late penalty cannot be negative."))
 
@@ -686,13 +693,11 @@ def submission_grade(*, submission_id: int, worker: str) -> None:
 
 
 def _work_dir(submission: Submission) -> Path:
-    folder = (
-        Path(settings.GRADER_WORK_DIR)
-        / str(submission.pk)
-        / f"g{submission.generation}-a{submission.attempts}"
-    )
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "submission").mkdir(parents=True)
+    # A random name: the sandbox's mountinfo shows the host path of its inputs, and the submission's id
+    # is nobody's business there.
+    Path(settings.GRADER_WORK_DIR).mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="run-", dir=settings.GRADER_WORK_DIR))
+    (folder / "submission").mkdir()
     (folder / "output").mkdir()
     for path in (folder, folder / "submission", folder / "output"):
         path.chmod(0o755)
@@ -719,6 +724,13 @@ def _grade(submission: Submission) -> Outcome:
             if predictions.is_symlink() or not predictions.is_file():
                 outcome.verdict = Verdict.WRONG_FORMAT
                 outcome.detail = "The run finished but wrote no predictions.csv into $DLIP_OUTPUT_DIR."
+                return outcome
+            limit = MAX_UPLOAD_BYTES[SubmissionKind.PREDICTIONS]
+            if predictions.stat().st_size > limit:  # parsed here, outside the sandbox: as large as an upload
+                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.detail = (
+                    f"predictions.csv is larger than {limit // (1024 * 1024)} MB; write one line per id."
+                )
                 return outcome
         Submission.objects.filter(pk=submission.pk).update(finished_at=timezone.now())
         public_ids, private_ids = tasks_catalog.catalog_split_ids(
@@ -821,18 +833,45 @@ def _model_error(log: str) -> str:
 
 
 def _notebook_html(path: Path) -> bytes | None:
-    """The executed notebook as HTML (served later with a sandboxing Content-Security-Policy)."""
+    """The executed notebook as HTML (served later with a sandboxing Content-Security-Policy), or None:
+    "preview unavailable", never a failed grading.
+
+    The notebook is the student's, so it is rendered in the sandbox under ``GRADER_RENDER_SECONDS`` and
+    ``GRADER_RENDER_MEMORY_MB`` (a Markdown cell of thousands of ``![](`` renders in quadratic time).
+    """
+    from grader import sandbox
+
     if path.stat().st_size > MAX_HTML_SOURCE_BYTES:
         return None
-    from nbconvert import HTMLExporter
-
+    folder = Path(tempfile.mkdtemp(prefix="render-", dir=path.parent.parent))
     try:
-        notebook = nbformat.read(str(path), as_version=4)
-        body, _ = HTMLExporter(template_name="classic").from_notebook_node(notebook)
-    except Exception:  # a notebook the student broke on purpose renders as nothing, not as a failure
-        logger.exception("could not render the executed notebook %s", path)
-        return None
-    return body.encode()
+        (folder / "in").mkdir(mode=0o755)
+        (folder / "out").mkdir(mode=0o755)
+        folder.chmod(0o755)
+        shutil.copyfile(path, folder / "in" / "executed.ipynb")
+        (folder / "in" / "executed.ipynb").chmod(0o644)
+        seconds = float(_setting("GRADER_RENDER_SECONDS", 60))
+        result = sandbox.sandbox_run(
+            command=sandbox.runner_command(
+                "render", "/sandbox/notebook/executed.ipynb", f"{sandbox.OUTPUT_MOUNT}/executed.html"
+            ),
+            inputs={"/sandbox/notebook": folder / "in"},
+            output_dir=folder / "out",
+            limits=sandbox.SandboxLimits(
+                wall_seconds=seconds,
+                cpu_seconds=seconds,
+                memory_bytes=int(_setting("GRADER_RENDER_MEMORY_MB", 1024)) * 1024 * 1024,
+                max_output_bytes=2 * MAX_HTML_SOURCE_BYTES,
+                max_file_bytes=2 * MAX_HTML_SOURCE_BYTES,
+            ),
+        )
+        page = folder / "out" / "executed.html"
+        if result.verdict is not sandbox.Verdict.OK or page.is_symlink() or not page.is_file():
+            logger.warning("no preview of the executed notebook %s: %s", path, result.detail)
+            return None
+        return page.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _result_record(

@@ -431,3 +431,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The notebook's preview is rendered in the sandbox under its own limits (it is the student's content).
+# Time limits of every Celery task (seconds): the soft one raises in the task (an internal error, retried),
+# the hard one kills the worker's child, whose sandbox dies with it. An assignment's wall time must fit
+# under the soft one with the preview (checked when it is created).
+GRADER_RENDER_SECONDS = float(os.environ.get("GRADER_RENDER_SECONDS", "60"))
+GRADER_RENDER_MEMORY_MB = int(os.environ.get("GRADER_RENDER_MEMORY_MB", "1024"))
+GRADER_TASK_SOFT_TIME_LIMIT = float(os.environ.get("GRADER_TASK_SOFT_TIME_LIMIT", "3600"))
+GRADER_TASK_TIME_LIMIT = float(os.environ.get("GRADER_TASK_TIME_LIMIT", GRADER_TASK_SOFT_TIME_LIMIT + 120))
+CELERY_TASK_SOFT_TIME_LIMIT = GRADER_TASK_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = GRADER_TASK_TIME_LIMIT

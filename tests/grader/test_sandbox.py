@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.integration
 
 MIB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[2]  # the checkout, wherever it was cloned
+VENV = Path(sys.prefix).resolve()  # in the checkout, or elsewhere (a git worktree's shared one)
 
 SMALL = SandboxLimits(
     wall_seconds=6,
@@ -163,7 +165,7 @@ def test_hidden_files_on_the_host_cannot_be_read(tmp_path: Path, planted_secrets
                 print("READ", open(path).read())
             except OSError as error:
                 print("denied", type(error).__name__)
-        print("listing", sorted(os.listdir("/")), sorted(os.listdir("{REPO}")),
+        print("listing", sorted(os.listdir("/")), sorted(os.listdir("{VENV.parent}")),
               os.listdir("/sandbox/data"))
         print("tmp", os.listdir("/tmp"))
         """,
@@ -173,7 +175,7 @@ def test_hidden_files_on_the_host_cannot_be_read(tmp_path: Path, planted_secrets
     assert result.verdict is Verdict.OK, result
     assert "READ" not in result.log and f"secret-{token}" not in result.log
     assert result.log.count("denied") == 8
-    assert "['.venv']" in result.log  # of the repository only the virtual environment is there
+    assert f"[{VENV.name!r}]" in result.log  # of the venv's folder (the checkout) only the venv is there
     assert "['public.csv']" in result.log
     # A private /tmp, not the host's: empty, but for the way to the interpreter of a checkout under /tmp.
     prefixes = sandbox._python_prefixes()
@@ -519,3 +521,279 @@ def test_a_virtual_environment_under_tmp_is_bound_after_the_private_tmp(monkeypa
     venv_at = argv.index("/tmp/checkout/.venv")
     assert argv[venv_at - 1] == "--ro-bind"
     assert tmpfs_at < venv_at
+
+
+# --- issue 10 §7: the kernel out of reach, runs kept apart, no host paths -------------------------------
+
+KERNEL_PROBE = """
+    import ctypes, errno, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+
+    def call(name, number, *args):
+        ctypes.set_errno(0)
+        value = libc.syscall(number, *[ctypes.c_long(a) for a in args])
+        code = ctypes.get_errno()
+        denied = value == -1 and code == errno.EPERM
+        print(name, "denied" if denied else f"ALLOWED {value} {errno.errorcode.get(code)}")
+        return value
+
+    # x86-64 numbers; each call is made so that, when allowed, it does something (or fails for another reason)
+    call("unshare-user", 272, 0x10000000)
+    call("unshare-net", 272, 0x40000000)
+    call("unshare-mount", 272, 0x00020000)
+    pid = call("clone-newuser", 56, 0x10000000 | 17, 0, 0, 0, 0)
+    if pid == 0:
+        os._exit(0)
+    if pid > 0:
+        os.waitpid(pid, 0)
+    call("setns", 308, os.open("/proc/self/ns/net", os.O_RDONLY), 0)
+    call("io_uring_setup", 425, 1, 0)
+    call("keyctl", 250, 0, -4, 1)  # KEYCTL_GET_KEYRING_ID of the user keyring, create
+    call("add_key", 248, 0, 0, 0, 0, -4)
+    call("bpf", 321, 5, 0, 0)
+    call("perf_event_open", 298, 0, 0, -1, -1, 0)
+    call("userfaultfd", 323, 0)
+    call("ptrace", 101, 0, 0, 0, 0)  # PTRACE_TRACEME
+    call("mount", 165, 0, 0, 0, 0, 0)
+    call("init_module", 175, 0, 0, 0)
+    call("kexec_load", 246, 0, 0, 0, 0)
+    # what ordinary code needs still works: threads, subprocesses (clone3 falls back to clone), forks
+    import subprocess, sys, threading
+    thread = threading.Thread(target=lambda: None)
+    thread.start()
+    thread.join()
+    print("subprocess", subprocess.run([sys.executable, "-c", "print(6 * 7)"], capture_output=True).stdout)
+    child = os.fork()
+    if child == 0:
+        os._exit(3)
+    print("fork", os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+"""
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the probe uses x86-64 system call numbers")
+def test_seccomp_denies_namespaces_io_uring_keyring_bpf_ptrace_and_mounts(tmp_path: Path) -> None:
+    result = run_python(KERNEL_PROBE, tmp_path)
+    assert result.verdict is Verdict.OK, result
+    assert "ALLOWED" not in result.log, result.log
+    assert result.log.count("denied") == 15, result.log
+    assert "subprocess b'42\\n'" in result.log and "fork 3" in result.log
+
+
+def test_nothing_stored_in_the_kernel_keyring_reaches_the_next_run(tmp_path: Path) -> None:
+    """The sandbox uid is shared by every run: its keyring outlived the run, and the next student read it."""
+    secret = f"secret-{secrets.token_hex(8)}"
+    keyring_code = f"""
+        import ctypes, errno
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        # add_key("user", "dlip-note", SECRET, len, KEY_SPEC_USER_KEYRING)
+        value = b"{secret}"
+        key = libc.syscall(248, b"user", b"dlip-note", value, len(value), -4)
+        print("add_key", key, errno.errorcode.get(ctypes.get_errno()))
+        # request_key("user", "dlip-note", NULL, KEY_SPEC_USER_KEYRING) then KEYCTL_READ (11)
+        found = libc.syscall(249, b"user", b"dlip-note", None, -4)
+        buffer = ctypes.create_string_buffer(256)
+        if found > 0:
+            size = libc.syscall(250, 11, found, buffer, 256)
+            print("READ", buffer.raw[: max(size, 0)].decode())
+        else:
+            print("request_key", errno.errorcode.get(ctypes.get_errno()))
+    """
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+    first = run_python(keyring_code, tmp_path / "first")
+    second = run_python(keyring_code, tmp_path / "second")
+    for result in (first, second):
+        assert result.verdict is Verdict.OK, result
+        assert "add_key -1 EPERM" in result.log and "request_key EPERM" in result.log, result.log
+        assert secret not in result.log.split("add_key")[1]
+
+
+def test_proc_shows_no_host_path_but_the_inputs_own(tmp_path: Path) -> None:
+    """/proc/1/cmdline (bubblewrap's own) showed every mount's host path, the work folder with the
+    submission's id included; mountinfo showed the checkout and the output staging folder. The inputs' own
+    host paths still show in mountinfo (a bind mount's root), so the grader names them neutrally (see
+    test_adversarial's test_the_sandbox_sees_no_submission_id_in_its_proc)."""
+    work = tmp_path / "neutral"
+    work.mkdir()
+    (work / "solution.py").write_text("pass\n")
+    result = run_python(
+        """
+        for path in ("/proc/1/cmdline", "/proc/self/mountinfo", "/proc/self/mounts", "/proc/1/mountinfo"):
+            print(path, open(path, "rb").read().replace(b"\\0", b" ").decode())
+        """,
+        tmp_path,
+        inputs={"/sandbox/submission": work},
+    )
+    assert result.verdict is Verdict.OK, result
+    assert "/proc/self/mountinfo" in result.log and "/sandbox/submission" in result.log
+    cmdline = result.log.split("/proc/self/mountinfo")[0]
+    assert str(tmp_path) not in cmdline and "--bind" not in cmdline and "--setenv" not in cmdline
+    for host_path in ("dlip-sandbox", str(REPO / "grader"), str(tmp_path / "output")):
+        assert host_path not in result.log, (host_path, result.log)
+
+
+# --- issue 10 §6: what the student's output causes is the student's -------------------------------------
+
+DEEP_AND_ODD_OUTPUT = """
+    import os
+    out = os.environ["DLIP_OUTPUT_DIR"]
+    os.chdir(out)
+    with open("predictions.csv", "w") as handle:
+        handle.write("id,y\\n1,2\\n")
+    # a chain of folders far past PATH_MAX (300 levels of 200-byte names: 60 KB of path)
+    os.mkdir("deep")
+    os.chdir("deep")
+    for level in range(300):
+        name = f"{level:03d}" + "d" * 197
+        os.mkdir(name)
+        os.chdir(name)
+    open("bottom.txt", "w").write("bottom")
+    os.chdir(out)
+    # fan-out, odd and long names, links and special files
+    os.mkdir("wide")
+    for i in range(1500):
+        open(f"wide/{i}", "w").close()
+    for name in (b"new\\nline", b"\\xff\\xfe-not-utf8", b"x" * 255, b"-rf", b" ", b"..."):
+        open(os.fsdecode(name), "w").write("odd")
+    with open("big", "wb") as handle:
+        handle.write(bytes(1 << 20))
+    for i in range(200):  # hard links cost the tmpfs no bytes: copied each, 200 MiB would reach the host
+        os.link("big", f"link-{i}")
+    os.symlink("/etc/passwd", "passwd-link")
+    os.symlink("/", "root-link")
+    os.mkfifo("pipe")
+    print("made it")
+"""
+
+
+def test_deep_wide_and_oddly_named_output_is_copied_within_limits(tmp_path: Path) -> None:
+    limits = SandboxLimits(**{**SMALL.__dict__, "wall_seconds": 30, "cpu_seconds": 30})
+    result = run_python(DEEP_AND_ODD_OUTPUT, tmp_path, limits=limits)
+    assert result.verdict is Verdict.OK, result
+    assert "made it" in result.log
+    assert "entries of the output folder were not kept" in result.detail
+    output = tmp_path / "output"
+    assert (output / "predictions.csv").read_text() == "id,y\n1,2\n"
+    assert len(list((output / "wide").iterdir())) == 1500
+    names = set(os.listdir(os.fsencode(output)))
+    assert {b"new\nline", b"\xff\xfe-not-utf8", b"x" * 255, b"-rf", b" ", b"..."} <= names
+    assert not {b"passwd-link", b"root-link", b"pipe"} & names
+    copies = [name for name in names if name == b"big" or name.startswith(b"link-")]
+    assert len(copies) == 1 and (output / os.fsdecode(copies[0])).stat().st_size == 1 << 20
+    depth, folder = 0, os.open(output / "deep", os.O_RDONLY | os.O_DIRECTORY)
+    while True:
+        children = os.listdir(folder)
+        if not children:
+            break
+        nested = os.open(children[0], os.O_RDONLY | os.O_DIRECTORY, dir_fd=folder)
+        os.close(folder)
+        folder, depth = nested, depth + 1
+    os.close(folder)
+    assert depth == sandbox.MAX_OUTPUT_DEPTH - 2  # the chain is cut, not copied past the cap
+    shutil.rmtree(output)  # the host can clean it up
+
+
+def test_a_command_the_sandbox_cannot_see_is_a_sandbox_error_not_the_students(tmp_path: Path) -> None:
+    (tmp_path / "output").mkdir()
+    result = sandbox_run(
+        command=["/opt/missing-venv/bin/python", "-c", "pass"],
+        inputs={},
+        output_dir=tmp_path / "output",
+        limits=SMALL,
+    )
+    assert result.verdict is Verdict.SANDBOX_ERROR, result
+    assert "cannot execute /opt/missing-venv/bin/python" in result.detail
+
+
+def test_sandbox_check_finds_an_interpreter_the_sandbox_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox.sys, "executable", "/opt/missing-venv/bin/python")
+    with pytest.raises(sandbox.SandboxUnavailable, match="cannot run in the sandbox"):
+        sandbox_check()
+    assert not sandbox.sandbox_available()
+
+
+def test_a_worker_whose_virtualenv_is_reached_through_a_link_runs_jobs(tmp_path: Path) -> None:
+    """The sandbox runs sys.executable as given but mounted only resolved paths: every job was exit 127,
+    graded as the student's runtime_error."""
+    venv = Path(sys.prefix).resolve()
+    linked = tmp_path / "venvs" / "current"
+    linked.parent.mkdir()
+    linked.symlink_to(venv, target_is_directory=True)
+    python = linked / "bin" / Path(sys.executable).name
+    driver = textwrap.dedent(
+        """
+        import sys, tempfile
+        from pathlib import Path
+        from grader.sandbox import SandboxLimits, sandbox_check, sandbox_run
+        assert sys.prefix.endswith("venvs/current"), sys.prefix
+        sandbox_check()
+        with tempfile.TemporaryDirectory() as out:
+            result = sandbox_run(command=[sys.executable, "-c", "import sys; print('inside', sys.prefix)"],
+                                 inputs={}, output_dir=Path(out), limits=SandboxLimits(wall_seconds=30))
+        print(result.verdict, result.log.strip(), result.detail)
+        """
+    )
+    done = subprocess.run(
+        [str(python), "-c", driver],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"ok inside {linked}" in done.stdout, done.stdout
+
+
+# --- issue 18 §7: nothing outlives the run -----------------------------------------------------------------
+
+
+def sandbox_mounts(under: Path) -> set[str]:
+    return {line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(under) in line}
+
+
+def test_a_killed_caller_leaves_no_output_tmpfs_and_no_process(tmp_path: Path) -> None:
+    marker = secrets.token_hex(8)
+    caller_tmp = tmp_path / "caller-tmp"  # where the caller makes its sandboxes' folders
+    caller_tmp.mkdir()
+    (tmp_path / "output").mkdir()
+    caller = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import sys
+                from pathlib import Path
+                from grader.sandbox import SandboxLimits, sandbox_run
+                # the marker is joined here, so that only the sandboxed command's cmdline holds it whole
+                code = "import time; time.sleep(120) # " + "{marker[:8]}" + "{marker[8:]}"
+                sandbox_run(command=[sys.executable, "-c", code],
+                            inputs={{}}, output_dir=Path("{tmp_path / "output"}"),
+                            limits=SandboxLimits(wall_seconds=120))
+                """
+            ),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(caller_tmp)},
+    )
+    try:
+        for _ in range(300):
+            running = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+            if running:
+                break
+            time.sleep(0.1)
+        assert running, "the sandboxed command never started"
+    finally:
+        caller.kill()  # SIGKILL: no finally block of the caller runs
+        caller.wait()
+    for _ in range(100):
+        left_mounts = sandbox_mounts(caller_tmp)
+        left_processes = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout
+        if not left_mounts and not left_processes:
+            break
+        time.sleep(0.1)
+    assert not left_mounts, left_mounts
+    assert not left_processes
