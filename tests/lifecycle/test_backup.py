@@ -108,7 +108,6 @@ class Players(threading.Thread):
                 answer_record(
                     live=live,
                     player_id=seat.player.id,
-                    joined_at=seat.player.joined_at,
                     variant=None,
                     picks=[0],
                     received_at=timezone.now(),

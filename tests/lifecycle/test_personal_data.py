@@ -115,7 +115,12 @@ def test_erasure_removes_personal_data_and_files_and_keeps_the_statistics(
     files = [Path(s.file.path) for s in Submission.objects.filter(user__isnull=False)]
     pdf = Path(MilestoneSubmission.objects.get().pdf.path)
     assert all(p.exists() for p in [*files, pdf])
-    player_remove(game=scenario.game, player_id=Player.objects.get(user=other_student).pk, by=instructor)
+    player_remove(
+        game=scenario.game,
+        player_id=Player.objects.get(user=other_student).pk,
+        by=instructor,
+        reason="left the room",
+    )
     Token.objects.create(user=student)
     before = _aggregates(course)
     scores = sorted(Submission.objects.values_list("pk", "score", "points"))
