@@ -51,6 +51,8 @@ class Assignment(models.Model):
     memory_mb = models.PositiveIntegerField(default=4096)
     use_gpu = models.BooleanField(default=False)
     baseline_score = models.FloatField(null=True, blank=True)
+    # A bundle's leak check at creation (reference_models.leaks): shown to the staff, never to students.
+    leak_report = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -122,6 +124,8 @@ class Submission(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # Why a grader should look at this result (it beats the reference implausibly); staff only.
+    review_flag = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
