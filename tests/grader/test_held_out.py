@@ -149,6 +149,24 @@ def test_a_bundle_cut_from_scikit_learns_digits_and_its_own_train_file_is_report
     assert "70 of 100 test inputs can be looked up" in report, report
 
 
+def test_the_command_prints_the_leak_report_of_a_bundle(course, settings, tmp_path):
+    from sklearn.datasets import load_digits
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(_bundle(load_digits().data[:20], np.zeros((5, 64)), np.zeros(20)))
+    out = io.StringIO()
+    call_command(
+        "create_assignment", "--course", "VITMMA19", "--bundle", str(path), "--kinds", "predictions",
+        "--points", "5", stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "20 test input(s) duplicate rows of scikit-learn digits (8x8)" in text, text
+    assert Assignment.objects.get().leak_report in text
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("create_assignment", "--course", "VITMMA19", "--bundle", str(tmp_path / "no.zip"))
+
+
 def test_a_bundle_of_fresh_data_is_reported_clean(course, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     rng = np.random.default_rng(4)
