@@ -13,6 +13,7 @@ import io
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -54,6 +55,8 @@ class DemoAssignment:
     kinds: tuple[str, ...]
     epochs: int
     score_zero_points: float | None = None
+    # Practice-only tasks (their test answers ship with the grader's packages) give no points.
+    points: Decimal = Decimal("10")
     # (student index, how far from the reference); a label flip share for accuracy, a shift in the target
     # unit for errors.
     perturbations: tuple[tuple[int, float], ...] = ()
@@ -84,12 +87,14 @@ DEMO_ASSIGNMENTS = [
     ),
     DemoAssignment(
         task="weather-forecast",
-        title="Demo HW3: Seattle weather, 1, 7 and 30 days ahead",
+        title="Demo HW3 (practice): Seattle weather, 1, 7 and 30 days ahead",
         description="Forecast the daily maximum temperature from the last 14 days. Metric: MAE in °C over "
-        "the three horizons.",
+        "the three horizons. Practice only: the Seattle series ships with `vega_datasets`, so its future is "
+        "public and this homework gives no points.",
         kinds=("predictions", "notebook"),
         epochs=30,
         score_zero_points=5.0,
+        points=Decimal("0"),
         perturbations=((0, 0.4), (3, 0.8), (8, 1.5)),
     ),
 ]
@@ -130,6 +135,7 @@ def _seed_one(*, course: Course, demo: DemoAssignment, students: list[User], by:
             description=demo.description,
             kinds=demo.kinds,
             score_zero_points=demo.score_zero_points,
+            points=demo.points,
             opens_at=now - timedelta(days=7),
             deadline=now + timedelta(days=7),
             late_cutoff=now + timedelta(days=10),

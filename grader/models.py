@@ -63,6 +63,8 @@ class Assignment(models.Model):
     memory_mb = models.PositiveIntegerField(default=4096)
     use_gpu = models.BooleanField(default=False)
     baseline_score = models.FloatField(null=True, blank=True)
+    # A bundle's leak check at creation (reference_models.leaks): shown to the staff, never to students.
+    leak_report = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -142,6 +144,8 @@ class Submission(models.Model):
     # When sending its grading job last failed (broker down); cleared by a successful send. The student is
     # told that grading is delayed, and the sweeper sends the job again.
     send_failed_at = models.DateTimeField(null=True, blank=True)
+    # Why a grader should look at this result (it beats the reference implausibly); staff only.
+    review_flag = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]

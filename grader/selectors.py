@@ -565,3 +565,13 @@ def assignment_standings_for_staff(*, assignment: Assignment) -> list[StudentSta
             )
         )
     return standings
+
+
+def submissions_flagged(*, assignment: Assignment) -> list[Submission]:
+    """Scored submissions flagged for a grader's look (``review_flag``), newest first (staff only)."""
+    return list(
+        Submission.objects.filter(assignment=assignment, status=SubmissionStatus.SCORED)
+        .exclude(review_flag="")
+        .select_related("user")
+        .order_by("-received_at")[:100]
+    )

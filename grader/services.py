@@ -157,6 +157,16 @@ def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
         )
     if rules.points < 0 or rules.late_penalty_percent_per_day < 0:
         raise PlatformError(gettext("Points and the late penalty cannot be negative."))
+    if spec.practice_only and rules.points > 0:
+        raise PlatformError(
+            gettext(
+                "%(task)s is practice only: its test answers can be looked up in data that ships with the "
+                "grader (%(reason)s), so it cannot give points. Set the points to 0 for a practice "
+                "assignment, or upload a private data bundle (a zip with public/ and hidden/test_labels.csv) "
+                "made from data the students cannot get."
+            )
+            % {"task": spec.key, "reason": spec.practice_only}
+        )
 
 
 def _default_zero_points(spec: tasks_catalog.TaskSpec) -> float:
@@ -188,6 +198,7 @@ def assignment_create(
     if (task_key is None) == (bundle is None):
         raise PlatformError(gettext("Choose a reference task or upload a data bundle (exactly one)."))
     stored_bundle: File | None = None
+    leak_report = ""
     if bundle is not None:
         with tempfile.NamedTemporaryFile(suffix=".zip") as handle:
             shutil.copyfileobj(bundle, handle)
@@ -200,6 +211,7 @@ def assignment_create(
                 ) from None
             handle.seek(0)
             stored_bundle = ContentFile(handle.read(), name=f"{spec.key}.zip")
+        leak_report = _bundle_leak_report(spec.key)
     else:
         assert task_key is not None
         if task_key not in tasks_catalog.catalog_task_names():
@@ -237,6 +249,7 @@ def assignment_create(
         wall_seconds=rules.wall_seconds,
         memory_mb=rules.memory_mb,
         use_gpu=rules.use_gpu,
+        leak_report=leak_report,
         created_by=by,
     )
     if stored_bundle is not None:
@@ -258,6 +271,24 @@ def assignment_create(
                     is_reference=True,
                 )
     return assignment
+
+
+def _bundle_leak_report(key: str) -> str:
+    """The leak check of an installed bundle, as the text stored on the assignment for the staff."""
+    report = tasks_catalog.catalog_bundle_leak_check(key)
+    if report is None:
+        return gettext(
+            "Leak check: not done; the bundle has no numeric public/test.npz with the test inputs as x."
+        )
+    if report.clean:
+        return report.text()
+    return (
+        gettext(
+            "Warning: some test inputs can be looked up, with their labels, in data the sandbox can read."
+        )
+        + "\n"
+        + report.text()
+    )
 
 
 def assignment_regrade(*, assignment: Assignment, by: User | None) -> int:
@@ -915,9 +946,11 @@ def _result_record(
         submission.peak_memory_bytes = outcome.peak_memory_bytes
         submission.finished_at = submission.finished_at or now
         submission.scored_at = now
+        submission.review_flag = ""
         if outcome.scores is not None and outcome.verdict == Verdict.SCORED:
             submission.status = SubmissionStatus.SCORED
             submission.score = outcome.scores.full
+            submission.review_flag = _review_flag(assignment=assignment, submission=submission)
             submission.score_public = outcome.scores.public
             submission.score_private = outcome.scores.private
             if submission.is_reference:
@@ -940,11 +973,38 @@ def _result_record(
 
 
 def assignment_points_refresh(*, assignment: Assignment) -> None:
-    """Recompute the points of every scored submission (after the baseline or the rules changed)."""
+    """Recompute the points and review flags of every scored submission (after the baseline or the rules
+    changed)."""
     for submission in Submission.objects.filter(assignment=assignment, status=SubmissionStatus.SCORED):
         points = points_for(assignment=assignment, score=submission.score, late_days=submission.late_days)
-        if points != submission.points:
-            Submission.objects.filter(pk=submission.pk).update(points=points)
+        flag = _review_flag(assignment=assignment, submission=submission)
+        if points != submission.points or flag != submission.review_flag:
+            Submission.objects.filter(pk=submission.pk).update(points=points, review_flag=flag)
+
+
+def _review_flag(*, assignment: Assignment, submission: Submission) -> str:
+    """Why a grader should look at this scored result ("" when nothing is odd); never shown to students."""
+    from grader.plausibility import IMPLAUSIBLE_ERROR_SHARE, result_error, result_is_implausible
+
+    if submission.is_reference or submission.score is None:
+        return ""
+    higher = assignment.higher_is_better
+    # A bundle has no reference solution: its score for full points stands in, when set.
+    reference = assignment.baseline_score
+    if reference is None:
+        reference = assignment.score_full_points
+    if not result_is_implausible(score=submission.score, reference=reference, higher_is_better=higher):
+        return ""
+    assert reference is not None
+    return gettext(
+        "Implausibly far ahead of the reference: error %(error).4f, the reference's %(reference).4f "
+        "(flagged below %(share)d%% of it). Check the code for a lookup of the test inputs in bundled "
+        "data or for leaked labels."
+    ) % {
+        "error": result_error(score=submission.score, higher_is_better=higher),
+        "reference": result_error(score=reference, higher_is_better=higher),
+        "share": round(100 * IMPLAUSIBLE_ERROR_SHARE),
+    }
 
 
 # --- the sweeper ------------------------------------------------------------------------------------------

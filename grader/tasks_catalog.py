@@ -2,7 +2,10 @@
 
 Nothing else in the grader imports ``reference_models``, so the dependency points one way. A task is named
 by a *task key*: a reference task's stable name (``digits-cnn``) or ``bundle-<sha>`` for an uploaded bundle.
-Prepared data lives under ``settings.REFERENCE_CACHE_DIR/<key>/`` with ``public/`` (mounted read-only
+A reference task's held-out data are keyed by ``settings.GRADER_DATA_SECRET`` (``reference_models.keys``),
+so web and worker processes build the same files and nobody without the secret can rebuild them.
+Prepared data lives under ``settings.REFERENCE_CACHE_DIR/<key>@<secret fingerprint>/`` (a bundle:
+``<key>/``; a new secret never reuses old files) with ``public/`` (mounted read-only
 into the sandbox) and ``hidden/`` (test labels: read by trusted scoring code only, never mounted, never
 served). Everything here is computed once and reused; a file lock keeps two workers from preparing the
 same task at the same moment.
@@ -24,9 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 from django.conf import settings
 
 from reference_models import api as reference_api
+from reference_models.keys import secret_fingerprint
+from reference_models.leaks import LeakReport, leak_check
 from reference_models.predictions import PredictionFormatError, predictions_read
 from reference_models.scoring import score_predictions
 from reference_models.task import HIDDEN_LABELS, Task
@@ -41,6 +47,7 @@ __all__ = [
     "PredictionFormatError",
     "TaskSpec",
     "catalog_bundle_install",
+    "catalog_bundle_leak_check",
     "catalog_prepare",
     "catalog_reference",
     "catalog_score",
@@ -67,6 +74,8 @@ class TaskSpec:
     columns: tuple[str, ...]
     classes: tuple[str, ...] | None
     n_test: int
+    # Why no graded assignment may use the task (empty: it may); see reference_models.task.Task.
+    practice_only: str = ""
 
     @property
     def header(self) -> str:
@@ -89,6 +98,17 @@ def catalog_task_names() -> list[str]:
 
 def _root() -> Path:
     return Path(settings.REFERENCE_CACHE_DIR)
+
+
+def _secret() -> bytes:
+    return str(settings.GRADER_DATA_SECRET).encode()
+
+
+def _folder(key: str) -> Path:
+    """A task's cache folder; a reference task's is keyed by the data secret's fingerprint."""
+    if key.startswith(BUNDLE_PREFIX):
+        return _root() / key
+    return _root() / f"{key}@{secret_fingerprint(_secret())}"
 
 
 @contextlib.contextmanager
@@ -116,7 +136,7 @@ def catalog_prepare(key: str) -> Path:
     Bundles must have been installed with :func:`catalog_bundle_install` (on this machine or on the shared
     storage) first.
     """
-    folder = _root() / key
+    folder = _folder(key)
     done = folder / "data" / ".prepared"
     if done.exists():
         return folder / "data"
@@ -124,7 +144,7 @@ def catalog_prepare(key: str) -> Path:
         raise BundleError(f"The data bundle {key} is not installed on this machine.")
     with _locked(folder):
         if not done.exists():
-            reference_api.task_prepare(key, folder / "data")
+            reference_api.task_prepare(key, folder / "data", secret=_secret())
             (folder / "data" / "hidden").chmod(0o700)
             _world_readable(folder / "data" / "public")
             done.write_text("ok\n")
@@ -157,7 +177,7 @@ def catalog_task(key: str) -> TaskSpec:
     if key.startswith(BUNDLE_PREFIX):
         manifest = json.loads((catalog_prepare(key) / "public" / "manifest.json").read_text())
         return _spec_from_manifest(key, manifest)
-    task = reference_api.task_get(key)
+    task = reference_api.task_get(key, secret=_secret())
     data = catalog_prepare(key)
     manifest = json.loads((data / "public" / "manifest.json").read_text())
     return TaskSpec(
@@ -168,13 +188,14 @@ def catalog_task(key: str) -> TaskSpec:
         columns=tuple(task.columns),
         classes=tuple(task.classes) if task.classes else None,
         n_test=int(manifest["n_test"]),
+        practice_only=task.practice_only,
     )
 
 
 def _as_task(spec: TaskSpec) -> Task:
     if spec.key.startswith(BUNDLE_PREFIX):
         return cast(Task, spec)  # the scorer reads name, metric, columns, classes, is_classification
-    return reference_api.task_get(spec.key)
+    return reference_api.task_get(spec.key, secret=_secret())
 
 
 def catalog_validate(*, spec: TaskSpec, path: Path) -> int:
@@ -245,13 +266,13 @@ def catalog_reference(key: str, *, epochs: int | None = None) -> ReferenceSoluti
     ``predictions.csv`` is written by the same function the sandbox's model runner calls, so a
     submission of the model or of the predictions scores the same.
     """
-    folder = _root() / key / f"reference-{epochs or 'default'}"
+    folder = _folder(key) / f"reference-{epochs or 'default'}"
     report_path = folder / "model.json"
     data = catalog_prepare(key)
     with _locked(folder):
         if not report_path.exists():
             report = reference_api.reference_train(
-                task=key, out_dir=folder, data_dir=data, epochs=epochs, progress=False
+                task=key, out_dir=folder, data_dir=data, epochs=epochs, progress=False, secret=_secret()
             )
             reference_api.predictions_make(
                 task=key,
@@ -362,3 +383,34 @@ def catalog_bundle_install(zip_path: Path) -> TaskSpec:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return spec
+
+
+LEAK_CHECK_SECONDS = 60.0  # the instructor waits for it on the form: bounded, and the report says so
+
+
+def catalog_bundle_leak_check(key: str) -> LeakReport | None:
+    """Compare an installed bundle's test inputs (``public/test.npz``, array ``x``) with its other public
+    arrays and the data sets of the grader's environment (``reference_models.leaks``); ``None`` when the
+    bundle has no ``public/test.npz`` to check."""
+    public = catalog_prepare(key) / "public"
+    test_path = public / "test.npz"
+    if not test_path.is_file():
+        return None
+    try:
+        with np.load(test_path, allow_pickle=False) as data:
+            test_x = data["x"] if "x" in data.files else None
+        if test_x is None:
+            return None
+        arrays: dict[str, np.ndarray] = {}
+        for path in sorted(public.glob("*.npz")):
+            if path.name == "test.npz":
+                continue
+            with np.load(path, allow_pickle=False) as data:
+                for name in data.files:
+                    arrays[f"{path.name}[{name}]"] = data[name]
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise BundleError(f"A public .npz file of the bundle cannot be read ({error}).") from None
+    try:
+        return leak_check(test_x=test_x, public=arrays, budget_seconds=LEAK_CHECK_SECONDS)
+    except ValueError:  # text or other non-numeric inputs: nothing to compare
+        return None

@@ -49,6 +49,7 @@ from grader.selectors import (
     submission_history_for_staff,
     submission_is_delayed,
     submission_view,
+    submissions_flagged,
     submissions_of_user,
     submissions_today_count,
 )
@@ -192,6 +193,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "files": _public_files(assignment),
             "kinds": [SubmissionKind(k).label for k in assignment.kinds],
             "reference": assignment_reference(assignment=assignment) if staff else None,
+            "flagged": submissions_flagged(assignment=assignment) if staff else [],
             "revealed": assignment_is_revealed(assignment=assignment),
             "reveal_at": assignment_reveal_at(assignment=assignment),
             "is_open": assignment_is_open(assignment=assignment),
@@ -440,6 +442,8 @@ def assignment_new(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(
                 request, _("Assignment created; the reference solution is being graded as the baseline.")
             )
+            if assignment.leak_report:
+                messages.warning(request, assignment.leak_report)
             return redirect("grader:assignment", pk=assignment.pk)
     return render(
         request,

@@ -3,8 +3,10 @@
 The grader reaches this package through one module of its own; everything it needs is here::
 
     task_names() -> list[str]
-    task_get(name) -> Task            # .name .title .metric .higher_is_better .columns .classes .variants
-    task_prepare(name, out_dir) -> Path
+    task_get(name, *, secret=None) -> Task  # .name .title .metric .columns .classes .variants .practice_only
+    task_prepare(name, out_dir, *, secret=None) -> Path
+        # secret: the deployment's data secret (reference_models.keys); default GRADER_DATA_SECRET from
+        # the environment, else the published practice secret (never for grades)
         # out_dir/public/{train,val,test}.npz, manifest.json, README.txt, sample_submission.csv
         # out_dir/hidden/test_labels.csv        (deterministic, idempotent, seconds)
     predictions_validate(*, task, predictions_path, public_dir) -> int   # rows; upload-time check

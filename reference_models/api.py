@@ -12,6 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from reference_models.keys import secret_from_env
 from reference_models.predictions import predictions_write
 from reference_models.scoring import Score, score_predictions, task_file_read, values_score
 from reference_models.seeding import device_pick, seed_everything, threads_limit
@@ -30,19 +31,21 @@ def task_names() -> list[str]:
     return list(TASKS)
 
 
-def task_get(name: str | Task) -> Task:
-    """The task called ``name`` (``KeyError`` with the known names otherwise)."""
+def task_get(name: str | Task, *, secret: bytes | None = None) -> Task:
+    """The task called ``name`` keyed by the data ``secret`` (default: ``GRADER_DATA_SECRET`` from the
+    environment, else the published practice secret); ``KeyError`` with the known names otherwise."""
     if isinstance(name, Task):
         return name
     try:
-        return TASKS[name]()
+        return TASKS[name](secret if secret is not None else secret_from_env())
     except KeyError:
         raise KeyError(f"unknown task {name!r}; tasks: {', '.join(TASKS)}") from None
 
 
-def task_prepare(name: str | Task, out_dir: Path) -> Path:
-    """Write ``out_dir/public/`` and ``out_dir/hidden/`` for the task (deterministic, idempotent)."""
-    return task_get(name).prepare(Path(out_dir))
+def task_prepare(name: str | Task, out_dir: Path, *, secret: bytes | None = None) -> Path:
+    """Write ``out_dir/public/`` and ``out_dir/hidden/`` for the task (deterministic for one secret,
+    idempotent)."""
+    return task_get(name, secret=secret).prepare(Path(out_dir))
 
 
 def model_build(task_name: str | Task, variant: str | None = None) -> nn.Module:
@@ -130,14 +133,15 @@ def reference_train(
     seed: int | None = None,
     progress: bool = True,
     options: Mapping[str, Any] | None = None,
+    secret: bytes | None = None,
 ) -> dict[str, Any]:
     """Train the reference solution and score it on the hidden test labels.
 
     ``data_dir`` holds ``public/`` and ``hidden/`` (prepared there if absent; default
     ``out_dir/data``, always brought up to date). Writes ``out_dir/model.pt`` (a state_dict that
     ``predict`` accepts), ``out_dir/model.json`` and ``out_dir/predictions.csv``; returns the report
-    printed as JSON."""
-    task = task_get(task)
+    printed as JSON. ``secret``: the data secret (see :func:`task_get`)."""
+    task = task_get(task, secret=secret)
     variant = task.variant_check(variant)
     chosen = device_pick(device)  # before anything is written: a missing GPU changes nothing
     out_dir = Path(out_dir) if out_dir else DEFAULT_OUT / task.name

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from reference_models.keys import PRACTICE_SECRET, keyed_rng
 from reference_models.predictions import predictions_write
 from reference_models.seeding import DEFAULT_SEED
 from reference_models.training import fit, outputs, tensor_inputs
@@ -89,7 +90,10 @@ def _write_if_changed(path: Path, content: bytes) -> None:
 
 class Task:
     """One homework task. Subclasses set the class attributes and implement ``split_build`` and
-    ``model_build``; the reference fit, predictions and files are shared."""
+    ``model_build``; the reference fit, predictions and files are shared.
+
+    ``secret`` (the deployment's data secret, :mod:`reference_models.keys`) keys every random draw that
+    decides held-out data; without it the published practice secret is used."""
 
     name: ClassVar[str]
     title: ClassVar[str]
@@ -108,6 +112,16 @@ class Task:
     # After choosing the epoch count on validation, train again on train + validation for that many
     # epochs (what a forecaster does before the test year: the validation year is the most recent).
     refit_on_train_and_val: ClassVar[bool] = False
+    # Why the task cannot give grades (empty: it can). A task whose test answers can be looked up in
+    # data every student has (a public time series' future values) is practice only.
+    practice_only: ClassVar[str] = ""
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self.secret = secret if secret is not None else PRACTICE_SECRET
+
+    def keyed_rng(self, purpose: str) -> np.random.Generator:
+        """A generator replayable only with this deployment's secret (for held-out data)."""
+        return keyed_rng(self.secret, self.name, purpose)
 
     # -- what subclasses provide -------------------------------------------------------------
     def split_build(self) -> Split:
@@ -153,6 +167,7 @@ class Task:
             "inputs": self.inputs,
             "data_source": self.data_source,
             "seed": self.seed,
+            "practice_only": self.practice_only or None,
             "files": {
                 "train.npz": "arrays x (inputs) and y (targets)",
                 "val.npz": "arrays x and y, for model selection",

@@ -7,6 +7,8 @@ switches on the production posture (DEBUG off, secure cookies, a real secret req
 Every variable is listed in ``.env.example``.
 """
 
+import hashlib
+import hmac
 import os
 import sys
 from datetime import timedelta
@@ -398,6 +400,13 @@ LOGGING = {
 HEALTH_MIN_FREE_MB = int(os.environ.get("HEALTH_MIN_FREE_MB", "1024"))
 GRADER_WORK_DIR = Path(os.environ.get("GRADER_WORK_DIR", DATA_DIR / "grading")).resolve()
 REFERENCE_CACHE_DIR = Path(os.environ.get("REFERENCE_CACHE_DIR", DATA_DIR / "reference")).resolve()
+# Keys the built-in tasks' held-out data (reference_models.keys): the same on the web and every worker.
+# Default: derived from SECRET_KEY (so a new SECRET_KEY means new test sets); set it on its own to rotate
+# SECRET_KEY without changing the data.
+GRADER_DATA_SECRET = (
+    os.environ.get("GRADER_DATA_SECRET")
+    or hmac.new(SECRET_KEY.encode(), b"grader-data-secret", hashlib.sha256).hexdigest()
+)
 GRADER_USE_GPU = env_bool("GRADER_USE_GPU", False)
 # Celery beat runs the sweeper that re-queues jobs whose worker died (README, "Nothing is lost"): in the
 # embedded mode inside the one worker (`worker -B`), in production as one `celery beat` process.

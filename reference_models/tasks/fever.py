@@ -19,12 +19,12 @@ N_TRAIN, N_VAL, N_TEST = 600, 200, 200
 ELEVATED_FROM, FEVER_FROM = 37.0, 38.0
 
 
-def fever_samples(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+def fever_samples(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """``x`` = (temperature now, medicine mg), ``t2h`` = temperature two hours later (generated).
 
     A fever drifts up a little untreated; the medicine lowers it in proportion to the dose, and
-    lowers a normal temperature hardly at all."""
-    rng = np.random.default_rng(seed)
+    lowers a normal temperature hardly at all. The tasks pass a keyed ``rng``: with a seed in the
+    repository anyone could rerun the generator and read off the test labels."""
     now = np.round(rng.uniform(36.0, 41.0, n), 1)
     mg = np.round(rng.uniform(0.0, 1000.0, n) / 50.0) * 50.0
     effect = (mg / 1000.0) * 1.6 * np.clip((now - 36.8) / 2.0, 0.0, 1.0)
@@ -61,13 +61,13 @@ class _FeverTask(Task):
     inputs = "x: float32, shape (N, 2): temperature now in degrees C, medicine taken in mg"
     data_source = (
         "generated (the lecture's toy example, no real data set exists): temperature 36-41 C, dose "
-        "0-1000 mg; 600/200/200 samples"
+        "0-1000 mg; 600/200/200 samples drawn with this course's secret seed"
     )
     lr = 1e-2
     batch_size = 32
 
     def split_build(self) -> Split:
-        x, later = fever_samples(self.seed, N_TRAIN + N_VAL + N_TEST)
+        x, later = fever_samples(self.keyed_rng("samples"), N_TRAIN + N_VAL + N_TEST)
         y = self.targets(later)
         a, b = N_TRAIN, N_TRAIN + N_VAL
         return Split(x[:a], y[:a], x[a:b], y[a:b], x[b:], y[b:])

@@ -115,6 +115,10 @@ class WeatherForecastTask(Task):
     weight_decay = 1e-2
     batch_size = 32
     refit_on_train_and_val = True
+    practice_only = (
+        "the test year's weather ships with vega_datasets in the grader's environment: matching a test "
+        "window against the series reads off its future (MAE 0.0)"
+    )
 
     def split_build(self) -> Split:
         frame = weather_daily()

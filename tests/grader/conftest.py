@@ -3,12 +3,14 @@
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from grader import tasks_catalog
 from grader.models import Assignment, Submission
 from grader.services import AssignmentRules, assignment_create
 
@@ -46,6 +48,8 @@ def assignment_make(course, *, task: str = "fever-regression", **rules) -> Assig
         rules.setdefault("score_zero_points", 1000.0)
     if task == "texture-transfer":
         texture_backbone_small()
+    if not task.startswith("bundle-") and tasks_catalog.catalog_task(task).practice_only:
+        rules.setdefault("points", Decimal(0))  # a graded assignment on it is refused
     return assignment_create(
         course=course,
         by=None,

@@ -31,9 +31,12 @@ def test_modern_variant_has_relu_batch_norm_and_dropout():
 
 
 @pytest.mark.parametrize("variant", ["lenet5", "modern"])
-def test_digits_reach_97_percent(tmp_path, variant):
+def test_digits_reach_90_percent_on_the_keyed_distorted_digits(tmp_path, variant):
+    """0.99 on the plain digits; the keyed distortion (rotation, warp, noise) costs a few points at this
+    short training (LeNet-5 0.917, 15 epochs), and a lookup among the originals scores ~0.86
+    (tests/reference_models/test_lookup_attack.py)."""
     report = _run("digits-cnn", tmp_path, epochs=15, variant=variant)
-    assert report["value"] >= 0.97, report
+    assert report["value"] >= 0.90, report
     assert report["value"] > report["baselines"]["majority_class"]["value"] + 0.8
 
 

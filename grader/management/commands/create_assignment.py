@@ -1,4 +1,5 @@
-"""``manage.py create_assignment --course CODE --task TASK [...]``: a new assignment on a reference task.
+"""``manage.py create_assignment --course CODE --task TASK|--bundle ZIP [...]``: a new assignment on a
+reference task or an instructor's private data bundle (whose leak check is printed).
 
 A thin wrapper over ``grader.services.assignment_create``: the reference solution is trained (or taken from
 the cache) and submitted through the same pipeline as a student's; a running worker grades it and its score
@@ -47,7 +48,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--course", required=True, help="course code, e.g. VITMMA19")
-        parser.add_argument("--task", required=True, help="reference task (python -m reference_models list)")
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--task", help="reference task (python -m reference_models list)")
+        source.add_argument(
+            "--bundle", help="a private data bundle (zip: public/..., hidden/test_labels.csv)"
+        )
         parser.add_argument("--title", help="default: the task's title")
         parser.add_argument("--description", default="", help="Markdown")
         parser.add_argument("--kinds", default=",".join(SubmissionKind.values), help="comma-separated")
@@ -74,9 +79,9 @@ class Command(BaseCommand):
         if course is None:
             known = ", ".join(Course.objects.values_list("code", flat=True)) or "none yet"
             raise CommandError(f"No course {options['course']!r} (courses: {known}).")
-        task = options["task"].strip()
+        task = (options["task"] or "").strip()
         names = tasks_catalog.catalog_task_names()
-        if task not in names:
+        if options["bundle"] is None and task not in names:
             raise CommandError(f"Unknown task {task!r}; choose one of {', '.join(names)}.")
         if options["reference_epochs"] is not None and options["reference_epochs"] < 1:
             raise CommandError("--reference-epochs must be at least 1.")
@@ -85,7 +90,7 @@ class Command(BaseCommand):
         except InvalidOperation:
             raise CommandError(f"--points: {options['points']!r} is not a number.") from None
         rules = AssignmentRules(
-            title=options["title"] or tasks_catalog.catalog_task(task).title,
+            title=options["title"] or (tasks_catalog.catalog_task(task).title if task else "Homework"),
             description=options["description"],
             kinds=_kinds(options["kinds"]),
             points=points,
@@ -104,11 +109,24 @@ class Command(BaseCommand):
         )
         try:
             epochs = options["reference_epochs"]
-            assignment = assignment_create(
-                course=course, by=None, task_key=task, rules=rules, reference_epochs=epochs
-            )
+            if options["bundle"] is not None:
+                with open(options["bundle"], "rb") as bundle:
+                    assignment = assignment_create(course=course, by=None, bundle=bundle, rules=rules)
+            else:
+                assignment = assignment_create(
+                    course=course, by=None, task_key=task, rules=rules, reference_epochs=epochs
+                )
+        except OSError as error:
+            raise CommandError(f"--bundle: cannot read {options['bundle']!r} ({error.strerror}).") from None
         except PlatformError as error:
             raise CommandError(error.message) from None
+        if options["bundle"] is not None:
+            self.stdout.write(
+                f"Assignment {assignment.pk} created in {course.code}: {assignment.title} "
+                f"({assignment.task_key}, {assignment.metric}); no reference solution."
+            )
+            self.stdout.write(assignment.leak_report)
+            return
         reference = assignment.submissions.get(is_reference=True)
         self.stdout.write(
             f"Assignment {assignment.pk} created in {course.code}: {assignment.title} ({task}, "
