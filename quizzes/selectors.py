@@ -436,6 +436,7 @@ def player_snapshot(*, game: Game, player: Player, now: datetime) -> dict[str, A
         frame: dict[str, Any] = {
             "type": "question",
             "remaining_ms": remaining_ms(game.deadline, now),
+            "ready_ms": remaining_ms(game.question_opened_at, now),
             "answered": Answer.objects.filter(player=player, question_index=game.question_index).exists(),
             "question": question_payload(game=game, question=question, index=game.question_index),
         }
@@ -482,7 +483,9 @@ def host_snapshot(*, game: Game, now: datetime) -> dict[str, Any]:
     if game.phase in (Phase.QUESTION, Phase.REVEAL, Phase.SCOREBOARD):
         question = game_question(game=game, index=game.question_index)
         snapshot["question"] = question_payload(game=game, question=question, index=game.question_index)
-        snapshot["remaining_ms"] = remaining_ms(game.deadline, now) if game.phase == Phase.QUESTION else 0
+        open_now = game.phase == Phase.QUESTION
+        snapshot["remaining_ms"] = remaining_ms(game.deadline, now) if open_now else 0
+        snapshot["ready_ms"] = remaining_ms(game.question_opened_at, now) if open_now else 0
         snapshot["answered"] = Answer.objects.filter(game=game, question_index=game.question_index).count()
         if game.phase == Phase.REVEAL:
             snapshot["reveal"] = reveal_payload(game=game, question=question, index=game.question_index)

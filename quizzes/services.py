@@ -15,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -518,11 +519,14 @@ def player_remove(*, game: Game, player_id: int, by: User, reason: str = "") -> 
 
 def _question_open(*, game: Game, index: int, from_position: Position, now: datetime) -> bool:
     question = game_question(game=game, index=index)
-    deadline = now + timedelta(seconds=question.time_limit)
+    # "Get ready": the projector shows the question and a countdown, the phones their tiles only when
+    # it opens; the clock (and the speed points) start then, and an earlier answer is refused.
+    opened = now + timedelta(seconds=settings.QUIZ_GET_READY_S)
+    deadline = opened + timedelta(seconds=question.time_limit)
     updates: dict[str, Any] = {
         "phase": Phase.QUESTION,
         "question_index": index,
-        "question_opened_at": now,
+        "question_opened_at": opened,
         "deadline": deadline,
     }
     if from_position.phase == Phase.LOBBY:
@@ -541,7 +545,7 @@ def _question_open(*, game: Game, index: int, from_position: Position, now: date
             "index": index,
             "question_id": question.id,
             "deadline": deadline.timestamp(),
-            "opened": now.timestamp(),
+            "opened": opened.timestamp(),
             "question": json.dumps(payload),
             "parametric": question.kind == QuestionKind.PARAMETRIC,
             "generator": question.generator,
@@ -770,6 +774,8 @@ def answer_record(
         raise AnswerRejected(
             "Time is up: this question is closed, so the answer was not counted.", code="too_late"
         )
+    if received_at < live.opened_at:  # a hand-made frame during "get ready" must not win speed points
+        raise AnswerRejected("Wait for the countdown: the question is not open yet.", code="not_open_yet")
     # From when the question opened for everyone: joining late must not buy a faster time.
     response_s = max((received_at - live.opened_at).total_seconds(), 0.0)
     picks_text, typed, correct, points = answer_evaluate(

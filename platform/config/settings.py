@@ -317,3 +317,7 @@ CELERY_BEAT_SCHEDULE = {
     }
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# --- Live quiz ---------------------------------------------------------------------------------
+# Seconds of "get ready" before each question opens (the projector counts down; answers wait for it).
+QUIZ_GET_READY_S = float(os.environ.get("QUIZ_GET_READY_S", "3"))

@@ -23,6 +23,7 @@
     "You already have a seat in this game.": gettext("You already have a seat in this game."),
     "Join the game first.": gettext("Join the game first."),
     "That question is not open now.": gettext("That question is not open now."),
+    "Wait for the countdown: the question is not open yet.": gettext("Wait for the countdown: the question is not open yet."),
     "Time is up: this question is closed, so the answer was not counted.":
       gettext("Time is up: this question is closed, so the answer was not counted."),
     "This question is closed, so the answer was not counted.": gettext("This question is closed, so the answer was not counted."),
@@ -128,8 +129,8 @@
     $("typed").hidden = !question.input; $("answer-text").value = "";
     status(f.answered ? SENT() : "");
     unlockTiles();
-    if (f.answered) lockTiles(); else if (question.input) $("answer-text").focus();
-    startTimer(f.remaining_ms);
+    if (f.answered) lockTiles();
+    startTimer(f.remaining_ms, f.ready_ms || 0);
   }
   function choose(index, button) {
     if (question.multiple) {
@@ -143,11 +144,23 @@
   }
   function lockTiles() { document.querySelectorAll("#tiles .tile, #submit-picks, #typed button").forEach((b) => { b.disabled = true; }); }
   function unlockTiles() { document.querySelectorAll("#tiles .tile, #submit-picks, #typed button").forEach((b) => { b.disabled = false; }); }
-  function startTimer(ms) {
+  // "Get ready": the answer controls appear when the question opens (the server refuses earlier answers).
+  function startTimer(ms, ready) {
     clearInterval(timer);
-    const end = Date.now() + ms;
-    const tick = () => { $("q-timer").textContent = Math.max(0, Math.ceil((end - Date.now()) / 1000)); };
-    tick(); timer = setInterval(tick, 250);
+    const opens = Date.now() + ready, end = Date.now() + ms;
+    let waiting = null;
+    const tick = () => {
+      const now = Date.now(), nowWaiting = now < opens;
+      if (nowWaiting !== waiting) {
+        waiting = nowWaiting;
+        $("p-ready").hidden = !waiting; $("tiles").hidden = waiting;
+        $("typed").hidden = waiting || !question.input; $("submit-picks").hidden = waiting || !question.multiple;
+        if (!waiting && question.input && !$("answer-text").disabled) $("answer-text").focus();
+      }
+      if (waiting) $("p-ready-count").textContent = Math.ceil((opens - now) / 1000);
+      $("q-timer").textContent = Math.max(0, Math.ceil((end - Math.max(now, opens)) / 1000));
+    };
+    tick(); timer = setInterval(tick, 200);
   }
 
   function renderReveal(f) {
