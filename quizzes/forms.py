@@ -10,7 +10,7 @@ from accounts.selectors import courses_taught_by
 from quizzes.authoring import QuestionDraft
 from quizzes.game import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 from quizzes.generators import generator_names
-from quizzes.models import QuestionKind, QuestionPoints
+from quizzes.models import BoardNames, QuestionKind, QuestionPoints
 
 
 def _course_field(user: User) -> forms.ModelChoiceField:
@@ -154,4 +154,13 @@ class PlayerRemoveForm(forms.Form):
         label=_("Reason"),
         max_length=500,
         help_text=_("Required once the game is over: the gradebook changes."),
+    )
+
+
+class CourseHallForm(forms.Form):
+    board_names = forms.ChoiceField(
+        label=_("Names on the projector's top 5"),
+        choices=BoardNames.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Only the top 5 are projected. Every result stays on the staff results page."),
     )

@@ -222,6 +222,9 @@ class Answer(models.Model):
     question_index = models.IntegerField()
     picks = models.CharField(max_length=40, blank=True, help_text="Chosen options, e.g. 0,2.")
     text = models.CharField(max_length=200, blank=True)
+    mistake = models.CharField(
+        max_length=120, blank=True, help_text="The named mistake a wrong parametric answer matches."
+    )
     correct = models.BooleanField(null=True, help_text="Empty for polls.")
     points = models.IntegerField(default=0)
     bonus = models.IntegerField(default=0, help_text="Streak bonus, added when the question closes.")
@@ -236,3 +239,22 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.player.neptun_code} Q{self.question_index + 1}"
+
+
+class BoardNames(models.TextChoices):
+    """How the projector names the top 5 (the staff results page always has everything)."""
+
+    MASKED = "masked", _("Masked Neptun code (AB•••3)")
+    NAME = "name", _("Display name")
+
+
+class CourseHall(models.Model):
+    """A course's lecture-hall settings. A course without a row uses the defaults."""
+
+    course = models.OneToOneField("accounts.Course", on_delete=models.CASCADE, related_name="hall")
+    board_names = models.CharField(
+        _("names on the projector"), max_length=10, choices=BoardNames.choices, default=BoardNames.MASKED
+    )
+
+    def __str__(self) -> str:
+        return f"lecture hall of {self.course.code}"

@@ -22,11 +22,14 @@ from django.utils import timezone
 from accounts.models import Course, Enrollment, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
+from quizzes.answers import answer_mistake
 from quizzes.authoring import QuestionDraft, QuizDraft, draft_problems
 from quizzes.game import GameRuleError, Move, Phase, Position, host_move, position_after
 from quizzes.generators import AnswerFormatError, Variant, answer_check
 from quizzes.models import (
     Answer,
+    BoardNames,
+    CourseHall,
     Game,
     Player,
     Question,
@@ -781,6 +784,10 @@ def answer_record(
     picks_text, typed, correct, points = answer_evaluate(
         live=live, variant=variant, picks=picks, text=text, response_s=response_s
     )
+    # Named here, where this player's variant is at hand, so the reveal only counts (one GROUP BY).
+    mistake = ""
+    if variant is not None and correct is False:
+        mistake = answer_mistake(variant=variant, text=typed)[:120]
     answer_table = Answer._meta.db_table
     game_table = Game._meta.db_table
     player_table = Player._meta.db_table
@@ -791,8 +798,8 @@ def answer_record(
     # Table names come from the models; every value is a parameter.
     sql = (
         f"INSERT INTO {answer_table} (game_id, player_id, question_id, question_index, picks, text, "  # noqa: S608
-        "correct, points, bonus, response_ms, created_at) "
-        f"SELECT g.id, p.id, %s, %s, %s, %s, %s, %s, 0, %s, %s FROM {game_table} g "
+        "mistake, correct, points, bonus, response_ms, created_at) "
+        f"SELECT g.id, p.id, %s, %s, %s, %s, %s, %s, %s, 0, %s, %s FROM {game_table} g "
         f"JOIN {player_table} p ON p.game_id = g.id "
         "WHERE g.id = %s AND g.phase = %s AND g.question_index = %s AND p.id = %s AND p.removed_at IS NULL"
         f"{lock}"
@@ -803,6 +810,7 @@ def answer_record(
         live.index,
         picks_text,
         typed,
+        mistake,
         correct,
         points,
         response_ms,
@@ -823,3 +831,19 @@ def answer_record(
     if inserted != 1:
         raise AnswerRejected("This question is closed, so the answer was not counted.", code="closed")
     return RecordedAnswer(live.index, response_ms, correct, points)
+
+
+def course_hall_save(*, course: Course, user: User, board_names: str) -> CourseHall:
+    """Choose how the course's projector names the top 5. Only the course's instructors may.
+
+    Raises PermissionDeniedError, or PlatformError (code "invalid") for an unknown choice; either
+    changes nothing.
+    """
+    from accounts.selectors import course_is_instructor
+
+    if not (user.is_superuser or course_is_instructor(user=user, course=course)):
+        raise PermissionDeniedError("Only the course's instructors choose what the projector shows.")
+    if board_names not in BoardNames.values:
+        raise PlatformError("Choose masked Neptun codes or display names.", code="invalid")
+    hall, _ = CourseHall.objects.update_or_create(course=course, defaults={"board_names": board_names})
+    return hall

@@ -18,5 +18,6 @@ urlpatterns = [
     path("games/<int:game_id>/results/", views.game_results, name="game_results"),
     path("games/<int:game_id>/results/remove/", views.game_player_remove, name="game_player_remove"),
     path("games/<int:game_id>/results.<str:fmt>", views.game_results_export, name="game_results_export"),
+    path("courses/<str:code>/hall/", views.course_hall, name="course_hall"),
     path("courses/<str:code>/gradebook/", views.course_gradebook, name="course_gradebook"),
 ]

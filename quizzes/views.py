@@ -19,12 +19,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Course
-from accounts.selectors import course_is_staff, user_is_teaching_staff
+from accounts.selectors import course_is_instructor, course_is_staff, user_is_teaching_staff
 from core.errors import PlatformError
 from core.http import request_user
 from quizzes.authoring import ImportProblems, kahoot_xlsx_parse, quiz_yaml_dump, quiz_yaml_parse
 from quizzes.exports import results_csv, results_xlsx
 from quizzes.forms import (
+    CourseHallForm,
     GameStartForm,
     ImportForm,
     PlayerRemoveForm,
@@ -32,7 +33,7 @@ from quizzes.forms import (
     QuizForm,
     choices_to_lines,
 )
-from quizzes.models import Game, Question, Quiz
+from quizzes.models import BoardNames, CourseHall, Game, Question, Quiz
 from quizzes.selectors import (
     game_can_host,
     game_can_see_results,
@@ -42,6 +43,7 @@ from quizzes.selectors import (
     quizzes_for_user,
 )
 from quizzes.services import (
+    course_hall_save,
     game_create,
     player_remove,
     question_delete,
@@ -357,6 +359,23 @@ def game_results_export(request: HttpRequest, game_id: int, fmt: str) -> HttpRes
         response = HttpResponse(results_csv(game=game), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_hall(request: HttpRequest, code: str) -> HttpResponse:
+    """The course's lecture-hall settings: how the projector names the top 5."""
+    course = get_object_or_404(Course, code=code)
+    user = request_user(request)
+    if not (user.is_superuser or course_is_instructor(user=user, course=course)):
+        raise PermissionDenied("Only the course's instructors choose what the projector shows.")
+    current = CourseHall.objects.filter(course=course).values_list("board_names", flat=True).first()
+    form = CourseHallForm(request.POST or None, initial={"board_names": current or BoardNames.MASKED})
+    if request.method == "POST" and form.is_valid():
+        course_hall_save(course=course, user=user, board_names=form.cleaned_data["board_names"])
+        messages.success(request, _("Saved: the projector names the top 5 this way from the next board on."))
+        return redirect("quizzes:course_hall", code=course.code)
+    return render(request, "quizzes/course_hall.html", {"course": course, "form": form})
 
 
 @login_required

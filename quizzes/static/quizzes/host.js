@@ -22,6 +22,7 @@
 
   function show(name) { phase = name; for (const s of screens) $(s + "-screen").hidden = s !== name; $("end").hidden = name === "finished"; }
   function send(frame) { if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame)); }
+  function masked(code) { return code.slice(0, 2) + "•••" + code.slice(-1); }
   function esc(text) { const d = document.createElement("div"); d.textContent = text; return d.innerHTML; }
 
   function connect() {
@@ -94,7 +95,8 @@
     const list = $("players"); list.innerHTML = "";
     for (const p of players.values()) {
       const li = document.createElement("li");
-      li.innerHTML = "<span>" + esc(p.neptun_code) + "</span>";
+      // The lobby is projected too: a masked code on the chip; the full code only in the remove button's label.
+      li.innerHTML = "<span>" + esc(masked(p.neptun_code)) + "</span>";
       const b = document.createElement("button"); b.type = "button"; b.className = "secondary"; b.textContent = "✕";
       b.setAttribute("aria-label", interpolate(gettext("Remove %(neptun)s"), { neptun: p.neptun_code }, true));
       b.addEventListener("click", () => { if (confirm(interpolate(gettext("Remove %(neptun)s?"), { neptun: p.neptun_code }, true))) send({ type: "remove", player: p.id }); });

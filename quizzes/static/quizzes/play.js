@@ -182,7 +182,7 @@
     show("finished");
     $("f-rank").textContent = f.you ? "#" + f.you.rank : "–"; $("f-total").textContent = f.you ? f.you.total : 0;
     const list = $("f-podium"); list.innerHTML = "";
-    for (const row of f.finished.podium) { const li = document.createElement("li"); li.textContent = row.neptun_code + " — " + row.score; list.appendChild(li); }
+    for (const row of f.finished.podium) { const li = document.createElement("li"); li.textContent = row.label + " — " + row.score; list.appendChild(li); }
     localStorage.removeItem(seatKey);
   }
 
