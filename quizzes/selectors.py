@@ -259,7 +259,7 @@ def results_payload(*, game: Game, index: int) -> dict[str, dict[str, Any]]:
     answers = {
         a["player_id"]: a
         for a in Answer.objects.filter(game=game, question_index=index).values(
-            "player_id", "correct", "points", "bonus"
+            "player_id", "correct", "points", "bonus", "picks", "text"
         )
     }
     out: dict[str, dict[str, Any]] = {}
@@ -270,6 +270,8 @@ def results_payload(*, game: Game, index: int) -> dict[str, dict[str, Any]]:
             "correct": answer["correct"] if answer else None,
             "points": (answer["points"] + answer["bonus"]) if answer else 0,
             "bonus": answer["bonus"] if answer else 0,
+            "picks": _picks(answer["picks"]) if answer else [],
+            "text": answer["text"] if answer else "",
             "total": row["score"],
             "rank": row["rank"],
             "streak": row["streak"],
@@ -314,6 +316,10 @@ def board_rows(*, game: Game, rows: list[dict[str, Any]]) -> list[dict[str, Any]
         }
         for row in rows[:BOARD_SIZE]
     ]
+
+
+def _picks(text: str) -> list[int]:
+    return [int(p) for p in text.split(",") if p]
 
 
 def scoreboard_payload(*, game: Game) -> dict[str, Any]:
@@ -475,6 +481,8 @@ def player_result(*, game: Game, player: Player, index: int) -> dict[str, Any]:
         "correct": answer.correct if answer else None,
         "points": (answer.points + answer.bonus) if answer else 0,
         "bonus": answer.bonus if answer else 0,
+        "picks": _picks(answer.picks) if answer else [],
+        "text": answer.text if answer else "",
         "total": player.score,
         "rank": higher + 1,
         "streak": player.streak,

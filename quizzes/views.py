@@ -5,6 +5,7 @@ Thin: check rights, call one service or selector, render. PlatformError becomes 
 
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -35,6 +36,7 @@ from quizzes.forms import (
 )
 from quizzes.models import BoardNames, CourseHall, Game, Question, Quiz
 from quizzes.selectors import (
+    game_by_pin,
     game_can_host,
     game_can_see_results,
     game_results_table,
@@ -283,13 +285,20 @@ def game_host(request: HttpRequest, game_id: int) -> HttpResponse:
 def play(request: HttpRequest) -> HttpResponse:
     """The phone's page: PIN and Neptun code, then the game (all over the WebSocket)."""
     pin = request.GET.get("pin", "")
+    pin = pin if pin.isdigit() and len(pin) == 6 else ""
     user = request.user
     neptun = getattr(user, "neptun_code", "") or "" if user.is_authenticated else ""
-    return render(
-        request,
-        "quizzes/play.html",
-        {"pin": pin if pin.isdigit() and len(pin) == 6 else "", "neptun": neptun},
-    )
+    # A verified game takes the code from the login: the link brings the phone back to this PIN.
+    back = reverse("quizzes:play") + (f"?pin={pin}" if pin else "")
+    login_url = reverse("accounts:login") + "?" + urlencode({"next": back})
+    game = game_by_pin(pin=pin) if pin else None
+    context = {
+        "pin": pin,
+        "neptun": neptun,
+        "login_url": login_url,
+        "login_first": bool(game and game.verified and not user.is_authenticated),
+    }
+    return render(request, "quizzes/play.html", context)
 
 
 def _game_for_results(request: HttpRequest, game_id: int) -> Game:

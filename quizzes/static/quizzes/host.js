@@ -173,11 +173,11 @@
   }
   // A parametric question: one worked example, the share correct, the most common mistakes by kind.
   function renderParametric(p) {
-    $("r-parametric").hidden = !p; $("r-share").hidden = !p;
+    $("r-parametric").hidden = !p; $("r-share").hidden = !p; $("r-answer-line").hidden = !!p;
+    $("reveal-screen").classList.toggle("parametric", !!p);
     if (!p) return;
-    $("r-correct").textContent = gettext("every player had their own variant");
     $("r-share").textContent = p.answered
-      ? interpolate(gettext("%(percent)s%% answered correctly (%(right)s of %(answered)s)"), { percent: p.percent_correct, right: p.correct, answered: p.answered }, true)
+      ? interpolate(gettext("%(percent)s answered correctly (%(right)s of %(answered)s)"), { percent: p.percent_correct + "%", right: p.correct, answered: p.answered }, true)
       : gettext("Nobody answered.");
     $("r-example").innerHTML = '<div class="example-prompt">' + p.example.prompt_html + "</div>" +
       '<p class="big example-answer"></p><div class="example-working">' + p.example.explanation_html + "</div>";
