@@ -187,3 +187,12 @@ def test_a_choice_question_reveal_has_no_parametric_part(game):
     question_close(game_id=game.id, index=0)
     question = game.quiz.questions.get(id=game.question_ids[0])
     assert reveal_payload(game=game, question=question, index=0)["parametric"] is None
+
+
+def test_lenet5_pools_by_max_as_the_slide_and_the_reference_model_do():
+    from quizzes.generators.networks import network_lenet5
+
+    modules = [layer.module for layer in network_lenet5().layers]
+    pools = [m for m in modules if "Pool" in m]
+    assert len(pools) == 2 and all("MaxPool2d" in m for m in pools)
+    assert network_lenet5().total() == 61706
