@@ -55,7 +55,7 @@ def log_in(page, base_url: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_projector_and_phones_through_a_lecture_quiz(browser, hall_server, instructor, course, artifacts_dir):
@@ -206,3 +206,28 @@ def test_a_phone_not_logged_in_gets_a_login_link_back_to_the_same_pin(
     phone.click("#join-button")
     phone.wait_for_selector("#lobby-screen:not([hidden])")
     assert "ABC123" in phone.inner_text("#lobby-screen")
+
+
+def test_the_question_form_shows_only_the_chosen_types_fields(
+    browser, hall_server, instructor, course, artifacts_dir
+):
+    quiz = Quiz.objects.create(title="Lecture 7", course=course, owner=instructor)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, hall_server.url, "instructor")
+    page.goto(hall_server.url + f"/quizzes/{quiz.id}/questions/new/")
+    visible = lambda name: page.locator(f"#id_{name}").is_visible()  # noqa: E731
+    page.select_option("#id_kind", "single")
+    assert visible("choices") and visible("text")
+    assert not visible("answer_number") and not visible("generator")
+    page.select_option("#id_kind", "numeric")
+    assert visible("answer_number") and visible("tolerance") and not visible("choices")
+    page.select_option("#id_kind", "parametric")
+    assert visible("generator") and visible("notation") and not visible("choices") and not visible("text")
+    page.screenshot(path=str(artifacts_dir / "hall-question-form-parametric.png"), full_page=True)
+    # Saving still works with the hidden fields left out.
+    page.select_option("#id_generator", "conv2d_parameters")
+    with page.expect_navigation():
+        page.click("form[enctype] button[type=submit]")
+    page.screenshot(path=str(artifacts_dir / "hall-question-form-saved.png"), full_page=True)
+    assert page.url.endswith(f"/quizzes/{quiz.id}/")
+    assert quiz.questions.get().generator == "conv2d_parameters"
