@@ -255,6 +255,9 @@ INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("hu", "Magyar")]
 LOCALE_PATHS = [PLATFORM_DIR / "locale"]
+# Named date formats per language (config/formats/<lang>/formats.py): templates write
+# |date:"DATETIME_FORMAT" (or SHORT_DATETIME_FORMAT, MONTH_DAY_FORMAT), never a literal English pattern.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Budapest"
 USE_I18N = True
 USE_TZ = True
