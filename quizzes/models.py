@@ -258,3 +258,30 @@ class CourseHall(models.Model):
 
     def __str__(self) -> str:
         return f"lecture hall of {self.course.code}"
+
+
+class PracticeAttempt(models.Model):
+    """One answer in a student's self-paced practice of a parametric generator (never graded)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_attempts"
+    )
+    generator = models.CharField(max_length=60)
+    seed = models.BigIntegerField()
+    text = models.CharField(max_length=200)
+    correct = models.BooleanField()
+    mistake = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "-created_at"]
+        indexes = [models.Index(fields=["user", "generator"], name="practice_user_generator")]
+        constraints = [
+            # One answer per drawn variant: a resubmitted form (back button, double tap) changes nothing.
+            models.UniqueConstraint(
+                fields=["user", "generator", "seed"], name="one_practice_answer_per_variant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.generator} {'✔' if self.correct else '✘'}"

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Course
 from accounts.selectors import course_is_instructor, course_is_staff, user_is_teaching_staff
-from core.errors import PlatformError
+from core.errors import PermissionDeniedError, PlatformError
 from core.http import request_user
 from quizzes.authoring import ImportProblems, kahoot_xlsx_parse, quiz_yaml_dump, quiz_yaml_parse
 from quizzes.exports import results_csv, results_xlsx
@@ -35,6 +35,14 @@ from quizzes.forms import (
     choices_to_lines,
 )
 from quizzes.models import BoardNames, CourseHall, Game, Question, Quiz
+from quizzes.practice import (
+    practice_answer,
+    practice_for_course,
+    practice_next,
+    practice_progress,
+    practice_title,
+    practice_topic_check,
+)
 from quizzes.selectors import (
     game_by_pin,
     game_can_host,
@@ -368,6 +376,53 @@ def game_results_export(request: HttpRequest, game_id: int, fmt: str) -> HttpRes
         response = HttpResponse(results_csv(game=game), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+def practice_home(request: HttpRequest) -> HttpResponse:
+    """Practice between lectures: every topic with the student's progress."""
+    topics = practice_progress(user=request_user(request))
+    return render(request, "quizzes/practice_home.html", {"topics": topics})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_topic(request: HttpRequest, generator: str) -> HttpResponse:
+    """One exercise of a topic; an answer gets instant feedback with the worked explanation."""
+    user = request_user(request)
+    try:
+        practice_topic_check(generator)
+    except PlatformError as error:
+        raise Http404(error.message) from None
+    result, error_message, status = None, "", 200
+    if request.method == "POST":
+        try:
+            result = practice_answer(
+                user=user, token=request.POST.get("token", ""), text=request.POST.get("answer", "")[:200]
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from None
+        except PlatformError as error:
+            error_message, status = _(error.message), 400
+    item = practice_next(user=user, generator=generator)
+    context = {
+        "item": item,
+        "title": practice_title(generator),
+        "result": result,
+        "error": error_message,
+        "typed": request.POST.get("answer", "")[:200] if error_message else "",
+    }
+    return render(request, "quizzes/practice_topic.html", context, status=status)
+
+
+@login_required
+def course_practice(request: HttpRequest, code: str) -> HttpResponse:
+    """What the course's students practise and get wrong, per topic (instructors and graders)."""
+    course = get_object_or_404(Course, code=code)
+    if not course_is_staff(user=request_user(request), course=course):
+        raise PermissionDenied("Only the course's instructors and graders see its practice figures.")
+    rows = practice_for_course(course=course)
+    return render(request, "quizzes/course_practice.html", {"course": course, "rows": rows})
 
 
 @login_required

@@ -231,3 +231,30 @@ def test_the_question_form_shows_only_the_chosen_types_fields(
     page.screenshot(path=str(artifacts_dir / "hall-question-form-saved.png"), full_page=True)
     assert page.url.endswith(f"/quizzes/{quiz.id}/")
     assert quiz.questions.get().generator == "conv2d_parameters"
+
+
+def test_practice_on_a_phone_answer_feedback_and_progress(browser, hall_server, student, artifacts_dir):
+    page = browser.new_context(**PHONE_CONTEXT).new_page()
+    log_in(page, hall_server.url, "ABC123")
+    page.goto(hall_server.url + "/quizzes/practice/")
+    page.click("text=conv2d parameters")
+    prompt = page.inner_text("#prompt")
+    from quizzes.practice import practice_next
+
+    item = practice_next(user=student, generator="conv2d_parameters")
+    assert prompt == item.variant.prompt
+    page.fill("#answer", "seven")  # unreadable: said where the student looks, nothing counted
+    with page.expect_navigation():
+        page.click("#practice-form button[type=submit]")
+    assert page.inner_text("#practice-error") and page.input_value("#answer") == "seven"
+    page.fill("#answer", item.variant.distractors[0].text)
+    with page.expect_navigation():
+        page.click("#practice-form button[type=submit]")
+    assert "Not quite" in page.inner_text("#feedback")
+    assert page.inner_text("#feedback-right") == item.variant.answer
+    assert page.inner_text("#feedback-mistake") == item.variant.distractors[0].mistake
+    assert page.inner_text("#prompt") != prompt  # the next exercise is already there
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(artifacts_dir / "hall-phone-practice-feedback.png"), full_page=True)
+    page.goto(hall_server.url + "/quizzes/practice/")
+    assert "0 of 1 right" in page.inner_text("#practice-topics")
