@@ -85,7 +85,8 @@ class QuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         generator = self.fields["generator"]
         assert isinstance(generator, forms.ChoiceField)
-        generator.choices = [("", "—")] + [(n, n) for n in generator_names()]
+        # Names in words ("conv2d output shape"); the key stays the value.
+        generator.choices = [("", "—")] + [(n, n.replace("_", " ")) for n in generator_names()]
 
     def draft(self) -> QuestionDraft:
         data = self.cleaned_data

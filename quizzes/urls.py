@@ -21,6 +21,7 @@ urlpatterns = [
     path("courses/<str:code>/hall/", views.course_hall, name="course_hall"),
     path("courses/<str:code>/practice/", views.course_practice, name="course_practice"),
     path("practice/", views.practice_home, name="practice_home"),
+    path("generators/<str:generator>/preview/", views.generator_preview, name="generator_preview"),
     path("practice/<str:generator>/", views.practice_topic, name="practice_topic"),
     path("courses/<str:code>/gradebook/", views.course_gradebook, name="course_gradebook"),
 ]

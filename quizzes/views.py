@@ -4,6 +4,7 @@ Thin: check rights, call one service or selector, render. PlatformError becomes 
 """
 
 import io
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +35,8 @@ from quizzes.forms import (
     QuizForm,
     choices_to_lines,
 )
+from quizzes.generators import variant_generate
+from quizzes.mathtext import text_to_html
 from quizzes.models import BoardNames, CourseHall, Game, Question, Quiz
 from quizzes.practice import (
     practice_answer,
@@ -376,6 +379,30 @@ def game_results_export(request: HttpRequest, game_id: int, fmt: str) -> HttpRes
         response = HttpResponse(results_csv(game=game), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def generator_preview(request: HttpRequest, generator: str) -> JsonResponse:
+    """A sample variant of a generator for the question form's live preview (teaching staff)."""
+    _staff_only(request)
+    try:
+        practice_topic_check(generator)
+    except PlatformError as error:
+        raise Http404(error.message) from None
+    notation = request.GET.get("notation", "lecture")
+    if notation not in ("lecture", "pytorch"):
+        notation = "lecture"
+    seed = secrets.randbelow(2**31)
+    variant = variant_generate(generator=generator, seed=seed, notation=notation)
+    return JsonResponse(
+        {
+            "prompt_html": text_to_html(variant.prompt),
+            "answer": variant.answer,
+            "explanation_html": text_to_html(variant.explanation),
+            "mistakes": [d.mistake for d in variant.distractors],
+        }
+    )
 
 
 @login_required

@@ -223,9 +223,13 @@ def test_the_question_form_shows_only_the_chosen_types_fields(
     assert visible("answer_number") and visible("tolerance") and not visible("choices")
     page.select_option("#id_kind", "parametric")
     assert visible("generator") and visible("notation") and not visible("choices") and not visible("text")
+    # Generators in words, and a live sample of the chosen one.
+    assert "conv2d parameters" in page.inner_text("#id_generator")
+    page.select_option("#id_generator", "conv2d_parameters")
+    page.wait_for_selector("#generator-preview:not([hidden]) #preview-answer:has-text('= ')")
+    assert "parameters" in page.inner_text("#preview-prompt")
     page.screenshot(path=str(artifacts_dir / "hall-question-form-parametric.png"), full_page=True)
     # Saving still works with the hidden fields left out.
-    page.select_option("#id_generator", "conv2d_parameters")
     with page.expect_navigation():
         page.click("form[enctype] button[type=submit]")
     page.screenshot(path=str(artifacts_dir / "hall-question-form-saved.png"), full_page=True)

@@ -93,3 +93,14 @@ def test_practice_pages_for_students_and_the_class_figures_for_staff_only(
     client.force_login(instructor)
     figures = client.get(reverse("quizzes:course_practice", args=[course.code]))
     assert figures.status_code == 200 and "conv2d parameters" in figures.content.decode()
+
+
+def test_the_question_forms_preview_of_a_generator_is_for_teaching_staff(client, student, instructor):
+    url = reverse("quizzes:generator_preview", args=["conv2d_output_shape"])
+    client.force_login(student)
+    assert client.get(url).status_code == 403
+    client.force_login(instructor)
+    sample = client.get(url, {"notation": "pytorch"}).json()
+    assert sample["answer"].startswith("(") and sample["prompt_html"] and len(sample["mistakes"]) == 3
+    assert client.get(url, {"notation": "<script>"}).status_code == 200  # unknown notation: the lecture's
+    assert client.get(reverse("quizzes:generator_preview", args=["nope"])).status_code == 404

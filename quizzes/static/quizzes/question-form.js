@@ -20,3 +20,25 @@
   kind.addEventListener("change", update);
   update();
 })();
+// A live preview of the chosen generator: a fresh sample variant from the server.
+(function () {
+  "use strict";
+  const box = document.getElementById("generator-preview"), generator = document.getElementById("id_generator");
+  const kind = document.getElementById("id_kind"), notation = document.getElementById("id_notation");
+  if (!box || !generator || !kind) return;
+  function refresh() {
+    const show = kind.value === "parametric" && generator.value;
+    box.hidden = !show;
+    if (!show) return;
+    const url = box.dataset.url.replace("GENERATOR", encodeURIComponent(generator.value)) + "?notation=" + encodeURIComponent(notation ? notation.value : "lecture");
+    fetch(url, { credentials: "same-origin" }).then((r) => r.ok ? r.json() : null).then((v) => {
+      if (!v) return;
+      document.getElementById("preview-prompt").innerHTML = v.prompt_html;
+      document.getElementById("preview-answer").textContent = "= " + v.answer;
+      document.getElementById("preview-explanation").innerHTML = v.explanation_html;
+    });
+  }
+  for (const el of [kind, generator, notation]) if (el) el.addEventListener("change", refresh);
+  document.getElementById("preview-again").addEventListener("click", refresh);
+  refresh();
+})();
