@@ -262,3 +262,23 @@ def test_practice_on_a_phone_answer_feedback_and_progress(browser, hall_server, 
     page.screenshot(path=str(artifacts_dir / "hall-phone-practice-feedback.png"), full_page=True)
     page.goto(hall_server.url + "/quizzes/practice/")
     assert "0 of 1 right" in page.inner_text("#practice-topics")
+
+
+def test_an_upload_error_on_a_phone_shows_where_the_student_looks(
+    browser, hall_server, course, student, artifacts_dir
+):
+    from tests.grader.conftest import assignment_make
+
+    long_description = "\n\n".join(f"Paragraph {n} of the homework's long description." for n in range(60))
+    assignment = assignment_make(course, kinds=("predictions",), description=long_description)
+    page = browser.new_context(**PHONE_CONTEXT).new_page()
+    log_in(page, hall_server.url, "ABC123")
+    page.goto(hall_server.url + f"/grader/assignments/{assignment.pk}/")
+    assert page.eval_on_selector("#upload-form", "e => e.getBoundingClientRect().top") > 2 * PHONE["height"]
+    bad = {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}
+    page.set_input_files("#upload-form input[type=file]", files=[bad])
+    with page.expect_navigation():
+        page.click("#upload-form button[type=submit]")
+    box = page.eval_on_selector("#upload-error", "e => e.getBoundingClientRect().toJSON()")
+    assert box["top"] >= 0 and box["bottom"] <= PHONE["height"]  # in view, not 3,000 px below
+    page.screenshot(path=str(artifacts_dir / "hall-phone-upload-error.png"))
