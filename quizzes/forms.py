@@ -9,7 +9,7 @@ from accounts.models import Course, User
 from accounts.selectors import courses_taught_by
 from quizzes.authoring import QuestionDraft
 from quizzes.game import MAX_TIME_LIMIT, MIN_TIME_LIMIT
-from quizzes.generators import generator_names
+from quizzes.generators import generator_get, generator_names
 from quizzes.models import BoardNames, QuestionKind, QuestionPoints
 
 
@@ -85,8 +85,8 @@ class QuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         generator = self.fields["generator"]
         assert isinstance(generator, forms.ChoiceField)
-        # Names in words ("conv2d output shape"); the key stays the value.
-        generator.choices = [("", "—")] + [(n, n.replace("_", " ")) for n in generator_names()]
+        # Names in words (the generator's title, "Conv2d output shape"); the key stays the value.
+        generator.choices = [("", "—")] + [(n, _(generator_get(n).title)) for n in generator_names()]
 
     def draft(self) -> QuestionDraft:
         data = self.cleaned_data

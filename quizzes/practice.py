@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Course, Enrollment, Role, User
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
 from quizzes.answers import AnswerFormatError, answer_check, answer_mistake
-from quizzes.generators import Variant, generator_names, seed_for_player, variant_generate
+from quizzes.generators import Variant, generator_get, generator_names, seed_for_player, variant_generate
 from quizzes.models import PracticeAttempt
 
 PRACTICE_SALT = "quizzes.practice"
@@ -128,8 +128,8 @@ def practice_progress(*, user: User) -> list[dict[str, Any]]:
 
 
 def practice_title(generator: str) -> str:
-    """A topic's name in words: "conv2d output shape" for conv2d_output_shape."""
-    return generator.replace("_", " ")
+    """A topic's name in words, the generator's own title ("Conv2d output shape")."""
+    return generator_get(generator).title
 
 
 def practice_for_course(*, course: Course) -> list[dict[str, Any]]:

@@ -224,7 +224,7 @@ def test_the_question_form_shows_only_the_chosen_types_fields(
     page.select_option("#id_kind", "parametric")
     assert visible("generator") and visible("notation") and not visible("choices") and not visible("text")
     # Generators in words, and a live sample of the chosen one.
-    assert "conv2d parameters" in page.inner_text("#id_generator")
+    assert "Conv2d parameter count" in page.inner_text("#id_generator")
     page.select_option("#id_generator", "conv2d_parameters")
     page.wait_for_selector("#generator-preview:not([hidden]) #preview-answer:has-text('= ')")
     assert "parameters" in page.inner_text("#preview-prompt")
@@ -241,7 +241,7 @@ def test_practice_on_a_phone_answer_feedback_and_progress(browser, hall_server, 
     page = browser.new_context(**PHONE_CONTEXT).new_page()
     log_in(page, hall_server.url, "ABC123")
     page.goto(hall_server.url + "/quizzes/practice/")
-    page.click("text=conv2d parameters")
+    page.click("text=Conv2d parameter count")
     prompt = page.inner_text("#prompt")
     from quizzes.practice import practice_next
 

@@ -79,7 +79,7 @@ def test_practice_pages_for_students_and_the_class_figures_for_staff_only(
     client, student, instructor, course
 ):
     client.force_login(student)
-    assert "conv2d parameters" in client.get(reverse("quizzes:practice_home")).content.decode()
+    assert "Conv2d parameter count" in client.get(reverse("quizzes:practice_home")).content.decode()
     url = reverse("quizzes:practice_topic", args=[TOPIC])
     page = client.get(url)
     token = page.context["item"].token
@@ -92,7 +92,7 @@ def test_practice_pages_for_students_and_the_class_figures_for_staff_only(
     assert client.get(reverse("quizzes:course_practice", args=[course.code])).status_code == 403
     client.force_login(instructor)
     figures = client.get(reverse("quizzes:course_practice", args=[course.code]))
-    assert figures.status_code == 200 and "conv2d parameters" in figures.content.decode()
+    assert figures.status_code == 200 and "Conv2d parameter count" in figures.content.decode()
 
 
 def test_the_question_forms_preview_of_a_generator_is_for_teaching_staff(client, student, instructor):
@@ -104,3 +104,11 @@ def test_the_question_forms_preview_of_a_generator_is_for_teaching_staff(client,
     assert sample["answer"].startswith("(") and sample["prompt_html"] and len(sample["mistakes"]) == 3
     assert client.get(url, {"notation": "<script>"}).status_code == 200  # unknown notation: the lecture's
     assert client.get(reverse("quizzes:generator_preview", args=["nope"])).status_code == 404
+
+
+def test_topics_are_named_in_words_in_the_readers_language(client, student):
+    student.language = "hu"
+    student.save()
+    client.force_login(student)
+    html = client.get(reverse("quizzes:practice_home")).content.decode()
+    assert ">Conv2d paraméterszám<" in html
