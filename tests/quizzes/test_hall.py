@@ -196,3 +196,28 @@ def test_lenet5_pools_by_max_as_the_slide_and_the_reference_model_do():
     pools = [m for m in modules if "Pool" in m]
     assert len(pools) == 2 and all("MaxPool2d" in m for m in pools)
     assert network_lenet5().total() == 61706
+
+
+def test_every_named_mistake_of_every_generator_is_in_hungarian_on_the_projector_and_the_pages():
+    """The reveal (JavaScript catalogue) and the practice pages (Django's) show the generators' mistake
+    names in the reader's language: a new mistake name without its Hungarian entry fails here."""
+    from pathlib import Path
+
+    import polib
+
+    from quizzes.generators import generator_names
+
+    locale = Path(__file__).resolve().parents[2] / "platform" / "locale" / "hu" / "LC_MESSAGES"
+    catalogues = [
+        {e.msgid: e.msgstr for e in polib.pofile(str(locale / f"{name}.po")) if e.msgstr}
+        for name in ("django", "djangojs")
+    ]
+    mistakes = {
+        d.mistake
+        for generator in generator_names()
+        for seed in range(150)
+        for d in variant_generate(generator=generator, seed=seed, notation="lecture").distractors
+    }
+    assert len(mistakes) > 40
+    for catalogue in catalogues:
+        assert sorted(m for m in mistakes if m not in catalogue) == []

@@ -112,3 +112,18 @@ def test_topics_are_named_in_words_in_the_readers_language(client, student):
     client.force_login(student)
     html = client.get(reverse("quizzes:practice_home")).content.decode()
     assert ">Conv2d paraméterszám<" in html
+
+
+def test_a_hungarian_student_reads_the_likely_mistake_in_hungarian(client, student):
+    student.language = "hu"
+    student.save()
+    client.force_login(student)
+    url = reverse("quizzes:practice_topic", args=[TOPIC])
+    item = client.get(url).context["item"]
+    wrong = (
+        next(d for d in item.variant.distractors if d.mistake == "forgot the bias")
+        if any(d.mistake == "forgot the bias" for d in item.variant.distractors)
+        else item.variant.distractors[0]
+    )
+    html = client.post(url, {"token": item.token, "answer": wrong.text}).content.decode()
+    assert "Valószínű hiba" in html and wrong.mistake not in html

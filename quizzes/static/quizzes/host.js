@@ -183,9 +183,9 @@
       '<p class="big example-answer"></p><div class="example-working">' + p.example.explanation_html + "</div>";
     $("r-example").querySelector(".example-answer").textContent = "= " + p.example.answer;
     const list = $("r-mistakes"); list.innerHTML = "";
-    for (const m of p.mistakes) {
+    for (const m of p.mistakes) {  // the generators' mistake names are catalogue entries (tests/quizzes/test_hall.py)
       const li = document.createElement("li");
-      li.textContent = interpolate(ngettext("%(mistake)s: %(count)s player", "%(mistake)s: %(count)s players", m.count), { mistake: m.mistake, count: m.count }, true);
+      li.textContent = interpolate(ngettext("%(mistake)s: %(count)s player", "%(mistake)s: %(count)s players", m.count), { mistake: gettext(m.mistake), count: m.count }, true);
       list.appendChild(li);
     }
     $("r-no-mistakes").hidden = p.mistakes.length > 0;
