@@ -282,3 +282,24 @@ def test_an_upload_error_on_a_phone_shows_where_the_student_looks(
     box = page.eval_on_selector("#upload-error", "e => e.getBoundingClientRect().toJSON()")
     assert box["top"] >= 0 and box["bottom"] <= PHONE["height"]  # in view, not 3,000 px below
     page.screenshot(path=str(artifacts_dir / "hall-phone-upload-error.png"))
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, PHONE])
+def test_the_gradebooks_total_stays_in_view_however_many_columns(
+    browser, hall_server, course, instructor, artifacts_dir, viewport
+):
+    from tests.gradebook.builders import gradebook_build
+
+    gradebook_build(course=course, host=instructor, students=6, games=10, assignments=10, milestones=10)
+    page = browser.new_context(viewport=viewport).new_page()
+    log_in(page, hall_server.url, "instructor")
+    page.goto(hall_server.url + f"/gradebook/courses/{course.code}/")
+    wrap = page.eval_on_selector(".gradebook-wrap", "e => e.getBoundingClientRect().toJSON()")
+    assert page.eval_on_selector(".gradebook-wrap", "e => e.scrollWidth > e.clientWidth")  # it does scroll
+    total = page.eval_on_selector("td.total", "e => e.getBoundingClientRect().toJSON()")
+    assert (
+        wrap["left"] <= total["left"]
+        and total["right"] <= wrap["right"] + 1
+        and total["right"] <= viewport["width"]
+    )
+    page.screenshot(path=str(artifacts_dir / f"hall-gradebook-{viewport['width']}.png"))
