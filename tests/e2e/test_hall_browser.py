@@ -221,6 +221,11 @@ def test_the_question_form_shows_only_the_chosen_types_fields(
     assert not visible("answer_number") and not visible("generator")
     page.select_option("#id_kind", "numeric")
     assert visible("answer_number") and visible("tolerance") and not visible("choices")
+    # Required fields are said before submitting: an empty numeric answer stops the browser, not the server.
+    page.fill("#id_text", "Output width?")
+    page.click("form[enctype] button[type=submit]")
+    assert page.eval_on_selector("#id_answer_number", "e => e.validity.valueMissing")
+    assert page.url.endswith("/questions/new/") and quiz.questions.count() == 0
     page.select_option("#id_kind", "parametric")
     assert visible("generator") and visible("notation") and not visible("choices") and not visible("text")
     # Generators in words, and a live sample of the chosen one.

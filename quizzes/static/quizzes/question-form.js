@@ -9,12 +9,22 @@
     generator: ["parametric"],
     notation: ["parametric"],
   };
+  // What each type cannot do without: the browser says so before the form is sent.
+  const REQUIRED = {
+    text: ["single", "multiple", "truefalse", "numeric", "poll"],
+    choices: ["single", "multiple", "truefalse", "poll"],
+    answer_number: ["numeric"],
+    generator: ["parametric"],
+  };
   const kind = document.getElementById("id_kind");
   if (!kind) return;
   function wrapper(name) { const field = document.getElementById("id_" + name); return field && field.closest("form > div"); }
   function update() {
     for (const [name, kinds] of Object.entries(FIELDS)) {
       const box = wrapper(name); if (box) box.hidden = !kinds.includes(kind.value);
+    }
+    for (const [name, kinds] of Object.entries(REQUIRED)) {
+      const field = document.getElementById("id_" + name); if (field) field.required = kinds.includes(kind.value);
     }
   }
   kind.addEventListener("change", update);
