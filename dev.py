@@ -7,6 +7,7 @@
 Plain Python on purpose: a fresh machine may have no make. `make demo` / `make test` call this.
 """
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -22,6 +23,7 @@ VENV_PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt"]
 STAMP = VENV / ".requirements.sha256"
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+ANY_ADDRESS = "0.0.0.0"  # noqa: S104 (the demo's --lan switch binds every interface on purpose)
 
 
 def say(message: str) -> None:
@@ -127,14 +129,107 @@ def manage(*args: str, env: dict[str, str] | None = None, check: bool = True) ->
     return run([str(VENV_PYTHON), "manage.py", *args], env=env, check=check)
 
 
+DEMO_USAGE = """python3 dev.py demo [--lan] [--port N]
+
+  --lan      serve the local network too (phones in the lecture hall): binds 0.0.0.0, allows this
+             machine's addresses, prints the URL and a QR code a phone can scan. HOST=0.0.0.0 does the same.
+  --port N   the port (default 8000, or PORT). The data folder is DATA_DIR (default var/ in the checkout).
+"""
+
+
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses that other machines may reach (loopback left out)."""
+    import socket
+
+    found: set[str] = set()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:  # the default route's address; a UDP connect sends nothing
+            sock.connect(("10.255.255.255", 1))
+            found.add(sock.getsockname()[0])
+        except OSError:
+            pass
+    with contextlib.suppress(OSError):
+        found.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET))
+    return sorted(address for address in found if not address.startswith("127.") and address != ANY_ADDRESS)
+
+
+def demo_env(*, base: dict[str, str], lan: bool, port: str, addresses: list[str]) -> dict[str, str]:
+    """The demo's environment: on the LAN, the machine's addresses are allowed hosts (HTTP and the quiz
+    sockets' Origin check) and trusted CSRF origins, and the site's URL is the first of them."""
+    env = dict(base)
+    if not lan or not addresses:
+        return env
+    hosts = [h for h in base.get("ALLOWED_HOSTS", "").split(",") if h] or ["localhost", "127.0.0.1", "[::1]"]
+    env["ALLOWED_HOSTS"] = ",".join(dict.fromkeys([*hosts, *addresses]))
+    origins = [o for o in base.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+    env["CSRF_TRUSTED_ORIGINS"] = ",".join(
+        dict.fromkeys([*origins, *(f"http://{a}:{port}" for a in addresses)])
+    )
+    env.setdefault("SITE_URL", f"http://{addresses[0]}:{port}")
+    return env
+
+
+def demo_args(argv: list[str], environ: dict[str, str]) -> tuple[bool, str]:
+    """(lan, port) from the command line and the environment; exits with the usage on anything else."""
+    lan = environ.get("HOST", "") == ANY_ADDRESS
+    port = environ.get("PORT", "8000")
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--lan":
+            lan = True
+        elif arg == "--port" and rest:
+            port = rest.pop(0)
+        elif arg.startswith("--port="):
+            port = arg.split("=", 1)[1]
+        else:
+            sys.exit(f"unknown option {arg!r}\n\n{DEMO_USAGE}")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        sys.exit(f"--port wants a number from 1 to 65535, not {port!r}")
+    return lan, port
+
+
+def supervise(processes: list[subprocess.Popen]) -> None:
+    """Wait while every process runs. Ctrl-C, SIGTERM or SIGHUP to dev.py, or one of them ending,
+    stops them all, each with its own process group (uvicorn's and Celery's children too)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the clean-up short
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for process in processes:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
 def demo() -> None:
+    lan, port = demo_args(sys.argv[2:], dict(os.environ))
     ensure_venv()
-    say("migrating the database (embedded: SQLite under var/)")
-    manage("migrate", "--no-input", "-v", "0")
-    manage("collectstatic", "--no-input", "-v", "0")
-    say("loading demo data")
-    manage("demo_data")
-    port = os.environ.get("PORT", "8000")
+    addresses = lan_addresses() if lan else []
+    if lan and not addresses:
+        say("no network address found besides localhost: serving localhost only")
+    env = demo_env(base=dict(os.environ), lan=lan, port=port, addresses=addresses)
+    say("migrating the database (embedded: SQLite under DATA_DIR, default var/)")
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("collectstatic", "--no-input", "-v", "0", env=env)
+    say("loading demo data (about a minute and a half the first time: each step says when it is done)")
+    manage("demo_data", env=env)
     worker = subprocess.Popen(
         [
             str(VENV_PYTHON),
@@ -150,19 +245,14 @@ def demo() -> None:
             "warning",
         ],
         cwd=ROOT,
+        env=env,
         start_new_session=True,
     )
+    host = ANY_ADDRESS if addresses else os.environ.get("HOST", "127.0.0.1")
     server = subprocess.Popen(
-        [
-            str(VENV_PYTHON),
-            "manage.py",
-            "serve",
-            "--host",
-            os.environ.get("HOST", "127.0.0.1"),
-            "--port",
-            port,
-        ],
+        [str(VENV_PYTHON), "manage.py", "serve", "--host", host, "--port", port],
         cwd=ROOT,
+        env=env,
         start_new_session=True,
     )
     time.sleep(2)
@@ -170,19 +260,14 @@ def demo() -> None:
     say(f"admin:  http://localhost:{port}/admin/")
     say(f"API:    http://localhost:{port}/api/docs/")
     say(f"health: http://localhost:{port}/healthz")
+    if addresses:
+        url = f"http://{addresses[0]}:{port}/quizzes/play/"
+        say(f"phones in the room: {url}   (also: {', '.join(addresses[1:]) or 'no other address'})")
+        script = "import qrcode, sys; q = qrcode.QRCode(border=1); q.add_data(sys.argv[1]); q.print_ascii()"
+        run([str(VENV_PYTHON), "-c", script, url], check=False)
     say("Celery worker running (queues default, grading-cpu; beat runs the grading sweeper).")
-    say("Ctrl-C stops everything.")
-    try:
-        while worker.poll() is None and server.poll() is None:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for process in (server, worker):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in (server, worker):
-            process.wait(timeout=30)
+    say("Ctrl-C (or SIGTERM to dev.py) stops everything.")
+    supervise([server, worker])
 
 
 def test() -> None:

@@ -118,7 +118,8 @@ async def player(
             if kind == "question":
                 q = frame["question"]["index"]
                 run.fanout_ms.append((time.perf_counter() - run.advance_at[q]) * 1000)
-                await asyncio.sleep(rng.uniform(0, spread))
+                # As a phone does: tiles appear after "get ready" (earlier answers are refused).
+                await asyncio.sleep(frame.get("ready_ms", 0) / 1000 + rng.uniform(0, spread))
                 sent_at = time.perf_counter()
                 await sock.send(json.dumps({"type": "answer", "question": q, "picks": [rng.randrange(2)]}))
                 run.answers_sent += 1

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from quizzes.models import Answer, Game, Player, Question, Quiz
+from quizzes.models import Answer, CourseHall, Game, Player, Question, Quiz
 
 
 class QuestionInline(admin.StackedInline):
@@ -67,3 +67,8 @@ class AnswerAdmin(admin.ModelAdmin):
     list_display = ["player", "game", "question_index", "correct", "points", "bonus", "response_ms"]
     list_filter = ["correct"]
     search_fields = ["player__neptun_code", "game__pin"]
+
+
+@admin.register(CourseHall)
+class CourseHallAdmin(admin.ModelAdmin):
+    list_display = ["course", "board_names"]

@@ -107,3 +107,23 @@ def answer_check(*, variant: Variant, text: str) -> bool:
         return True
     # PyTorch prints a batch of one in front of a sample's shape: that is still right.
     return variant.answer_kind == "shape" and variant.shape_style != "tensor" and typed == (1, *expected)
+
+
+def answer_mistake(*, variant: Variant, text: str) -> str:
+    """The named mistake a wrong answer matches (one of the variant's distractors), or "".
+
+    Never raises: an unreadable text or distractor matches nothing.
+    """
+    try:
+        typed = answer_parse(answer_kind=variant.answer_kind, text=text)
+    except AnswerFormatError:
+        return ""
+    for distractor in variant.distractors:
+        try:
+            wrong = answer_parse(answer_kind=variant.answer_kind, text=distractor.text)
+        except AnswerFormatError:
+            continue
+        batch_of_one = variant.answer_kind == "shape" and variant.shape_style != "tensor"
+        if typed == wrong or (batch_of_one and typed == (1, *wrong)):
+            return distractor.mistake
+    return ""

@@ -269,7 +269,9 @@ class PlayerConsumer(_GameSocket):
     async def game_question(self, event: dict[str, Any]) -> None:
         if self.player is None:
             return
-        fields: dict[str, Any] = {"remaining_ms": max(int((event["deadline"] - time.time()) * 1000), 0)}
+        now = time.time()
+        fields: dict[str, Any] = {"remaining_ms": max(int((event["deadline"] - now) * 1000), 0)}
+        fields["ready_ms"] = max(int((event["opened"] - now) * 1000), 0)
         fields["answered"] = False
         if event.get("parametric"):
             assert self.game is not None
@@ -457,10 +459,13 @@ class HostConsumer(_GameSocket):
     # --- from the game (channel layer) ---
 
     async def game_question(self, event: dict[str, Any]) -> None:
-        remaining = max(int((event["deadline"] - time.time()) * 1000), 0)
+        now = time.time()
+        remaining = max(int((event["deadline"] - now) * 1000), 0)
+        ready = max(int((event["opened"] - now) * 1000), 0)
         await self.send(
-            _frame("question", {"question": event["question"]}, remaining_ms=remaining, answered=0)
-        )
+            _frame("question", {"question": event["question"]}, remaining_ms=remaining, ready_ms=ready,
+                   answered=0)
+        )  # fmt: skip
 
     async def game_reveal(self, event: dict[str, Any]) -> None:
         await self.send(_frame("reveal", {"reveal": event["reveal"]}))

@@ -9,8 +9,8 @@ from accounts.models import Course, User
 from accounts.selectors import courses_taught_by
 from quizzes.authoring import QuestionDraft
 from quizzes.game import MAX_TIME_LIMIT, MIN_TIME_LIMIT
-from quizzes.generators import generator_names
-from quizzes.models import QuestionKind, QuestionPoints
+from quizzes.generators import generator_get, generator_names
+from quizzes.models import BoardNames, QuestionKind, QuestionPoints
 
 
 def _course_field(user: User) -> forms.ModelChoiceField:
@@ -85,7 +85,8 @@ class QuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         generator = self.fields["generator"]
         assert isinstance(generator, forms.ChoiceField)
-        generator.choices = [("", "—")] + [(n, n) for n in generator_names()]
+        # Names in words (the generator's title, "Conv2d output shape"); the key stays the value.
+        generator.choices = [("", "—")] + [(n, _(generator_get(n).title)) for n in generator_names()]
 
     def draft(self) -> QuestionDraft:
         data = self.cleaned_data
@@ -154,4 +155,13 @@ class PlayerRemoveForm(forms.Form):
         label=_("Reason"),
         max_length=500,
         help_text=_("Required once the game is over: the gradebook changes."),
+    )
+
+
+class CourseHallForm(forms.Form):
+    board_names = forms.ChoiceField(
+        label=_("Names on the projector's top 5"),
+        choices=BoardNames.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Only the top 5 are projected. Every result stays on the staff results page."),
     )

@@ -222,6 +222,9 @@ class Answer(models.Model):
     question_index = models.IntegerField()
     picks = models.CharField(max_length=40, blank=True, help_text="Chosen options, e.g. 0,2.")
     text = models.CharField(max_length=200, blank=True)
+    mistake = models.CharField(
+        max_length=120, blank=True, help_text="The named mistake a wrong parametric answer matches."
+    )
     correct = models.BooleanField(null=True, help_text="Empty for polls.")
     points = models.IntegerField(default=0)
     bonus = models.IntegerField(default=0, help_text="Streak bonus, added when the question closes.")
@@ -236,3 +239,49 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.player.neptun_code} Q{self.question_index + 1}"
+
+
+class BoardNames(models.TextChoices):
+    """How the projector names the top 5 (the staff results page always has everything)."""
+
+    MASKED = "masked", _("Masked Neptun code (AB•••3)")
+    NAME = "name", _("Display name")
+
+
+class CourseHall(models.Model):
+    """A course's lecture-hall settings. A course without a row uses the defaults."""
+
+    course = models.OneToOneField("accounts.Course", on_delete=models.CASCADE, related_name="hall")
+    board_names = models.CharField(
+        _("names on the projector"), max_length=10, choices=BoardNames.choices, default=BoardNames.MASKED
+    )
+
+    def __str__(self) -> str:
+        return f"lecture hall of {self.course.code}"
+
+
+class PracticeAttempt(models.Model):
+    """One answer in a student's self-paced practice of a parametric generator (never graded)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_attempts"
+    )
+    generator = models.CharField(max_length=60)
+    seed = models.BigIntegerField()
+    text = models.CharField(max_length=200)
+    correct = models.BooleanField()
+    mistake = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "-created_at"]
+        indexes = [models.Index(fields=["user", "generator"], name="practice_user_generator")]
+        constraints = [
+            # One answer per drawn variant: a resubmitted form (back button, double tap) changes nothing.
+            models.UniqueConstraint(
+                fields=["user", "generator", "seed"], name="one_practice_answer_per_variant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.generator} {'✔' if self.correct else '✘'}"

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.models import Course, Enrollment, Role, User
 from accounts.selectors import course_is_instructor, course_is_staff
@@ -20,6 +20,8 @@ from quizzes.generators import Variant, seed_for_player, variant_generate
 from quizzes.mathtext import text_to_html
 from quizzes.models import (
     Answer,
+    BoardNames,
+    CourseHall,
     Game,
     Player,
     Question,
@@ -193,6 +195,9 @@ def reveal_payload(*, game: Game, question: Question, index: int) -> dict[str, A
     elif question.kind == QuestionKind.PARAMETRIC:
         correct_text = "Each player had their own variant."
     return {
+        "parametric": parametric_reveal(game=game, question=question, index=index)
+        if question.kind == QuestionKind.PARAMETRIC
+        else None,
         "index": index,
         "kind": question.kind,
         "correct_picks": question_correct_picks(question) if question.kind != QuestionKind.POLL else [],
@@ -201,6 +206,40 @@ def reveal_payload(*, game: Game, question: Question, index: int) -> dict[str, A
         "bars": bars,
         "answered": answered,
         "players": active,
+    }
+
+
+MISTAKES_SHOWN = 3
+
+
+def parametric_reveal(*, game: Game, question: Question, index: int) -> dict[str, Any]:
+    """What the projector shows after a parametric question: one worked example (the same for every
+    screen of the game), the share correct and the most common named mistakes.
+
+    Cheap at any hall size: the mistakes were named when the answers came in, so this is one
+    GROUP BY; no player's variant is generated here.
+    """
+    answers = Answer.objects.filter(game=game, question_index=index)
+    answered = answers.count()
+    right = answers.filter(correct=True).count()
+    mistakes = (
+        answers.filter(correct=False)
+        .exclude(mistake="")
+        .values("mistake")
+        .annotate(count=Count("id"))
+        .order_by("-count", "mistake")[:MISTAKES_SHOWN]
+    )
+    example = variant_generate(
+        generator=question.generator,
+        seed=seed_for_player(game_key=game.key, question_key=f"{question.id}:example", neptun_code=""),
+        notation=question.notation or "lecture",
+    )
+    return {
+        "example": variant_reveal(example),
+        "answered": answered,
+        "correct": right,
+        "percent_correct": round(100 * right / answered) if answered else 0,
+        "mistakes": [{"mistake": row["mistake"], "count": row["count"]} for row in mistakes],
     }
 
 
@@ -225,7 +264,7 @@ def results_payload(*, game: Game, index: int) -> dict[str, dict[str, Any]]:
     answers = {
         a["player_id"]: a
         for a in Answer.objects.filter(game=game, question_index=index).values(
-            "player_id", "correct", "points", "bonus"
+            "player_id", "correct", "points", "bonus", "picks", "text"
         )
     }
     out: dict[str, dict[str, Any]] = {}
@@ -236,6 +275,8 @@ def results_payload(*, game: Game, index: int) -> dict[str, dict[str, Any]]:
             "correct": answer["correct"] if answer else None,
             "points": (answer["points"] + answer["bonus"]) if answer else 0,
             "bonus": answer["bonus"] if answer else 0,
+            "picks": _picks(answer["picks"]) if answer else [],
+            "text": answer["text"] if answer else "",
             "total": row["score"],
             "rank": row["rank"],
             "streak": row["streak"],
@@ -243,14 +284,63 @@ def results_payload(*, game: Game, index: int) -> dict[str, dict[str, Any]]:
     return out
 
 
+# --- The projector's boards: the top 5, named as the course chose ----------------------------------
+
+BOARD_SIZE = 5
+
+
+def board_label(*, neptun_code: str, display_name: str, names: str) -> str:
+    """How one player is named on the projector: a masked Neptun code (``AB•••3``), or the display
+    name when the course chose names (masked all the same when the player has none)."""
+    if names == BoardNames.NAME and display_name and display_name != neptun_code:
+        return display_name
+    return neptun_code[:2] + "•••" + neptun_code[-1:]
+
+
+def board_names_for(*, game: Game) -> str:
+    """The course's choice of names on the projector (a game without a course: masked codes)."""
+    if game.course_id is None:
+        return BoardNames.MASKED
+    chosen = CourseHall.objects.filter(course_id=game.course_id).values_list("board_names", flat=True).first()
+    return chosen or BoardNames.MASKED
+
+
+def board_rows(*, game: Game, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The top of the ranking as every screen and phone may see it: no Neptun code, no full name
+    unless the course chose names; everyone else stays off the projector."""
+    names = board_names_for(game=game)
+    return [
+        {
+            "id": row["id"],
+            "label": board_label(
+                neptun_code=row["neptun_code"], display_name=row["display_name"], names=names
+            ),
+            "score": row["score"],
+            "streak": row["streak"],
+            "rank": row["rank"],
+        }
+        for row in rows[:BOARD_SIZE]
+    ]
+
+
+def _picks(text: str) -> list[int]:
+    return [int(p) for p in text.split(",") if p]
+
+
 def scoreboard_payload(*, game: Game) -> dict[str, Any]:
     rows = ranking(game=game)
-    return {"index": game.question_index, "top": rows[:5], "players": len(rows)}
+    return {"index": game.question_index, "top": board_rows(game=game, rows=rows), "players": len(rows)}
 
 
 def finished_payload(*, game: Game) -> dict[str, Any]:
+    """The podium (top 5, named for the projector) and every player's rank without a name (each phone
+    finds its own rank there). The staff results page is where names and codes are."""
     rows = ranking(game=game)
-    return {"podium": rows[:3], "ranking": rows, "players": len(rows)}
+    return {
+        "podium": board_rows(game=game, rows=rows),
+        "ranking": [{"id": row["id"], "rank": row["rank"], "score": row["score"]} for row in rows],
+        "players": len(rows),
+    }
 
 
 @lru_cache(maxsize=16)
@@ -396,6 +486,8 @@ def player_result(*, game: Game, player: Player, index: int) -> dict[str, Any]:
         "correct": answer.correct if answer else None,
         "points": (answer.points + answer.bonus) if answer else 0,
         "bonus": answer.bonus if answer else 0,
+        "picks": _picks(answer.picks) if answer else [],
+        "text": answer.text if answer else "",
         "total": player.score,
         "rank": higher + 1,
         "streak": player.streak,
@@ -433,7 +525,7 @@ def player_snapshot(*, game: Game, player: Player, now: datetime) -> dict[str, A
         mine = next((r for r in rows if r["id"] == player.id), None)
         return {
             "type": "finished",
-            "finished": {"podium": rows[:3], "players": len(rows)},
+            "finished": {"podium": board_rows(game=game, rows=rows), "players": len(rows)},
             "you": {"rank": mine["rank"] if mine else None, "total": player.score},
         }
     question = game_question(game=game, index=game.question_index)
@@ -441,6 +533,7 @@ def player_snapshot(*, game: Game, player: Player, now: datetime) -> dict[str, A
         frame: dict[str, Any] = {
             "type": "question",
             "remaining_ms": remaining_ms(game.deadline, now),
+            "ready_ms": remaining_ms(game.question_opened_at, now),
             "answered": Answer.objects.filter(player=player, question_index=game.question_index).exists(),
             "question": question_payload(game=game, question=question, index=game.question_index),
         }
@@ -487,7 +580,9 @@ def host_snapshot(*, game: Game, now: datetime) -> dict[str, Any]:
     if game.phase in (Phase.QUESTION, Phase.REVEAL, Phase.SCOREBOARD):
         question = game_question(game=game, index=game.question_index)
         snapshot["question"] = question_payload(game=game, question=question, index=game.question_index)
-        snapshot["remaining_ms"] = remaining_ms(game.deadline, now) if game.phase == Phase.QUESTION else 0
+        open_now = game.phase == Phase.QUESTION
+        snapshot["remaining_ms"] = remaining_ms(game.deadline, now) if open_now else 0
+        snapshot["ready_ms"] = remaining_ms(game.question_opened_at, now) if open_now else 0
         snapshot["answered"] = Answer.objects.filter(game=game, question_index=game.question_index).count()
         if game.phase == Phase.REVEAL:
             snapshot["reveal"] = reveal_payload(game=game, question=question, index=game.question_index)

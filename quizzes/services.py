@@ -15,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -23,11 +24,14 @@ from accounts.neptun import InvalidNeptunCode, neptun_normalize
 from core.audit import grade_audit_record
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
 from lifecycle.services.archive import course_assert_writable
+from quizzes.answers import answer_mistake
 from quizzes.authoring import QuestionDraft, QuizDraft, draft_problems
 from quizzes.game import GameRuleError, Move, Phase, Position, host_move, position_after
 from quizzes.generators import AnswerFormatError, Variant, answer_check
 from quizzes.models import (
     Answer,
+    BoardNames,
+    CourseHall,
     Game,
     Player,
     Question,
@@ -533,11 +537,14 @@ def player_remove(*, game: Game, player_id: int, by: User, reason: str = "") -> 
 
 def _question_open(*, game: Game, index: int, from_position: Position, now: datetime) -> bool:
     question = game_question(game=game, index=index)
-    deadline = now + timedelta(seconds=question.time_limit)
+    # "Get ready": the projector shows the question and a countdown, the phones their tiles only when
+    # it opens; the clock (and the speed points) start then, and an earlier answer is refused.
+    opened = now + timedelta(seconds=settings.QUIZ_GET_READY_S)
+    deadline = opened + timedelta(seconds=question.time_limit)
     updates: dict[str, Any] = {
         "phase": Phase.QUESTION,
         "question_index": index,
-        "question_opened_at": now,
+        "question_opened_at": opened,
         "deadline": deadline,
     }
     if from_position.phase == Phase.LOBBY:
@@ -556,7 +563,7 @@ def _question_open(*, game: Game, index: int, from_position: Position, now: date
             "index": index,
             "question_id": question.id,
             "deadline": deadline.timestamp(),
-            "opened": now.timestamp(),
+            "opened": opened.timestamp(),
             "question": json.dumps(payload),
             "parametric": question.kind == QuestionKind.PARAMETRIC,
             "generator": question.generator,
@@ -785,11 +792,17 @@ def answer_record(
         raise AnswerRejected(
             "Time is up: this question is closed, so the answer was not counted.", code="too_late"
         )
+    if received_at < live.opened_at:  # a hand-made frame during "get ready" must not win speed points
+        raise AnswerRejected("Wait for the countdown: the question is not open yet.", code="not_open_yet")
     # From when the question opened for everyone: joining late must not buy a faster time.
     response_s = max((received_at - live.opened_at).total_seconds(), 0.0)
     picks_text, typed, correct, points = answer_evaluate(
         live=live, variant=variant, picks=picks, text=text, response_s=response_s
     )
+    # Named here, where this player's variant is at hand, so the reveal only counts (one GROUP BY).
+    mistake = ""
+    if variant is not None and correct is False:
+        mistake = answer_mistake(variant=variant, text=typed)[:120]
     answer_table = Answer._meta.db_table
     game_table = Game._meta.db_table
     player_table = Player._meta.db_table
@@ -800,8 +813,8 @@ def answer_record(
     # Table names come from the models; every value is a parameter.
     sql = (
         f"INSERT INTO {answer_table} (game_id, player_id, question_id, question_index, picks, text, "  # noqa: S608
-        "correct, points, bonus, response_ms, created_at) "
-        f"SELECT g.id, p.id, %s, %s, %s, %s, %s, %s, 0, %s, %s FROM {game_table} g "
+        "mistake, correct, points, bonus, response_ms, created_at) "
+        f"SELECT g.id, p.id, %s, %s, %s, %s, %s, %s, %s, 0, %s, %s FROM {game_table} g "
         f"JOIN {player_table} p ON p.game_id = g.id "
         "WHERE g.id = %s AND g.phase = %s AND g.question_index = %s AND p.id = %s AND p.removed_at IS NULL"
         f"{lock}"
@@ -812,6 +825,7 @@ def answer_record(
         live.index,
         picks_text,
         typed,
+        mistake,
         correct,
         points,
         response_ms,
@@ -832,3 +846,19 @@ def answer_record(
     if inserted != 1:
         raise AnswerRejected("This question is closed, so the answer was not counted.", code="closed")
     return RecordedAnswer(live.index, response_ms, correct, points)
+
+
+def course_hall_save(*, course: Course, user: User, board_names: str) -> CourseHall:
+    """Choose how the course's projector names the top 5. Only the course's instructors may.
+
+    Raises PermissionDeniedError, or PlatformError (code "invalid") for an unknown choice; either
+    changes nothing.
+    """
+    from accounts.selectors import course_is_instructor
+
+    if not (user.is_superuser or course_is_instructor(user=user, course=course)):
+        raise PermissionDeniedError("Only the course's instructors choose what the projector shows.")
+    if board_names not in BoardNames.values:
+        raise PlatformError("Choose masked Neptun codes or display names.", code="invalid")
+    hall, _ = CourseHall.objects.update_or_create(course=course, defaults={"board_names": board_names})
+    return hall

@@ -18,5 +18,10 @@ urlpatterns = [
     path("games/<int:game_id>/results/", views.game_results, name="game_results"),
     path("games/<int:game_id>/results/remove/", views.game_player_remove, name="game_player_remove"),
     path("games/<int:game_id>/results.<str:fmt>", views.game_results_export, name="game_results_export"),
+    path("courses/<str:code>/hall/", views.course_hall, name="course_hall"),
+    path("courses/<str:code>/practice/", views.course_practice, name="course_practice"),
+    path("practice/", views.practice_home, name="practice_home"),
+    path("generators/<str:generator>/preview/", views.generator_preview, name="generator_preview"),
+    path("practice/<str:generator>/", views.practice_topic, name="practice_topic"),
     path("courses/<str:code>/gradebook/", views.course_gradebook, name="course_gradebook"),
 ]

@@ -4,14 +4,16 @@ Thin: check rights, call one service or selector, render. PlatformError becomes 
 """
 
 import io
+import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,12 +21,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Course
-from accounts.selectors import course_is_staff, user_is_teaching_staff
-from core.errors import PlatformError
+from accounts.selectors import course_is_instructor, course_is_staff, user_is_teaching_staff
+from core.errors import PermissionDeniedError, PlatformError
 from core.http import request_user
 from quizzes.authoring import ImportProblems, kahoot_xlsx_parse, quiz_yaml_dump, quiz_yaml_parse
 from quizzes.exports import results_csv, results_xlsx
 from quizzes.forms import (
+    CourseHallForm,
     GameStartForm,
     ImportForm,
     PlayerRemoveForm,
@@ -32,8 +35,19 @@ from quizzes.forms import (
     QuizForm,
     choices_to_lines,
 )
-from quizzes.models import Game, Question, Quiz
+from quizzes.generators import variant_generate
+from quizzes.mathtext import text_to_html
+from quizzes.models import BoardNames, CourseHall, Game, Question, Quiz
+from quizzes.practice import (
+    practice_answer,
+    practice_for_course,
+    practice_next,
+    practice_progress,
+    practice_title,
+    practice_topic_check,
+)
 from quizzes.selectors import (
+    game_by_pin,
     game_can_host,
     game_can_see_results,
     game_results_table,
@@ -42,6 +56,7 @@ from quizzes.selectors import (
     quizzes_for_user,
 )
 from quizzes.services import (
+    course_hall_save,
     game_create,
     player_remove,
     question_delete,
@@ -281,13 +296,20 @@ def game_host(request: HttpRequest, game_id: int) -> HttpResponse:
 def play(request: HttpRequest) -> HttpResponse:
     """The phone's page: PIN and Neptun code, then the game (all over the WebSocket)."""
     pin = request.GET.get("pin", "")
+    pin = pin if pin.isdigit() and len(pin) == 6 else ""
     user = request.user
     neptun = getattr(user, "neptun_code", "") or "" if user.is_authenticated else ""
-    return render(
-        request,
-        "quizzes/play.html",
-        {"pin": pin if pin.isdigit() and len(pin) == 6 else "", "neptun": neptun},
-    )
+    # A verified game takes the code from the login: the link brings the phone back to this PIN.
+    back = reverse("quizzes:play") + (f"?pin={pin}" if pin else "")
+    login_url = reverse("accounts:login") + "?" + urlencode({"next": back})
+    game = game_by_pin(pin=pin) if pin else None
+    context = {
+        "pin": pin,
+        "neptun": neptun,
+        "login_url": login_url,
+        "login_first": bool(game and game.verified and not user.is_authenticated),
+    }
+    return render(request, "quizzes/play.html", context)
 
 
 def _game_for_results(request: HttpRequest, game_id: int) -> Game:
@@ -357,6 +379,94 @@ def game_results_export(request: HttpRequest, game_id: int, fmt: str) -> HttpRes
         response = HttpResponse(results_csv(game=game), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def generator_preview(request: HttpRequest, generator: str) -> JsonResponse:
+    """A sample variant of a generator for the question form's live preview (teaching staff)."""
+    _staff_only(request)
+    try:
+        practice_topic_check(generator)
+    except PlatformError as error:
+        raise Http404(error.message) from None
+    notation = request.GET.get("notation", "lecture")
+    if notation not in ("lecture", "pytorch"):
+        notation = "lecture"
+    seed = secrets.randbelow(2**31)
+    variant = variant_generate(generator=generator, seed=seed, notation=notation)
+    return JsonResponse(
+        {
+            "prompt_html": text_to_html(variant.prompt),
+            "answer": variant.answer,
+            "explanation_html": text_to_html(variant.explanation),
+            "mistakes": [d.mistake for d in variant.distractors],
+        }
+    )
+
+
+@login_required
+def practice_home(request: HttpRequest) -> HttpResponse:
+    """Practice between lectures: every topic with the student's progress."""
+    topics = practice_progress(user=request_user(request))
+    return render(request, "quizzes/practice_home.html", {"topics": topics})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_topic(request: HttpRequest, generator: str) -> HttpResponse:
+    """One exercise of a topic; an answer gets instant feedback with the worked explanation."""
+    user = request_user(request)
+    try:
+        practice_topic_check(generator)
+    except PlatformError as error:
+        raise Http404(error.message) from None
+    result, error_message, status = None, "", 200
+    if request.method == "POST":
+        try:
+            result = practice_answer(
+                user=user, token=request.POST.get("token", ""), text=request.POST.get("answer", "")[:200]
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from None
+        except PlatformError as error:
+            error_message, status = _(error.message), 400
+    item = practice_next(user=user, generator=generator)
+    context = {
+        "item": item,
+        "title": practice_title(generator),
+        "result": result,
+        "error": error_message,
+        "typed": request.POST.get("answer", "")[:200] if error_message else "",
+    }
+    return render(request, "quizzes/practice_topic.html", context, status=status)
+
+
+@login_required
+def course_practice(request: HttpRequest, code: str) -> HttpResponse:
+    """What the course's students practise and get wrong, per topic (instructors and graders)."""
+    course = get_object_or_404(Course, code=code)
+    if not course_is_staff(user=request_user(request), course=course):
+        raise PermissionDenied("Only the course's instructors and graders see its practice figures.")
+    rows = practice_for_course(course=course)
+    return render(request, "quizzes/course_practice.html", {"course": course, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_hall(request: HttpRequest, code: str) -> HttpResponse:
+    """The course's lecture-hall settings: how the projector names the top 5."""
+    course = get_object_or_404(Course, code=code)
+    user = request_user(request)
+    if not (user.is_superuser or course_is_instructor(user=user, course=course)):
+        raise PermissionDenied("Only the course's instructors choose what the projector shows.")
+    current = CourseHall.objects.filter(course=course).values_list("board_names", flat=True).first()
+    form = CourseHallForm(request.POST or None, initial={"board_names": current or BoardNames.MASKED})
+    if request.method == "POST" and form.is_valid():
+        course_hall_save(course=course, user=user, board_names=form.cleaned_data["board_names"])
+        messages.success(request, _("Saved: the projector names the top 5 this way from the next board on."))
+        return redirect("quizzes:course_hall", code=course.code)
+    return render(request, "quizzes/course_hall.html", {"course": course, "form": form})
 
 
 @login_required

@@ -155,6 +155,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.site_nav",
             ],
         },
     },
@@ -327,6 +328,9 @@ INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("hu", "Magyar")]
 LOCALE_PATHS = [PLATFORM_DIR / "locale"]
+# Named date formats per language (config/formats/<lang>/formats.py): templates write
+# |date:"DATETIME_FORMAT" (or SHORT_DATETIME_FORMAT, MONTH_DAY_FORMAT), never a literal English pattern.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Budapest"
 USE_I18N = True
 USE_TZ = True
@@ -450,3 +454,7 @@ GRADER_TASK_SOFT_TIME_LIMIT = float(os.environ.get("GRADER_TASK_SOFT_TIME_LIMIT"
 GRADER_TASK_TIME_LIMIT = float(os.environ.get("GRADER_TASK_TIME_LIMIT", GRADER_TASK_SOFT_TIME_LIMIT + 120))
 CELERY_TASK_SOFT_TIME_LIMIT = GRADER_TASK_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = GRADER_TASK_TIME_LIMIT
+
+# --- Live quiz ---------------------------------------------------------------------------------
+# Seconds of "get ready" before each question opens (the projector counts down; answers wait for it).
+QUIZ_GET_READY_S = float(os.environ.get("QUIZ_GET_READY_S", "3"))

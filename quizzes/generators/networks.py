@@ -172,16 +172,18 @@ def layer_linear(shape: tuple[int, ...], *, n: int, bias: bool = True) -> Layer:
 
 
 def network_lenet5() -> Network:
-    """LeCun's LeNet-5 as the lecture draws it (tanh, average pooling)."""
+    """LeNet-5 as the lecture's slide and the course's reference model (reference_models/tasks/digits.py)
+    build it: tanh, max pooling (LeCun's 1998 net subsampled by a trainable average; the parameter counts
+    are the same either way, pooling here has none)."""
     shape: tuple[int, ...] = (1, 32, 32)
     layers: list[Layer] = []
     plan: list[tuple[str, int]] = [
         ("conv", 6),
         ("Tanh", 0),
-        ("avg", 2),
+        ("max", 2),
         ("conv", 16),
         ("Tanh", 0),
-        ("avg", 2),
+        ("max", 2),
         ("flatten", 0),
         ("fc", 120),
         ("Tanh", 0),

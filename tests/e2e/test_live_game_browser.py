@@ -55,7 +55,7 @@ def test_host_and_three_players_play_to_the_podium(
         phones[code.upper()] = page
     a, b, c = phones["ABC123"], phones["XYZ789"], phones["QWE456"]
     host.wait_for_function("document.getElementById('player-count').textContent === '3'")
-    assert "QWE456" in host.inner_text("#players")
+    assert "QW•••6" in host.inner_text("#players")  # the lobby is projected: codes masked
     host.screenshot(path=str(artifacts_dir / "host-1-lobby.png"))
     a.screenshot(path=str(artifacts_dir / "phone-1-lobby.png"))
 
@@ -119,7 +119,7 @@ def test_host_and_three_players_play_to_the_podium(
 
     host.wait_for_selector("#finished-screen:not([hidden])")
     podium = host.inner_text("#podium")
-    assert "ABC123" in podium and "XYZ789" in podium and "QWE456" in podium
+    assert "AB•••3" in podium and "XY•••9" in podium and "QW•••6" in podium and "ABC123" not in podium
     host.screenshot(path=str(artifacts_dir / "host-5-podium.png"), full_page=True)
     a.wait_for_selector("#finished-screen:not([hidden])")
     assert a.inner_text("#f-rank") == "#1"

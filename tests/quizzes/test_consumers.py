@@ -124,7 +124,8 @@ def test_a_question_is_answered_closed_when_all_answered_and_revealed(
         assert rb["you"]["correct"] is False and rb["you"]["points"] == 0 and rb["you"]["rank"] == 2
         await advance(host, "reveal", 0)
         board = await receive(a, "scoreboard")
-        assert board["scoreboard"]["top"][0]["neptun_code"] == "ABC123" and board["you"]["rank"] == 1
+        assert board["scoreboard"]["top"][0]["label"] == "AB•••3" and board["you"]["rank"] == 1
+        assert "ABC123" not in json.dumps(board)  # phones never get another player's Neptun code
         for communicator in (a, b, host):
             await communicator.disconnect()
 
@@ -298,9 +299,10 @@ def test_parametric_question_shows_each_player_their_own_variant(game, instructo
         await advance(host, "reveal", 0)
         await advance(host, "scoreboard", 0)
         finished = await receive(a, "finished")
-        assert finished["you"]["rank"] == 1 and finished["finished"]["podium"][0]["neptun_code"] == "ABC123"
+        assert finished["you"]["rank"] == 1 and finished["finished"]["podium"][0]["label"] == "AB•••3"
         host_finished = await receive(host, "finished")
-        assert [row["neptun_code"] for row in host_finished["finished"]["ranking"]] == ["ABC123", "XYZ789"]
+        assert [row["label"] for row in host_finished["finished"]["podium"]] == ["AB•••3", "XY•••9"]
+        assert "ABC123" not in json.dumps(host_finished) and "XYZ789" not in json.dumps(finished)
         for communicator in (a, b, host):
             await communicator.disconnect()
 

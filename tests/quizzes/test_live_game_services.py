@@ -171,11 +171,14 @@ def test_three_questions_streaks_totals_ranks_and_finish(
         "correct": True,
         "points": 1000,
         "bonus": 0,
+        "picks": [0],  # the player's own answer, for the phone's reveal
+        "text": "",
         "total": 1000,
         "rank": 1,
         "streak": 1,
     }
     assert results[str(b.id)]["rank"] == 2 and results[str(b.id)]["correct"] is False
+    assert results[str(b.id)]["picks"] == [1]
     advance(game)  # scoreboard
     advance(game)  # Q2 multiple
     answer(game, a, picks=[0, 2])

@@ -23,6 +23,7 @@
     "You already have a seat in this game.": gettext("You already have a seat in this game."),
     "Join the game first.": gettext("Join the game first."),
     "That question is not open now.": gettext("That question is not open now."),
+    "Wait for the countdown: the question is not open yet.": gettext("Wait for the countdown: the question is not open yet."),
     "Time is up: this question is closed, so the answer was not counted.":
       gettext("Time is up: this question is closed, so the answer was not counted."),
     "This question is closed, so the answer was not counted.": gettext("This question is closed, so the answer was not counted."),
@@ -103,7 +104,12 @@
   }
 
   function handleError(f) {
-    if (f.request === "answer") { status(serverText(f)); if (f.code === "answer_rejected") unlockTiles(); return; }
+    if (f.request === "answer") { status(serverText(f)); if (f.code === "answer_rejected" || f.code === "not_open_yet") unlockTiles(); return; }
+    if (f.code === "login_required") {  // the login page sends the phone back to this PIN
+      const back = "/quizzes/play/?pin=" + encodeURIComponent(pin);
+      $("login-link").href = root.dataset.login.split("?")[0] + "?next=" + encodeURIComponent(back);
+      $("login-first").hidden = false;
+    }
     if (f.code === "seat_lost" || f.code === "removed") { localStorage.removeItem(seatKey); }
     if (!me) { $("join-error").textContent = serverText(f); show("join"); $("join-button").disabled = false; gone = true; socket.close(); return; }
     status(serverText(f));
@@ -115,6 +121,10 @@
     $("q-number").textContent = interpolate(gettext("Question %(n)s of %(total)s"), { n: question.index + 1, total: question.count }, true);
     $("q-text").innerHTML = f.variant ? f.variant.prompt_html : question.text_html;
     const tiles = $("tiles"); tiles.innerHTML = "";
+    // A word that would not fit half a phone's width gets the full width: words are never broken.
+    const longest = Math.max(0, ...question.choices.map((c) => Math.max(0, ...textOf(c.text_html).split(/\s+/).map((w) => w.length))));
+    tiles.className = "tiles count-" + question.choices.length + (longest > 9 ? " one-column" : "");
+    requestAnimationFrame(fillScreen);
     for (const c of question.choices) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "tile " + c.colour; b.dataset.index = c.index;
@@ -128,9 +138,17 @@
     $("typed").hidden = !question.input; $("answer-text").value = "";
     status(f.answered ? SENT() : "");
     unlockTiles();
-    if (f.answered) lockTiles(); else if (question.input) $("answer-text").focus();
-    startTimer(f.remaining_ms);
+    if (f.answered) lockTiles();
+    startTimer(f.remaining_ms, f.ready_ms || 0);
   }
+  // The tiles take the rest of the phone's screen below the question.
+  function fillScreen() {
+    const tiles = $("tiles"); if ($("question-screen").hidden || tiles.hidden || !tiles.children.length) return;
+    const room = window.innerHeight - (tiles.getBoundingClientRect().top + window.scrollY) - 12;
+    tiles.style.minHeight = Math.max(room, 60 * tiles.children.length / (tiles.classList.contains("one-column") ? 1 : 2)) + "px";
+  }
+  window.addEventListener("resize", fillScreen);
+  function textOf(html) { const d = document.createElement("div"); d.innerHTML = html; return d.textContent; }
   function choose(index, button) {
     if (question.multiple) {
       const at = picks.indexOf(index);
@@ -143,11 +161,23 @@
   }
   function lockTiles() { document.querySelectorAll("#tiles .tile, #submit-picks, #typed button").forEach((b) => { b.disabled = true; }); }
   function unlockTiles() { document.querySelectorAll("#tiles .tile, #submit-picks, #typed button").forEach((b) => { b.disabled = false; }); }
-  function startTimer(ms) {
+  // "Get ready": the answer controls appear when the question opens (the server refuses earlier answers).
+  function startTimer(ms, ready) {
     clearInterval(timer);
-    const end = Date.now() + ms;
-    const tick = () => { $("q-timer").textContent = Math.max(0, Math.ceil((end - Date.now()) / 1000)); };
-    tick(); timer = setInterval(tick, 250);
+    const opens = Date.now() + ready, end = Date.now() + ms;
+    let waiting = null;
+    const tick = () => {
+      const now = Date.now(), nowWaiting = now < opens;
+      if (nowWaiting !== waiting) {
+        waiting = nowWaiting;
+        $("p-ready").hidden = !waiting; $("tiles").hidden = waiting; requestAnimationFrame(fillScreen);
+        $("typed").hidden = waiting || !question.input; $("submit-picks").hidden = waiting || !question.multiple;
+        if (!waiting && question.input && !$("answer-text").disabled) $("answer-text").focus();
+      }
+      if (waiting) $("p-ready-count").textContent = Math.ceil((opens - now) / 1000);
+      $("q-timer").textContent = Math.max(0, Math.ceil((end - Math.max(now, opens)) / 1000));
+    };
+    tick(); timer = setInterval(tick, 200);
   }
 
   function renderReveal(f) {
@@ -161,15 +191,26 @@
     $("r-points").textContent = interpolate(ngettext("+%(points)s point", "+%(points)s points", you.points), { points: you.points }, true) +
       (you.bonus ? " " + interpolate(gettext("(streak bonus %(bonus)s)"), { bonus: you.bonus }, true) : "");
     $("r-total").textContent = you.total; $("r-rank").textContent = you.rank;
-    $("r-variant").innerHTML = f.variant ? "<p>" + interpolate(gettext("Your answer should have been %(answer)s"), { answer: "<strong></strong>" }, true) +
-      "</p><p class='muted'>" + f.variant.explanation_html + "</p>" : "";
-    if (f.variant) $("r-variant").querySelector("strong").textContent = f.variant.answer;
+    renderAnswers(f, you);
+    $("r-variant").innerHTML = f.variant ? "<p class='muted'>" + f.variant.explanation_html + "</p>" : "";
+  }
+  // "Your answer" beside "The right answer", as text (a choice with its shape).
+  function renderAnswers(f, you) {
+    const choice = (i) => question && question.choices[i] ? question.choices[i].symbol + "\u00a0" + textOf(question.choices[i].text_html) : "";
+    let mine = "", right = "";
+    if (you.answered) mine = you.picks && you.picks.length ? you.picks.map(choice).join(", ") : (you.text || "");
+    if (f.variant) right = f.variant.answer;
+    else if (f.reveal.correct_picks && f.reveal.correct_picks.length) right = f.reveal.correct_picks.map(choice).join(", ");
+    else right = textOf(f.reveal.correct_html || "");
+    $("r-mine").textContent = you.answered ? mine : gettext("no answer");
+    $("r-right").textContent = right;
+    $("r-right-line").hidden = f.reveal.kind === "poll" || !right;
   }
   function renderFinished(f) {
     show("finished");
     $("f-rank").textContent = f.you ? "#" + f.you.rank : "–"; $("f-total").textContent = f.you ? f.you.total : 0;
     const list = $("f-podium"); list.innerHTML = "";
-    for (const row of f.finished.podium) { const li = document.createElement("li"); li.textContent = row.neptun_code + " — " + row.score; list.appendChild(li); }
+    for (const row of f.finished.podium) { const li = document.createElement("li"); li.textContent = row.label + " — " + row.score; list.appendChild(li); }
     localStorage.removeItem(seatKey);
   }
 

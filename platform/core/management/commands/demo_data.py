@@ -2,6 +2,7 @@
 
 import importlib
 import random
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -78,14 +79,23 @@ class Command(BaseCommand):
                 user.save()
             enrollment_set(course=course, user=user, role=Role.STUDENT)
 
-        for module_name in DEMO_SEEDERS:
+        steps = len(DEMO_SEEDERS) + 1
+        self.stdout.write(f"  [1/{steps}] course {course.code}, staff and {len(codes)} students")
+        self.stdout.flush()
+        # A line before and after each step: the first run trains reference models for about 90 s.
+        for number, module_name in enumerate(DEMO_SEEDERS, start=2):
             try:
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as error:
                 if error.name != module_name:
                     raise
                 continue
+            self.stdout.write(f"  [{number}/{steps}] {module_name.split('.')[0]} …")
+            self.stdout.flush()
+            started = time.monotonic()
             module.demo_seed(course=course, stdout=self.stdout)
+            self.stdout.write(f"      done in {time.monotonic() - started:.0f} s")
+            self.stdout.flush()
 
         self.stdout.write(
             self.style.SUCCESS(f"Demo course {course.code} ready. Password for everyone: {DEMO_PASSWORD}")
