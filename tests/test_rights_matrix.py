@@ -29,6 +29,7 @@ from gradebook.models import Adjustment
 from grader import views as grader_views
 from projects.models import TeamInvitation
 from quizzes.consumers import CLOSE_FORBIDDEN
+from quizzes.generators.core import generator_names
 from quizzes.models import Player, Question, Quiz
 from quizzes.routing import websocket_urlpatterns
 from quizzes.services import game_create
@@ -92,6 +93,11 @@ ACCESS: dict[str, Access] = {
     "quizzes:game_results_export": Access(B_STAFF),
     "quizzes:course_gradebook": Access(B_STAFF),
     "quizzes:game_player_remove": Access(B_STAFF, "POST"),  # the service lets only the hosts remove
+    "quizzes:course_hall": Access(B_INSTRUCTORS),
+    "quizzes:course_practice": Access(B_STAFF),
+    "quizzes:generator_preview": Access(ANY_STAFF),
+    "quizzes:practice_home": Access(LOGGED_IN),
+    "quizzes:practice_topic": Access(LOGGED_IN),
     "grader:assignments": Access(LOGGED_IN),
     "grader:queue": Access(ANY_STAFF),
     "grader:assignment_new": Access(B_INSTRUCTORS),
@@ -227,6 +233,7 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
         "submission_id": hand_in.pk,
         "neptun_code": student.neptun_code,
         "invitation_id": invitation.pk,
+        "generator": generator_names()[0],
     }
     pks = {"grader:submission": scene.on_time.pk, "api-submission": scene.on_time.pk}
     pks |= {n: scene.on_time.pk for n in ("grader:submission_status", "grader:submission_file")}
