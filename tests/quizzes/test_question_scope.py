@@ -220,3 +220,17 @@ def test_the_practice_page_toggles_the_scope_and_keeps_it_after_an_answer(client
     assert item.scope == "advanced" and 'href="?scope=lecture"' in page.content.decode()
     answered = client.post(url + "?scope=advanced", {"token": item.token, "answer": item.variant.answer})
     assert answered.context["result"].correct and answered.context["item"].scope == "advanced"
+
+
+@pytest.mark.django_db
+def test_the_scope_toggle_and_the_form_field_read_in_hungarian(client, student, instructor, quiz_factory):
+    student.language = "hu"
+    student.save()
+    client.force_login(student)
+    page = client.get(reverse("quizzes:practice_topic", args=[GENERATOR])).content.decode()
+    assert "A haladó formák bekapcsolása" in page and "Include the advanced forms" not in page
+    instructor.language = "hu"
+    instructor.save()
+    client.force_login(instructor)
+    form = client.get(reverse("quizzes:question_new", args=[quiz_factory().id])).content.decode()
+    assert "Hatókör" in form and "Előadás: a dia képlete" in form
