@@ -4,6 +4,7 @@ The checks read each variant's PyTorch module text (``beyond_lecture``), not the
 state, so a generator that ignores its scope fails here.
 """
 
+import json
 import random
 
 import pytest
@@ -123,3 +124,18 @@ def test_lecture_variants_agree_with_pytorch(name):
     for seed in range(5):
         variant = variant_generate(generator=name, seed=seed, scope="lecture")
         assert variant_verify(variant=variant).ok, (seed, variant.torch)
+
+
+def test_quiz_generate_prints_the_scope_asked_for():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def rows(scope):
+        out = StringIO()
+        args = ("conv2d_output_shape", "--count", "60", "--format", "json", "--scope", scope)
+        call_command("quiz_generate", *args, stdout=out)
+        return json.loads(out.getvalue())
+
+    assert not [r for r in rows("lecture") if beyond_lecture(torch=r["torch"])]
+    assert [r for r in rows("advanced") if beyond_lecture(torch=r["torch"])]
