@@ -120,8 +120,8 @@ def question_problems(
             problems.append(f"Unknown generator “{generator}”; known: {', '.join(generator_names())}.")
         if notation not in ("lecture", "pytorch"):
             problems.append("The notation must be lecture or pytorch.")
-        if scope not in SCOPES:
-            problems.append("The scope must be lecture or advanced.")
+    if scope not in SCOPES:  # every kind: a stored value is never one nobody checked
+        problems.append("The scope must be lecture or advanced.")
     return problems
 
 

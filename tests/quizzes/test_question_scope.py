@@ -57,6 +57,8 @@ def test_a_question_with_an_unknown_scope_is_refused(quiz_factory, instructor):
     quiz = quiz_factory()
     with pytest.raises(PlatformError, match="scope must be lecture or advanced"):
         question_save(quiz=quiz, user=instructor, draft=_parametric("expert"))
+    with pytest.raises(PlatformError, match="scope must be lecture or advanced"):
+        question_save(quiz=quiz, user=instructor, draft=QuestionDraft(text="Why?", kind="poll", scope="x"))
     assert quiz.questions.count() == 0
 
 
