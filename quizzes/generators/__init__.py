@@ -10,8 +10,8 @@ Public interface (plain Python: no Django, no live game):
   texts only, never the numbers. ``scope`` is ``"lecture"`` (only the slide's formula,
   out = (in + 2*pad - kernel) / stride + 1 dividing evenly, no dilation, groups, "same" padding or
   ceil mode) or ``"advanced"`` (the default: what questions drew before scopes existed). Only the
-  generators in ``generator_advanced_names()`` (the conv, pooling, transposed-conv and
-  receptive-field ones) differ between the two; the others have nothing beyond the lecture.
+  generators in ``generator_advanced_names()`` (the conv, pooling, transposed-conv,
+  receptive-field and network ones) differ between the two; the others have nothing beyond the lecture.
 - ``seed_for_player(*, game_key: str, question_key: str, neptun_code: str) -> int``: a per-student
   seed (sha256 of the three keys), so a reload shows the same variant.
 - ``answer_check(*, variant: Variant, text: str) -> bool``: whether a typed answer is right; raises
