@@ -14,7 +14,7 @@ import yaml
 
 from core.errors import PlatformError
 from quizzes.game import MAX_TIME_LIMIT, MIN_TIME_LIMIT
-from quizzes.generators import generator_names
+from quizzes.generators import SCOPES, generator_names
 from quizzes.mathtext import text_problems
 
 KINDS = ("single", "multiple", "truefalse", "numeric", "parametric", "poll")
@@ -47,6 +47,7 @@ class QuestionDraft:
     tolerance: float = 0.0
     generator: str = ""
     notation: str = "lecture"
+    scope: str = "lecture"
     explanation: str = ""
     time_limit: int = 20
     points: int = 1000
@@ -70,6 +71,7 @@ def question_problems(
     notation: str,
     time_limit: int,
     points: int,
+    scope: str = "lecture",
 ) -> list[str]:
     """Everything wrong with a question, as sentences for the instructor (empty: it is valid)."""
     problems: list[str] = []
@@ -118,6 +120,8 @@ def question_problems(
             problems.append(f"Unknown generator “{generator}”; known: {', '.join(generator_names())}.")
         if notation not in ("lecture", "pytorch"):
             problems.append("The notation must be lecture or pytorch.")
+    if scope not in SCOPES:  # every kind: a stored value is never one nobody checked
+        problems.append("The scope must be lecture or advanced.")
     return problems
 
 
@@ -130,6 +134,7 @@ def draft_problems(draft: QuestionDraft) -> list[str]:
         tolerance=draft.tolerance,
         generator=draft.generator,
         notation=draft.notation,
+        scope=draft.scope,
         time_limit=draft.time_limit,
         points=draft.points,
     )
@@ -143,7 +148,7 @@ def _yaml_question(item: Any, where: str, problems: list[str]) -> QuestionDraft 
         problems.append(f"{where}: a question must be a mapping with type, text, …")
         return None
     known = {
-        "type", "text", "choices", "answer", "tolerance", "generator", "notation", "explanation",
+        "type", "text", "choices", "answer", "tolerance", "generator", "notation", "scope", "explanation",
         "time_limit", "points",
     }  # fmt: skip
     unknown = sorted(str(k) for k in item if k not in known)
@@ -154,6 +159,7 @@ def _yaml_question(item: Any, where: str, problems: list[str]) -> QuestionDraft 
     draft.explanation = str(item.get("explanation") or "")
     draft.generator = str(item.get("generator") or "")
     draft.notation = str(item.get("notation") or "lecture")
+    draft.scope = str(item.get("scope") or "lecture")
     time_limit = item.get("time_limit", 20)
     draft.time_limit = time_limit if isinstance(time_limit, int) and not isinstance(time_limit, bool) else -1
     points = item.get("points", "standard")
@@ -233,6 +239,7 @@ def quiz_yaml_dump(*, title: str, description: str, questions: list[QuestionDraf
         if q.kind == "parametric":
             item["generator"] = q.generator
             item["notation"] = q.notation
+            item["scope"] = q.scope
         if q.explanation:
             item["explanation"] = q.explanation
         item["time_limit"] = q.time_limit

@@ -255,7 +255,9 @@ class PlayerConsumer(_GameSocket):
                 question_key=str(live.question_id),
                 neptun_code=self.player.neptun_code,
             )
-            self.variant = variant_generate(generator=live.generator, seed=seed, notation=live.notation)
+            self.variant = variant_generate(
+                generator=live.generator, seed=seed, notation=live.notation, scope=live.scope
+            )
             self.variant_index = live.index
         return self.variant
 
@@ -281,7 +283,10 @@ class PlayerConsumer(_GameSocket):
                 neptun_code=self.player.neptun_code,
             )
             self.variant = variant_generate(
-                generator=event["generator"], seed=seed, notation=event["notation"]
+                generator=event["generator"],
+                seed=seed,
+                notation=event["notation"],
+                scope=event.get("scope", "advanced"),
             )
             self.variant_index = event["index"]
             fields["variant"] = variant_payload(self.variant)

@@ -70,6 +70,15 @@ class QuestionForm(forms.Form):
     notation = forms.ChoiceField(
         choices=[("lecture", _("lecture")), ("pytorch", "pytorch")], initial="lecture", label=_("Notation")
     )
+    scope = forms.ChoiceField(
+        choices=[
+            ("lecture", _("Lecture: the slide's formula, divisions come out whole")),
+            ("advanced", _("Advanced: also dilation, groups, “same” padding, ceil mode")),
+        ],
+        initial="lecture",
+        required=False,  # not sent (a non-parametric question): lecture, see clean_scope
+        label=_("Scope"),
+    )
     explanation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Explanation")
     )
@@ -88,6 +97,9 @@ class QuestionForm(forms.Form):
         # Names in words (the generator's title, "Conv2d output shape"); the key stays the value.
         generator.choices = [("", "—")] + [(n, _(generator_get(n).title)) for n in generator_names()]
 
+    def clean_scope(self) -> str:
+        return self.cleaned_data.get("scope") or "lecture"
+
     def draft(self) -> QuestionDraft:
         data = self.cleaned_data
         return QuestionDraft(
@@ -98,6 +110,7 @@ class QuestionForm(forms.Form):
             tolerance=data["tolerance"] or 0.0,
             generator=data["generator"],
             notation=data["notation"],
+            scope=data["scope"],
             explanation=data["explanation"],
             time_limit=data["time_limit"],
             points=data["points"],

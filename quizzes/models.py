@@ -74,6 +74,14 @@ class Question(models.Model):
     tolerance = models.FloatField(default=0, validators=[MinValueValidator(0)])
     generator = models.CharField(max_length=60, blank=True, help_text="Parametric questions: generator name.")
     notation = models.CharField(max_length=20, default="lecture", blank=True)
+    # Parametric questions: "lecture" draws only the slide's formula, "advanced" also dilation,
+    # groups, "same", ceil mode (quizzes/generators/scope.py). Questions from before scopes: advanced.
+    scope = models.CharField(
+        max_length=20,
+        choices=[("lecture", "lecture"), ("advanced", "advanced")],
+        default="lecture",
+        help_text="Parametric questions: lecture scope or the advanced forms.",
+    )
     explanation = models.TextField(blank=True, help_text="Shown at the reveal.")
     time_limit = models.PositiveSmallIntegerField(
         default=20, validators=[MinValueValidator(MIN_TIME_LIMIT), MaxValueValidator(MAX_TIME_LIMIT)]
@@ -100,6 +108,7 @@ class Question(models.Model):
             tolerance=self.tolerance,
             generator=self.generator,
             notation=self.notation,
+            scope=self.scope,
             time_limit=self.time_limit,
             points=self.points,
         )

@@ -3,6 +3,8 @@
 Never graded. A variant is drawn from (the student, the generator, how many they answered), so a reload
 shows the same exercise until it is answered; the form carries it as a signed token, so a student can
 neither pick a variant nor answer for someone else, and a second submission of one form changes nothing.
+Exercises keep to the lecture's scope unless the student asks for the advanced forms; the scope is
+part of the signed token, so the answer is checked against the variant the student saw.
 """
 
 from collections import Counter
@@ -18,7 +20,14 @@ from django.utils import timezone
 from accounts.models import Course, Enrollment, Role, User
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
 from quizzes.answers import AnswerFormatError, answer_check, answer_mistake
-from quizzes.generators import Variant, generator_get, generator_names, seed_for_player, variant_generate
+from quizzes.generators import (
+    SCOPES,
+    Variant,
+    generator_get,
+    generator_names,
+    seed_for_player,
+    variant_generate,
+)
 from quizzes.models import PracticeAttempt
 
 PRACTICE_SALT = "quizzes.practice"
@@ -31,6 +40,8 @@ class PracticeItem:
     generator: str
     variant: Variant
     token: str
+    scope: str = "lecture"
+    has_advanced: bool = False  # whether the topic's advanced scope draws anything more
 
 
 @dataclass(frozen=True)
@@ -47,14 +58,29 @@ def practice_topic_check(generator: str) -> None:
         raise NotFoundError("There is no such practice topic.")
 
 
-def practice_next(*, user: User, generator: str) -> PracticeItem:
+def practice_scope(value: str | None) -> str:
+    """The scope a request asks for; anything unknown is the lecture's (the default)."""
+    return value if value in SCOPES else "lecture"
+
+
+def practice_next(*, user: User, generator: str, scope: str = "lecture") -> PracticeItem:
     """The student's next exercise of this topic (the same one until it is answered)."""
     practice_topic_check(generator)
+    scope = practice_scope(scope)
     done = PracticeAttempt.objects.filter(user=user, generator=generator).count()
-    seed = seed_for_player(game_key=f"practice-{user.pk}", question_key=f"{generator}:{done}", neptun_code="")
-    variant = variant_generate(generator=generator, seed=seed, notation="lecture")
-    token = signing.dumps({"u": user.pk, "g": generator, "s": seed}, salt=PRACTICE_SALT)
-    return PracticeItem(generator=generator, variant=variant, token=token)
+    # The two scopes draw from different seeds, so answering one never marks the other "answered";
+    # the advanced key is the one practice used before scopes existed.
+    key = f"{generator}:{done}" if scope == "advanced" else f"{generator}:{done}:lecture"
+    seed = seed_for_player(game_key=f"practice-{user.pk}", question_key=key, neptun_code="")
+    variant = variant_generate(generator=generator, seed=seed, notation="lecture", scope=scope)
+    token = signing.dumps({"u": user.pk, "g": generator, "s": seed, "c": scope}, salt=PRACTICE_SALT)
+    return PracticeItem(
+        generator=generator,
+        variant=variant,
+        token=token,
+        scope=scope,
+        has_advanced=generator_get(generator).advanced,
+    )
 
 
 def practice_answer(*, user: User, token: str, text: str) -> PracticeResult:
@@ -66,12 +92,16 @@ def practice_answer(*, user: User, token: str, text: str) -> PracticeResult:
     try:
         data = signing.loads(token, salt=PRACTICE_SALT, max_age=PRACTICE_TOKEN_AGE_S)
         owner, generator, seed = int(data["u"]), str(data["g"]), int(data["s"])
+        # Tokens signed before scopes existed drew the advanced forms.
+        scope = str(data.get("c", "advanced"))
+        if scope not in SCOPES:
+            raise ValueError(scope)
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise PlatformError("This exercise is out of date; here is a fresh one.", code="stale") from None
     if owner != user.pk:
         raise PermissionDeniedError("This exercise belongs to another student.")
     practice_topic_check(generator)
-    variant = variant_generate(generator=generator, seed=seed, notation="lecture")
+    variant = variant_generate(generator=generator, seed=seed, notation="lecture", scope=scope)
     earlier = PracticeAttempt.objects.filter(user=user, generator=generator, seed=seed).first()
     if earlier is not None:
         return PracticeResult(variant, earlier.text, earlier.correct, earlier.mistake, repeated=True)

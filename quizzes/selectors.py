@@ -141,6 +141,7 @@ def player_variant(*, game: Game, question: Question, neptun_code: str) -> Varia
         generator=question.generator,
         seed=seed_for_player(game_key=game.key, question_key=str(question.id), neptun_code=neptun_code),
         notation=question.notation or "lecture",
+        scope=question.scope,
     )
 
 
@@ -233,6 +234,7 @@ def parametric_reveal(*, game: Game, question: Question, index: int) -> dict[str
         generator=question.generator,
         seed=seed_for_player(game_key=game.key, question_key=f"{question.id}:example", neptun_code=""),
         notation=question.notation or "lecture",
+        scope=question.scope,
     )
     return {
         "example": variant_reveal(example),
@@ -370,6 +372,7 @@ class LiveQuestion:
     tolerance: float
     generator: str
     notation: str
+    scope: str
     points: int
     time_limit: int
     speed_scoring: bool
@@ -394,6 +397,7 @@ def live_question(*, game: Game) -> LiveQuestion | None:
         tolerance=question.tolerance,
         generator=question.generator,
         notation=question.notation or "lecture",
+        scope=question.scope,
         points=question.points,
         time_limit=question.time_limit,
         speed_scoring=game.speed_scoring,

@@ -144,6 +144,7 @@ def _question_fields(draft: QuestionDraft) -> dict[str, Any]:
         "tolerance": draft.tolerance if draft.kind == QuestionKind.NUMERIC else 0.0,
         "generator": draft.generator if draft.kind == QuestionKind.PARAMETRIC else "",
         "notation": draft.notation or "lecture",
+        "scope": draft.scope or "lecture",
         "explanation": draft.explanation,
         "time_limit": draft.time_limit,
         "points": 0 if draft.kind == QuestionKind.POLL else draft.points,
@@ -215,6 +216,7 @@ def question_draft(question: Question) -> QuestionDraft:
         tolerance=question.tolerance,
         generator=question.generator,
         notation=question.notation,
+        scope=question.scope,
         explanation=question.explanation,
         time_limit=question.time_limit,
         points=question.points,
@@ -568,6 +570,7 @@ def _question_open(*, game: Game, index: int, from_position: Position, now: date
             "parametric": question.kind == QuestionKind.PARAMETRIC,
             "generator": question.generator,
             "notation": question.notation or "lecture",
+            "scope": question.scope,
         },
     )
     return True

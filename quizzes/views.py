@@ -35,7 +35,7 @@ from quizzes.forms import (
     QuizForm,
     choices_to_lines,
 )
-from quizzes.generators import variant_generate
+from quizzes.generators import SCOPES, variant_generate
 from quizzes.mathtext import text_to_html
 from quizzes.models import BoardNames, CourseHall, Game, Question, Quiz
 from quizzes.practice import (
@@ -43,6 +43,7 @@ from quizzes.practice import (
     practice_for_course,
     practice_next,
     practice_progress,
+    practice_scope,
     practice_title,
     practice_topic_check,
 )
@@ -393,10 +394,14 @@ def generator_preview(request: HttpRequest, generator: str) -> JsonResponse:
     notation = request.GET.get("notation", "lecture")
     if notation not in ("lecture", "pytorch"):
         notation = "lecture"
+    scope = request.GET.get("scope", "lecture")
+    if scope not in SCOPES:
+        scope = "lecture"
     seed = secrets.randbelow(2**31)
-    variant = variant_generate(generator=generator, seed=seed, notation=notation)
+    variant = variant_generate(generator=generator, seed=seed, notation=notation, scope=scope)
     return JsonResponse(
         {
+            "scope": scope,
             "prompt_html": text_to_html(variant.prompt),
             "answer": variant.answer,
             "explanation_html": text_to_html(variant.explanation),
@@ -431,7 +436,8 @@ def practice_topic(request: HttpRequest, generator: str) -> HttpResponse:
             raise PermissionDenied(error.message) from None
         except PlatformError as error:
             error_message, status = _(error.message), 400
-    item = practice_next(user=user, generator=generator)
+    # The form posts back to this URL, so ?scope= survives an answer.
+    item = practice_next(user=user, generator=generator, scope=practice_scope(request.GET.get("scope")))
     context = {
         "item": item,
         "title": practice_title(generator),

@@ -7,7 +7,11 @@ Public interface (plain Python: no Django, no live game):
 - ``variant_generate(*, generator: str, seed: int, notation: str = "lecture") -> Variant``: one
   question, fully determined by (generator, seed); ``notation`` is ``"lecture"``
   (``3@32x32, f:5x5@12, s:1x1, z:0x0``) or ``"pytorch"`` (``nn.Conv2d(3, 12, ...)``) and changes the
-  texts only, never the numbers.
+  texts only, never the numbers. ``scope`` is ``"lecture"`` (only the slide's formula,
+  out = (in + 2*pad - kernel) / stride + 1 dividing evenly, no dilation, groups, "same" padding or
+  ceil mode) or ``"advanced"`` (the default: what questions drew before scopes existed). Only the
+  generators in ``generator_advanced_names()`` (the conv, pooling, transposed-conv,
+  receptive-field and network ones) differ between the two; the others have nothing beyond the lecture.
 - ``seed_for_player(*, game_key: str, question_key: str, neptun_code: str) -> int``: a per-student
   seed (sha256 of the three keys), so a reload shows the same variant.
 - ``answer_check(*, variant: Variant, text: str) -> bool``: whether a typed answer is right; raises
@@ -28,11 +32,13 @@ from quizzes.answers import AnswerFormatError, answer_check
 from quizzes.generators import convolution, networks, recurrent  # noqa: F401  (they register generators)
 from quizzes.generators.core import (
     NOTATIONS,
+    SCOPES,
     Distractor,
     Draft,
     Generator,
     UnknownGeneratorError,
     Variant,
+    generator_advanced_names,
     generator_get,
     generator_names,
     seed_for_player,
@@ -42,6 +48,7 @@ from quizzes.generators.core import (
 
 __all__ = [
     "NOTATIONS",
+    "SCOPES",
     "AnswerFormatError",
     "Distractor",
     "Draft",
@@ -49,6 +56,7 @@ __all__ = [
     "UnknownGeneratorError",
     "Variant",
     "answer_check",
+    "generator_advanced_names",
     "generator_get",
     "generator_names",
     "seed_for_player",

@@ -142,8 +142,20 @@ def pytorch(module: str) -> str:
     return module.replace("torch.nn.", "nn.")
 
 
-def conv2d_draw(rng: random.Random, *, allow_same: bool = True, max_size: int = 64) -> Conv2dSpec:
-    """A configuration PyTorch accepts, with an output of at least 1x1."""
+def whole(*, size: int, kernel: int, stride: int, padding: int = 0) -> bool:
+    """Whether the lecture's (in + 2*pad - kernel) / stride comes out whole (and the layer is valid)."""
+    span = size + 2 * padding - kernel
+    return span >= 0 and span % stride == 0
+
+
+def conv2d_draw(
+    rng: random.Random, *, allow_same: bool = True, max_size: int = 64, scope: str = "advanced"
+) -> Conv2dSpec:
+    """A configuration PyTorch accepts, with an output of at least 1x1.
+
+    In the lecture scope: no dilation, groups or "same", and the division comes out whole per axis.
+    The advanced scope draws exactly what it drew before scopes existed (stored variants stay).
+    """
     while True:
         if rng.random() < 0.7:
             side = rng.choice([s for s in LECTURE_SIZES if s <= max_size])
@@ -182,6 +194,16 @@ def conv2d_draw(rng: random.Random, *, allow_same: bool = True, max_size: int = 
             groups=groups,
             bias=rng.random() < 0.8,
         )
+        if scope == "lecture":
+            if spec.padding == "same":
+                continue
+            spec = replace(spec, dilation=(1, 1), groups=1)
+            p = spec.padding_pair
+            if not all(
+                whole(size=spec.size[i], kernel=spec.kernel[i], stride=spec.stride[i], padding=p[i])
+                for i in (0, 1)
+            ):
+                continue
         if min(spec.output()) >= 1:
             return spec
 
@@ -255,9 +277,9 @@ def conv2d_shape_mistakes(spec: Conv2dSpec) -> list[tuple[tuple[int, ...], str]]
     return out
 
 
-@generator_register(name="conv2d_output_shape", title="Conv2d output shape")
-def conv2d_output_shape(rng: random.Random, notation: str) -> Draft:
-    return conv2d_output_shape_draft(conv2d_draw(rng), notation)
+@generator_register(name="conv2d_output_shape", title="Conv2d output shape", advanced=True)
+def conv2d_output_shape(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    return conv2d_output_shape_draft(conv2d_draw(rng, scope=scope), notation)
 
 
 def conv2d_output_shape_draft(spec: Conv2dSpec, notation: str) -> Draft:
@@ -302,9 +324,9 @@ def conv2d_parameter_mistakes(spec: Conv2dSpec) -> list[tuple[tuple[int, ...], s
     return out
 
 
-@generator_register(name="conv2d_parameters", title="Conv2d parameter count")
-def conv2d_parameters(rng: random.Random, notation: str) -> Draft:
-    return conv2d_parameters_draft(conv2d_draw(rng), notation)
+@generator_register(name="conv2d_parameters", title="Conv2d parameter count", advanced=True)
+def conv2d_parameters(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    return conv2d_parameters_draft(conv2d_draw(rng, scope=scope), notation)
 
 
 def conv2d_parameters_draft(spec: Conv2dSpec, notation: str) -> Draft:
@@ -337,9 +359,9 @@ def conv2d_parameters_draft(spec: Conv2dSpec, notation: str) -> Draft:
     )
 
 
-@generator_register(name="conv2d_macs", title="Conv2d multiply-accumulate operations")
-def conv2d_macs(rng: random.Random, notation: str) -> Draft:
-    return conv2d_macs_draft(conv2d_draw(rng, max_size=48), notation)
+@generator_register(name="conv2d_macs", title="Conv2d multiply-accumulate operations", advanced=True)
+def conv2d_macs(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    return conv2d_macs_draft(conv2d_draw(rng, max_size=48, scope=scope), notation)
 
 
 def conv2d_macs_draft(spec: Conv2dSpec, notation: str) -> Draft:
@@ -376,13 +398,17 @@ def conv2d_macs_draft(spec: Conv2dSpec, notation: str) -> Draft:
     )
 
 
-@generator_register(name="conv2d_same_padding", title="Zero padding that keeps the size ('same')")
-def conv2d_same_padding(rng: random.Random, notation: str) -> Draft:
-    spec = conv2d_draw(rng, allow_same=False)
+@generator_register(
+    name="conv2d_same_padding", title="Zero padding that keeps the size ('same')", advanced=True
+)
+def conv2d_same_padding(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    spec = conv2d_draw(rng, allow_same=False, scope=scope)
     # Symmetric "same" padding needs an odd effective kernel and stride 1.
     k = rng.choice((1, 3, 3, 5, 5, 7))
     kernel = (k, k) if rng.random() < 0.8 else (rng.choice((1, 3, 5, 7)), rng.choice((1, 3, 5, 7)))
     d = _weighted(rng, {1: 4, 2: 1})
+    if scope == "lecture":
+        d = 1
     spec = replace(spec, kernel=kernel, stride=(1, 1), dilation=(d, d), padding=(0, 0))
     padding = (d * (kernel[0] - 1) // 2, d * (kernel[1] - 1) // 2)
     spec = spec.with_padding(padding)
@@ -477,7 +503,8 @@ class Conv1dSpec:
         )
 
 
-def conv1d_draw(rng: random.Random) -> Conv1dSpec:
+def conv1d_draw(rng: random.Random, *, scope: str = "advanced") -> Conv1dSpec:
+    """A configuration PyTorch accepts; in the lecture scope no dilation and a whole division."""
     while True:
         spec = Conv1dSpec(
             depth=rng.choice((1, 2, 3, 4, 8, 16, 32, 64)),
@@ -489,13 +516,17 @@ def conv1d_draw(rng: random.Random) -> Conv1dSpec:
             dilation=_weighted(rng, {1: 8, 2: 2, 4: 1}),
             bias=rng.random() < 0.8,
         )
+        if scope == "lecture":
+            spec = replace(spec, dilation=1)
+            if not whole(size=spec.length, kernel=spec.kernel, stride=spec.stride, padding=spec.padding):
+                continue
         if spec.output()[1] >= 1:
             return spec
 
 
-@generator_register(name="conv1d_output_shape", title="Conv1d output shape")
-def conv1d_output_shape(rng: random.Random, notation: str) -> Draft:
-    spec = conv1d_draw(rng)
+@generator_register(name="conv1d_output_shape", title="Conv1d output shape", advanced=True)
+def conv1d_output_shape(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    spec = conv1d_draw(rng, scope=scope)
     n, length = spec.output()
     k_eff = spec.dilation * (spec.kernel - 1) + 1
     ask = (
@@ -537,9 +568,9 @@ def conv1d_output_shape(rng: random.Random, notation: str) -> Draft:
     )
 
 
-@generator_register(name="conv1d_parameters", title="Conv1d parameter count")
-def conv1d_parameters(rng: random.Random, notation: str) -> Draft:
-    spec = conv1d_draw(rng)
+@generator_register(name="conv1d_parameters", title="Conv1d parameter count", advanced=True)
+def conv1d_parameters(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    spec = conv1d_draw(rng, scope=scope)
     weights = spec.n * spec.depth * spec.kernel
     bias = "has a bias per filter" if spec.bias else "has no bias"
     tail = (
@@ -580,8 +611,8 @@ def conv1d_parameters(rng: random.Random, notation: str) -> Draft:
 # --- transposed convolution ----------------------------------------------------------------------
 
 
-@generator_register(name="conv_transpose2d_output_shape", title="ConvTranspose2d output shape")
-def conv_transpose2d_output_shape(rng: random.Random, notation: str) -> Draft:
+@generator_register(name="conv_transpose2d_output_shape", title="ConvTranspose2d output shape", advanced=True)
+def conv_transpose2d_output_shape(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
     while True:
         side = rng.choice((2, 3, 4, 5, 7, 8, 12, 14, 16, 28, 32))
         size = (side, side) if rng.random() < 0.8 else (rng.randint(2, 32), rng.randint(2, 32))
@@ -590,6 +621,8 @@ def conv_transpose2d_output_shape(rng: random.Random, notation: str) -> Draft:
         p = _weighted(rng, {0: 4, 1: 4, 2: 1})
         d = _weighted(rng, {1: 8, 2: 1})
         op = rng.randint(0, max(s, d) - 1) if rng.random() < 0.3 else 0  # PyTorch: output_padding < max(s, d)
+        if scope == "lecture":  # the plain transposed formula: no dilation, no output padding
+            d, op = 1, 0
         depth, n = rng.choice(DEPTHS), rng.choice(DEPTHS[1:])
         outs = [
             conv_transpose_size(size=x, kernel=k, stride=s, padding=p, output_padding=op, dilation=d)
@@ -686,7 +719,8 @@ class Pool2dSpec:
         return text + (", ceil mode" if self.ceil_mode else "")
 
 
-def pool2d_draw(rng: random.Random) -> Pool2dSpec:
+def pool2d_draw(rng: random.Random, *, scope: str = "advanced") -> Pool2dSpec:
+    """A configuration PyTorch accepts; in the lecture scope no ceil mode and a whole division."""
     while True:
         side = rng.choice(LECTURE_SIZES + (7, 13, 15, 27, 31))
         size = (side, side) if rng.random() < 0.8 else (rng.randint(3, 64), rng.randint(3, 64))
@@ -706,13 +740,22 @@ def pool2d_draw(rng: random.Random) -> Pool2dSpec:
             padding=padding,
             ceil_mode=rng.random() < 0.3,
         )
+        if scope == "lecture":
+            spec = replace(spec, ceil_mode=False)
+            if not all(
+                whole(
+                    size=spec.size[i], kernel=spec.kernel[i], stride=spec.stride[i], padding=spec.padding[i]
+                )
+                for i in (0, 1)
+            ):
+                continue
         if min(spec.output()) >= 1:
             return spec
 
 
-@generator_register(name="pool2d_output_shape", title="Max/avg pooling output shape")
-def pool2d_output_shape(rng: random.Random, notation: str) -> Draft:
-    return pool2d_output_shape_draft(pool2d_draw(rng), notation)
+@generator_register(name="pool2d_output_shape", title="Max/avg pooling output shape", advanced=True)
+def pool2d_output_shape(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    return pool2d_output_shape_draft(pool2d_draw(rng, scope=scope), notation)
 
 
 def pool2d_output_shape_draft(spec: Pool2dSpec, notation: str) -> Draft:
@@ -799,8 +842,31 @@ def receptive_field(layers: list[FieldLayer]) -> int:
     return field
 
 
-@generator_register(name="receptive_field", title="Receptive field of a conv/pool stack")
-def receptive_field_question(rng: random.Random, notation: str) -> Draft:
+@generator_register(name="receptive_field", title="Receptive field of a conv/pool stack", advanced=True)
+def receptive_field_question(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    while True:
+        layers = _field_layers_draw(rng, scope=scope)
+        field = receptive_field(layers)
+        if scope == "advanced":
+            side = field + rng.randint(0, 6)
+            break
+        # The lecture scope: an input side on which every layer's division comes out whole.
+        sides = [x for x in range(field, field + 13) if _field_sides_whole(layers, x)]
+        if sides:
+            side = rng.choice(sides)
+            break
+    return _receptive_field_draft(layers, field=field, side=side, rng=rng, notation=notation)
+
+
+def _field_sides_whole(layers: list[FieldLayer], side: int) -> bool:
+    for layer in layers:
+        if not whole(size=side, kernel=(layer.kernel - 1) * layer.dilation + 1, stride=layer.stride):
+            return False
+        side = (side - (layer.kernel - 1) * layer.dilation - 1) // layer.stride + 1
+    return True
+
+
+def _field_layers_draw(rng: random.Random, *, scope: str) -> list[FieldLayer]:
     layers: list[FieldLayer] = []
     for _ in range(rng.randint(2, 4)):
         if layers and rng.random() < 0.3:
@@ -812,11 +878,15 @@ def receptive_field_question(rng: random.Random, notation: str) -> Draft:
                     kind="conv",
                     kernel=rng.choice((1, 3, 3, 5, 7)),
                     stride=_weighted(rng, {1: 3, 2: 2}),
-                    dilation=_weighted(rng, {1: 5, 2: 1}),
+                    dilation=_weighted(rng, {1: 5, 2: 1}) if scope == "advanced" else 1,
                 )
             )
-    field = receptive_field(layers)
-    side = field + rng.randint(0, 6)
+    return layers
+
+
+def _receptive_field_draft(
+    layers: list[FieldLayer], *, field: int, side: int, rng: random.Random, notation: str
+) -> Draft:
     depth, width = rng.choice((1, 3)), rng.choice((4, 8))
     modules, lecture, channels = [], [], depth
     for layer in layers:

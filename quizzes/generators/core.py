@@ -17,6 +17,12 @@ from typing import Any, Literal
 Notation = Literal["lecture", "pytorch"]
 NOTATIONS: tuple[str, ...] = ("lecture", "pytorch")
 
+# How far a question may go: "lecture" keeps to the slide's formula (for convolutions
+# out = (in + 2*pad - kernel) / stride + 1, whole, no dilation, groups or "same"); "advanced" also
+# draws the forms PyTorch adds. Generators with nothing beyond the lecture ignore it.
+Scope = Literal["lecture", "advanced"]
+SCOPES: tuple[str, ...] = ("lecture", "advanced")
+
 # How a shape value prints: "depth" is depth@x by y in the lecture's notation (12@28x28),
 # "size" a bare spatial size (2x2), "tensor" a full tensor shape, batch included ((4, 7, 40)).
 ShapeStyle = Literal["depth", "size", "tensor"]
@@ -83,26 +89,44 @@ class Variant:
         }
 
 
+Draw = Callable[..., Draft]
+
+
 @dataclass(frozen=True)
 class Generator:
     name: str
     title: str
-    draw: Callable[[random.Random, str], Draft] = field(repr=False)
+    draw: Draw = field(repr=False)
+    # True: ``draw(rng, notation, scope=...)`` has forms beyond the lecture's slide.
+    advanced: bool = False
+
+    def draft(self, rng: random.Random, notation: str, scope: str) -> Draft:
+        if self.advanced:
+            return self.draw(rng, notation, scope=scope)
+        return self.draw(rng, notation)
 
 
 _REGISTRY: dict[str, Generator] = {}
 
 
-def generator_register(*, name: str, title: str) -> Callable[[Callable[[random.Random, str], Draft]], Any]:
-    """Decorator: register ``draw(rng, notation) -> Draft`` under a stable name."""
+def generator_register(*, name: str, title: str, advanced: bool = False) -> Callable[[Draw], Draw]:
+    """Decorator: register ``draw(rng, notation) -> Draft`` under a stable name.
 
-    def register(draw: Callable[[random.Random, str], Draft]) -> Callable[[random.Random, str], Draft]:
+    With ``advanced=True`` the draw also takes ``scope`` ("lecture" or "advanced") as a keyword.
+    """
+
+    def register(draw: Draw) -> Draw:
         if name in _REGISTRY:
             raise ValueError(f"generator {name!r} is registered twice")
-        _REGISTRY[name] = Generator(name=name, title=title, draw=draw)
+        _REGISTRY[name] = Generator(name=name, title=title, draw=draw, advanced=advanced)
         return draw
 
     return register
+
+
+def generator_advanced_names() -> list[str]:
+    """The generators whose advanced scope draws more than the lecture's forms, sorted."""
+    return sorted(name for name, gen in _REGISTRY.items() if gen.advanced)
 
 
 def generator_names() -> list[str]:
@@ -197,14 +221,21 @@ def variant_assemble(*, generator: str, seed: int, notation: str, draft: Draft) 
     )
 
 
-def variant_generate(*, generator: str, seed: int, notation: str = "lecture") -> Variant:
+def variant_generate(
+    *, generator: str, seed: int, notation: str = "lecture", scope: str = "advanced"
+) -> Variant:
     """The variant of ``generator`` for ``seed``; the same arguments always give the same variant.
 
-    Raises ``UnknownGeneratorError`` for an unknown name and ``ValueError`` for an unknown notation.
+    ``scope`` defaults to "advanced", what every question drew before scopes existed, so stored
+    games and quizzes keep their variants. Raises ``UnknownGeneratorError`` for an unknown name and
+    ``ValueError`` for an unknown notation or scope.
     """
     if notation not in NOTATIONS:
         raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, not {notation!r}")
-    draw = generator_get(generator).draw
-    # The configuration depends on (generator, seed) only, so both notations show the same question.
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    gen = generator_get(generator)
+    # The configuration depends on (generator, seed, scope) only, so both notations show the same question.
     rng = random.Random(_digest_int("variant", generator, str(int(seed))))
-    return variant_assemble(generator=generator, seed=int(seed), notation=notation, draft=draw(rng, notation))
+    draft = gen.draft(rng, notation, scope)
+    return variant_assemble(generator=generator, seed=int(seed), notation=notation, draft=draft)

@@ -15,6 +15,7 @@ from quizzes.generators.convolution import (
     pytorch,
 )
 from quizzes.generators.core import Draft, generator_register
+from quizzes.generators.scope import beyond_lecture
 
 Mistakes = list[tuple[tuple[int, ...], str]]
 
@@ -222,7 +223,18 @@ def _layer(
     return layer_activation(shape, name=kind, before=before)
 
 
-def network_draw(rng: random.Random, *, classifier: bool = True) -> Network:
+def network_draw(rng: random.Random, *, classifier: bool = True, scope: str = "advanced") -> Network:
+    """A network of ``_network_draw``; in the lecture scope every conv and pooling layer divides whole."""
+    while True:
+        network = _network_draw(rng, classifier=classifier)
+        if scope == "advanced" or not any(
+            beyond_lecture(torch={"module": la.module, "input_shape": (1, *la.shape_in)})
+            for la in network.layers
+        ):
+            return network
+
+
+def _network_draw(rng: random.Random, *, classifier: bool = True) -> Network:
     """LeNet-5, the simple conv net, or a random small conv net of the same kind (inputs up to 64x64)."""
     if classifier:
         pick = rng.random()
@@ -278,9 +290,11 @@ def network_draw(rng: random.Random, *, classifier: bool = True) -> Network:
             return Network(name="Network", shape_in=layers[0].shape_in, layers=tuple(layers))
 
 
-@generator_register(name="network_layer_output_shape", title="Network: output shape after layer k")
-def network_layer_output_shape(rng: random.Random, notation: str) -> Draft:
-    network = network_draw(rng)
+@generator_register(
+    name="network_layer_output_shape", title="Network: output shape after layer k", advanced=True
+)
+def network_layer_output_shape(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    network = network_draw(rng, scope=scope)
     k = rng.randint(1, len(network.layers))
     return network_layer_output_shape_draft(network, k, notation)
 
@@ -307,9 +321,9 @@ def network_layer_output_shape_draft(network: Network, k: int, notation: str) ->
     )
 
 
-@generator_register(name="network_layer_parameters", title="Network: parameters of layer k")
-def network_layer_parameters(rng: random.Random, notation: str) -> Draft:
-    network = network_draw(rng)
+@generator_register(name="network_layer_parameters", title="Network: parameters of layer k", advanced=True)
+def network_layer_parameters(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    network = network_draw(rng, scope=scope)
     k = rng.choice([i for i, la in enumerate(network.layers, 1) if la.parameters])
     return network_layer_parameters_draft(network, k, notation)
 
@@ -331,9 +345,9 @@ def network_layer_parameters_draft(network: Network, k: int, notation: str) -> D
     )
 
 
-@generator_register(name="network_total_parameters", title="Network: total parameter count")
-def network_total_parameters(rng: random.Random, notation: str) -> Draft:
-    return network_total_parameters_draft(network_draw(rng), notation)
+@generator_register(name="network_total_parameters", title="Network: total parameter count", advanced=True)
+def network_total_parameters(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    return network_total_parameters_draft(network_draw(rng, scope=scope), notation)
 
 
 def network_total_parameters_draft(network: Network, notation: str) -> Draft:
@@ -378,9 +392,9 @@ def network_total_parameters_draft(network: Network, notation: str) -> Draft:
     )
 
 
-@generator_register(name="flatten_size", title="Flatten size after a conv/pool stack")
-def flatten_size(rng: random.Random, notation: str) -> Draft:
-    network = network_draw(rng, classifier=False)
+@generator_register(name="flatten_size", title="Flatten size after a conv/pool stack", advanced=True)
+def flatten_size(rng: random.Random, notation: str, *, scope: str = "advanced") -> Draft:
+    network = network_draw(rng, classifier=False, scope=scope)
     flat = network.layers[-1]
     c, h, w = flat.shape_in
     return Draft(

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.generators import (
     NOTATIONS,
+    SCOPES,
     UnknownGeneratorError,
     generator_get,
     generator_names,
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=("json", "text"), default="text")
         parser.add_argument("--notation", choices=NOTATIONS, default="lecture")
+        parser.add_argument(
+            "--scope", choices=SCOPES, default="advanced", help="lecture: only the slide's formula"
+        )
         parser.add_argument("--verify", action="store_true", help="also rebuild each variant in PyTorch")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -44,7 +48,9 @@ class Command(BaseCommand):
         except UnknownGeneratorError as error:
             raise CommandError(error.args[0]) from error
         variants = [
-            variant_generate(generator=name, seed=options["seed"] + i, notation=options["notation"])
+            variant_generate(
+                generator=name, seed=options["seed"] + i, notation=options["notation"], scope=options["scope"]
+            )
             for i in range(options["count"])
         ]
         verdicts: list[bool] = []

@@ -8,6 +8,7 @@
     tolerance: ["numeric"],
     generator: ["parametric"],
     notation: ["parametric"],
+    scope: ["parametric"],
   };
   // What each type cannot do without: the browser says so before the form is sent.
   const REQUIRED = {
@@ -35,12 +36,14 @@
   "use strict";
   const box = document.getElementById("generator-preview"), generator = document.getElementById("id_generator");
   const kind = document.getElementById("id_kind"), notation = document.getElementById("id_notation");
+  const scope = document.getElementById("id_scope");
   if (!box || !generator || !kind) return;
   function refresh() {
     const show = kind.value === "parametric" && generator.value;
     box.hidden = !show;
     if (!show) return;
-    const url = box.dataset.url.replace("GENERATOR", encodeURIComponent(generator.value)) + "?notation=" + encodeURIComponent(notation ? notation.value : "lecture");
+    const url = box.dataset.url.replace("GENERATOR", encodeURIComponent(generator.value)) + "?notation=" + encodeURIComponent(notation ? notation.value : "lecture")
+      + "&scope=" + encodeURIComponent(scope ? scope.value : "lecture");
     fetch(url, { credentials: "same-origin" }).then((r) => r.ok ? r.json() : null).then((v) => {
       if (!v) return;
       document.getElementById("preview-prompt").innerHTML = v.prompt_html;
@@ -48,7 +51,7 @@
       document.getElementById("preview-explanation").innerHTML = v.explanation_html;
     });
   }
-  for (const el of [kind, generator, notation]) if (el) el.addEventListener("change", refresh);
+  for (const el of [kind, generator, notation, scope]) if (el) el.addEventListener("change", refresh);
   document.getElementById("preview-again").addEventListener("click", refresh);
   refresh();
 })();
