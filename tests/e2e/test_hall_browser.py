@@ -8,6 +8,7 @@ without Neptun codes or names, and the login round trip of a verified game.
 import signal
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from accounts.services import enrollment_set
@@ -94,7 +95,7 @@ def test_projector_and_phones_through_a_lecture_quiz(browser, hall_server, instr
         page.wait_for_selector("#lobby-screen:not([hidden])")
         phones[code] = page
     a, b, c = (phones[code] for code in CODES)
-    host.wait_for_function("document.getElementById('player-count').textContent === '3'")
+    expect(host.locator("#player-count")).to_have_text("3")
     assert "AB•••3" in host.inner_text("#players") and "ABC123" not in host.inner_text("#players")
     host.screenshot(path=str(artifacts_dir / "hall-projector-lobby-1920x1080.png"))
 
@@ -122,8 +123,10 @@ def test_projector_and_phones_through_a_lecture_quiz(browser, hall_server, instr
     assert a.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     a.screenshot(path=str(artifacts_dir / "hall-phone-tiles.png"))
     a.click("#tiles .tile.red")
-    host.wait_for_function("document.getElementById('answered').textContent === '1'")
-    host.wait_for_function("parseFloat(document.getElementById('answer-fill').style.width) > 30")
+    expect(host.locator("#answered")).to_have_text("1")
+    # Waits by locator: the page's Content-Security-Policy forbids the eval a string wait_for_function needs.
+    expect(host.locator("#answer-bar")).to_have_attribute("aria-valuenow", "33")  # 1 of 3 answered
+    assert host.locator("#answer-fill").evaluate("e => parseFloat(e.style.width)") > 30
     host.screenshot(path=str(artifacts_dir / "hall-projector-question.png"))
     b.click("#tiles .tile.blue")
     c.click("#tiles .tile.red")
