@@ -22,7 +22,7 @@ from core.gradebook_sources import Attempt, Category, Cell, HistorySection, Sour
 from core.points import late_days, late_penalised, late_penalty_percent
 from grader.models import Assignment, Submission, SubmissionStatus
 from grader.selectors import LeaderboardEntry, assignment_is_revealed, assignment_reveal_at, leaderboard_rank
-from grader.services import score_fraction
+from grader.services.points import score_fraction
 
 
 @dataclass(frozen=True)

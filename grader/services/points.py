@@ -1,14 +1,14 @@
-"""Points for a score: the share of the points a score earns, the late penalty, late days."""
+"""Points for a score: an assignment's fields read through the one rule in ``core.points`` (the share
+of the points a score earns, late days, the late penalty), so the grader's stored points and the
+gradebook's recomputed ones never differ."""
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
+from decimal import Decimal
 
-from grader.models import (
-    Assignment,
-)
+from core import points as rule
+from grader.models import Assignment
 
 
 def score_fraction(*, assignment: Assignment, score: float | None) -> float | None:
@@ -19,12 +19,12 @@ def score_fraction(*, assignment: Assignment, score: float | None) -> float | No
         if assignment.score_full_points is not None
         else assignment.baseline_score
     )
-    if score is None or full is None:
-        return None
-    zero = assignment.score_zero_points
-    if full == zero:
-        return 1.0 if (score >= full if assignment.higher_is_better else score <= full) else 0.0
-    return min(1.0, max(0.0, (score - zero) / (full - zero)))
+    return rule.score_fraction(
+        score=score,
+        full=full,
+        zero=assignment.score_zero_points,
+        higher_is_better=assignment.higher_is_better,
+    )
 
 
 def points_for(*, assignment: Assignment, score: float | None, late_days: int) -> Decimal | None:
@@ -33,11 +33,14 @@ def points_for(*, assignment: Assignment, score: float | None, late_days: int) -
     fraction = score_fraction(assignment=assignment, score=score)
     if fraction is None:
         return None
-    fraction *= max(0.0, 1.0 - assignment.late_penalty_percent_per_day * late_days / 100.0)
-    return (assignment.points * Decimal(str(fraction))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return rule.late_penalised(
+        max_points=assignment.points,
+        fraction=fraction,
+        percent_per_day=assignment.late_penalty_percent_per_day,
+        days=late_days,
+    )
 
 
 def late_days_for(*, assignment: Assignment, received_at: datetime) -> int:
-    if received_at <= assignment.deadline:
-        return 0
-    return math.ceil((received_at - assignment.deadline) / timedelta(days=1))
+    """Started days after the assignment's deadline (no extension: the gradebook adds those)."""
+    return rule.late_days(received_at=received_at, deadline=assignment.deadline)
