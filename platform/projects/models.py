@@ -157,6 +157,17 @@ class MilestoneSubmission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField()
+    # The commit that counts (projects.repository): the last commit before the deadline, fetched by the
+    # platform where it may reach the host; empty until fetched, commit_error says why it was not.
+    commit_sha = models.CharField(max_length=64, blank=True)
+    commit_at = models.DateTimeField(
+        null=True, blank=True, help_text="The commit's date (the committer's claim)."
+    )
+    commit_fetched_at = models.DateTimeField(null=True, blank=True)
+    commit_has_readme = models.BooleanField(null=True, blank=True)
+    commit_pdfs = models.JSONField(default=list, blank=True)
+    commit_archive = models.FileField(upload_to="projects/commits/", blank=True, max_length=300)
+    commit_error = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["project", "milestone", "submitted_at", "id"]

@@ -6,6 +6,7 @@ Every selector that covers a whole course runs a fixed number of queries, howeve
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
@@ -37,6 +38,11 @@ class MilestoneStatus:
     submission_count: int
     grade: MilestoneGrade | None
     max_points: Decimal
+    counting: MilestoneSubmission | None = None  # see counting_submission
+
+    def __post_init__(self) -> None:
+        if self.counting is None:
+            self.counting = self.latest
 
     @property
     def submitted(self) -> bool:
@@ -44,7 +50,8 @@ class MilestoneStatus:
 
     @property
     def late(self) -> bool:
-        return self.latest is not None and self.latest.late
+        """Late only when no hand-in was on time: a later re-submission never makes a milestone late."""
+        return self.counting is not None and self.counting.late
 
 
 @dataclass
@@ -86,6 +93,32 @@ def project_can_view(*, project: Project, user: User) -> bool:
     return project_is_member(project=project, user=user) or course_is_staff(user=user, course=project.course)
 
 
+def counting_submission(
+    history: Iterable[MilestoneSubmission], *, deadline: datetime
+) -> MilestoneSubmission | None:
+    """The hand-in that counts (pure): the last one on time, or the last one when none was on time.
+
+    The course looks at "the last commit before the deadline": what a team hands in after the deadline
+    is kept for the record, but never replaces (or makes late) an on-time hand-in.
+    """
+    ordered = sorted(history, key=lambda s: (s.submitted_at, s.id or 0))
+    on_time = [s for s in ordered if s.submitted_at <= deadline]
+    if on_time:
+        return on_time[-1]
+    return ordered[-1] if ordered else None
+
+
+def project_counting_submission(*, project: Project, milestone: Milestone) -> MilestoneSubmission | None:
+    on_time = (
+        MilestoneSubmission.objects.filter(
+            project=project, milestone=milestone, submitted_at__lte=milestone.deadline
+        )
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    return on_time or project_latest_submission(project=project, milestone=milestone)
+
+
 def project_latest_submission(*, project: Project, milestone: Milestone) -> MilestoneSubmission | None:
     return (
         MilestoneSubmission.objects.filter(project=project, milestone=milestone)
@@ -111,7 +144,9 @@ def offered_grade_evaluate(*, statuses: Iterable[MilestoneStatus]) -> OfferedGra
             reasons.append(
                 _("%(milestone)s was submitted after the deadline.") % {"milestone": status.milestone.title}
             )
-    not_english = [s.milestone.title for s in statuses if s.latest is not None and not s.latest.in_english]
+    not_english = [
+        s.milestone.title for s in statuses if s.counting is not None and not s.counting.in_english
+    ]
     if not_english:
         reasons.append(
             _("Not attested to be in English: %(milestones)s.") % {"milestones": ", ".join(not_english)}
@@ -178,6 +213,7 @@ def project_overviews(*, course: Course, projects: Iterable[Project] | None = No
                 MilestoneStatus(
                     milestone=milestone,
                     latest=history[-1] if history else None,
+                    counting=counting_submission(history, deadline=milestone.deadline),
                     submission_count=len(history),
                     grade=grades.get((project.id, milestone.id)),
                     max_points=max_points.get(milestone.id, Decimal(0)),

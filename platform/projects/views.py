@@ -381,3 +381,29 @@ def submission_pdf(request: HttpRequest, submission_id: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def commit_archive(request: HttpRequest, submission_id: int) -> FileResponse:
+    """The archive of the commit that counts, for the team's members and the course's staff (others: 404)."""
+    submission = get_object_or_404(
+        MilestoneSubmission.objects.select_related("project__course", "milestone"), id=submission_id
+    )
+    if not submission.commit_archive or not project_can_view(
+        project=submission.project, user=request_user(request)
+    ):
+        raise Http404("No such file.")
+    name = (
+        f"{submission.project.course.code}-team{submission.project_id}-m{submission.milestone.order}-"
+        f"{submission.commit_sha[:12]}.tar.gz"
+    )
+    response = FileResponse(
+        submission.commit_archive.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="application/gzip",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
