@@ -43,6 +43,17 @@ class Project(models.Model):
         return f"{self.title} ({self.course.code})"
 
 
+class TeamRules(models.Model):
+    """Per course: when students stop changing teams themselves (the course registers its teams by the end
+    of week 4); empty: at the deadline of the first milestone. After it, changes go through the staff."""
+
+    course = models.OneToOneField("accounts.Course", on_delete=models.CASCADE, related_name="team_rules")
+    teams_close_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.course.code}: teams close at {self.teams_close_at}"
+
+
 class TeamMembership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
     course = models.ForeignKey(

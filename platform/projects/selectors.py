@@ -24,6 +24,7 @@ from projects.models import (
     Project,
     RubricCriterion,
     TeamMembership,
+    TeamRules,
 )
 
 MAX_TEAM_SIZE = 4
@@ -75,6 +76,21 @@ class ProjectOverview:
 
 def milestones_for_course(*, course: Course) -> QuerySet[Milestone]:
     return Milestone.objects.filter(course=course).order_by("order")
+
+
+def teams_close_at(*, course: Course) -> datetime | None:
+    """When students' own team changes close: the instructor's date, else the first milestone's deadline
+    (end of week 4 in the default plan), else never."""
+    rules = TeamRules.objects.filter(course=course).first()
+    if rules is not None and rules.teams_close_at is not None:
+        return rules.teams_close_at
+    first = (
+        Milestone.objects.filter(course=course, kind=MilestoneKind.MILESTONE)
+        .order_by("order", "deadline")
+        .values_list("deadline", flat=True)
+        .first()
+    )
+    return first
 
 
 def project_for_student(*, course: Course, user: User) -> Project | None:

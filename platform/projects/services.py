@@ -20,7 +20,7 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 
@@ -42,12 +42,14 @@ from projects.models import (
     RubricCriterion,
     TeamInvitation,
     TeamMembership,
+    TeamRules,
 )
 from projects.selectors import (
     MAX_TEAM_SIZE,
     project_counting_submission,
     project_is_member,
     project_latest_submission,
+    teams_close_at,
 )
 
 logger = logging.getLogger(__name__)
@@ -173,6 +175,27 @@ def _check_not_in_team(*, course: Course, users: list[User], registering: User |
     )
 
 
+def _check_teams_open(*, course: Course, by: User, now: datetime | None = None) -> None:
+    """After the registration deadline students no longer change teams themselves; the staff still do."""
+    closes = teams_close_at(course=course)
+    if closes is None or (now or timezone.now()) <= closes or course_is_staff(user=by, course=course):
+        return
+    raise PermissionDeniedError(
+        gettext("Team registration closed on %(when)s; ask your instructor to change your team.")
+        % {"when": formats.date_format(timezone.localtime(closes), "DATETIME_FORMAT")},
+        code="teams_closed",
+    )
+
+
+def team_rules_set(*, course: Course, by: User, teams_close_at: datetime | None) -> TeamRules:
+    """Instructors: when team registration closes (empty: at the first milestone's deadline)."""
+    if not course_is_instructor(user=by, course=course):
+        raise PermissionDeniedError(gettext("Only the course's instructors change its milestones."))
+    course_assert_writable(course=course)
+    rules, _ = TeamRules.objects.update_or_create(course=course, defaults={"teams_close_at": teams_close_at})
+    return rules
+
+
 def _team_size_error(count: int) -> PlatformError:
     return PlatformError(
         gettext("A team has 1 to %(max)s members; this would make %(count)s.")
@@ -204,6 +227,7 @@ def project_register(
         raise PermissionDeniedError(
             gettext("Only students of %(course)s register projects.") % {"course": course.code}
         )
+    _check_teams_open(course=course, by=registered_by)
     codes = [c for c in _codes_normalize(member_codes) if c != registered_by.neptun_code]
     if len(codes) + 1 > MAX_TEAM_SIZE:
         raise _team_size_error(len(codes) + 1)
@@ -241,6 +265,7 @@ def project_member_invite(*, project: Project, neptun_code: str, by: User) -> Te
     together stay within the team size.
     """
     _check_can_change_team(project=project, by=by)
+    _check_teams_open(course=project.course, by=by)
     codes = _codes_normalize([neptun_code])
     if not codes:
         raise PlatformError(gettext("Enter the new member's Neptun code."))
@@ -270,6 +295,9 @@ def team_invitation_answer(*, invitation: TeamInvitation, by: User, accept: bool
     if not accept:
         invitation.delete()
         return None
+    inviter = invitation.invited_by
+    if inviter is None or not course_is_staff(user=inviter, course=project.course):
+        _check_teams_open(course=project.course, by=by)  # the staff's own invitations stay open
     try:
         with transaction.atomic():
             Project.objects.select_for_update().filter(id=project.id).first()
@@ -312,6 +340,7 @@ def project_member_remove(*, project: Project, neptun_code: str, by: User) -> No
         raise PermissionDeniedError(
             gettext("You can leave the team yourself; other members are removed by the staff.")
         )
+    _check_teams_open(course=project.course, by=by)
     with transaction.atomic():
         Project.objects.select_for_update().filter(id=project.id).first()
         membership.delete()
