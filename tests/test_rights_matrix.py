@@ -128,6 +128,7 @@ ACCESS: dict[str, Access] = {
     "gradebook:export_csv": Access(B_STAFF),
     "gradebook:export_xlsx": Access(B_STAFF),
     "gradebook:weights": Access(B_INSTRUCTORS),
+    "gradebook:rules": Access(B_INSTRUCTORS),
     "gradebook:my_grades": Access(B_MEMBERS),  # staff are sent on to the whole table
     "gradebook:student": Access(B_STAFF),
     "gradebook:adjustment_new": Access(B_STAFF, "POST", frozenset({400})),

@@ -277,6 +277,29 @@ def milestone_points_by_student(
     return dict(result)
 
 
+def milestone_hand_ins_by_student(
+    *, course: Course, student: User | None = None
+) -> dict[str, dict[int, bool]]:
+    """Whether each student's team handed in each milestone on time, for the course's conditions
+    (signature, offered grade): {neptun_code: {milestone_id: on_time}}; absent: not handed in. A hand-in
+    on time stays on time whatever comes later (``counting_submission``). One query."""
+    # One filter() call: the conditions on project__members must apply to the same member row.
+    narrow = {"project__members__student": student} if student is not None else {}
+    rows = MilestoneSubmission.objects.filter(
+        milestone__course=course,
+        project__members__course=course,
+        project__members__student__neptun_code__isnull=False,
+        **narrow,
+    )
+    result: dict[str, dict[int, bool]] = defaultdict(dict)
+    for code, milestone_id, submitted_at, deadline in rows.values_list(
+        "project__members__student__neptun_code", "milestone_id", "submitted_at", "milestone__deadline"
+    ):
+        on_time = result[code or ""]
+        on_time[milestone_id] = on_time.get(milestone_id, False) or submitted_at <= deadline
+    return dict(result)
+
+
 def submission_history(*, project: Project, milestone: Milestone) -> QuerySet[MilestoneSubmission]:
     return (
         MilestoneSubmission.objects.filter(project=project, milestone=milestone)
