@@ -64,7 +64,8 @@ def course_rules(*, course: Course) -> CourseRules:
 def standings_attach(
     *, gradebook: Gradebook, rules: CourseRules | None = None, now: datetime | None = None
 ) -> None:
-    """Give each row its standing (``row.standing``); one query for the rules, none per row."""
+    """Give each row its standing (``row.standing``); two queries for the rules, none per row. Columns the
+    reader may not see yet (``gradebook.hidden_columns``) count as open work."""
     rules = rules or course_rules(course=gradebook.course)
     now = now or timezone.now()
     for row in gradebook.rows:
@@ -76,6 +77,7 @@ def standings_attach(
             conditions=rules.conditions,
             thresholds=rules.thresholds,
             now=now,
+            pending=gradebook.hidden_columns,
         )
 
 

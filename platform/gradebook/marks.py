@@ -171,8 +171,11 @@ class Standing:
     open_columns: list[SourceColumn] = field(default_factory=list)
 
 
-def _is_open(column: SourceColumn, cell: Cell | None, now: datetime) -> bool:
-    """Still to come: not graded yet, not excused, and either not due yet or handed in (being graded)."""
+def _is_open(column: SourceColumn, cell: Cell | None, now: datetime, pending: frozenset[str]) -> bool:
+    """Still to come: not graded yet, not excused, and either not due yet or handed in (being graded), or
+    its results are not published to this reader yet (``pending``)."""
+    if column.key in pending:
+        return True
     if cell is not None and (cell.excused or not cell.missing):
         return False
     due = column.due_at
@@ -185,6 +188,7 @@ def term_shares(
     cells: Mapping[str, Cell],
     weights: Mapping[Category, Decimal],
     now: datetime,
+    pending: frozenset[str] = frozenset(),
 ) -> tuple[Decimal, Decimal, list[SourceColumn]]:
     """(secured %, open %, open columns) of the whole term's total: each counted column is worth its
     category's weight share × its share of the category's maximum (excused columns drop out, as in the
@@ -207,7 +211,7 @@ def term_shares(
             continue
         worth = weight / weight_sum * HUNDRED * column.max_points / available[column.category]
         cell = cells.get(column.key)
-        if _is_open(column, cell, now):
+        if _is_open(column, cell, now, pending):
             open_share += worth
             open_columns.append(column)
         elif cell is not None and not cell.missing:
@@ -229,16 +233,27 @@ def standing_compute(
     conditions: Sequence[Condition],
     thresholds: Thresholds,
     now: datetime,
+    pending: Sequence[SourceColumn] = (),
 ) -> Standing:
-    """One student's standing from their gradebook row (``cells`` by column key) and the course's rules."""
+    """One student's standing from their gradebook row (``cells`` by column key) and the course's rules.
+
+    ``pending``: columns whose results the reader may not see yet (a student before an assignment's
+    reveal): their conditions are open and they count as open work for the running grade."""
+    pending_keys = frozenset(c.key for c in pending)
+    columns = [*columns, *(c for c in pending if c.key not in {k.key for k in columns})]
     by_key = {column.key: column for column in columns}
 
     def check(purpose: Purpose) -> list[ConditionResult]:
-        return [
-            condition_check(c, column=by_key.get(c.column_key), cell=cells.get(c.column_key), now=now)
-            for c in conditions
-            if c.purpose == purpose
-        ]
+        results = []
+        for c in conditions:
+            if c.purpose != purpose:
+                continue
+            column = by_key.get(c.column_key)
+            if c.column_key in pending_keys and column is not None:
+                results.append(ConditionResult(c, Outcome.OPEN, column.code, column.title))
+            else:
+                results.append(condition_check(c, column=column, cell=cells.get(c.column_key), now=now))
+        return results
 
     signature_results = check(Purpose.SIGNATURE)
     offered_results = check(Purpose.OFFERED)
@@ -248,7 +263,9 @@ def standing_compute(
     if signature == Outcome.FAILED:
         mark = 1
     offered_mark = mark if offered == Outcome.MET and mark is not None and mark >= 2 else None
-    secured, open_share, open_columns = term_shares(columns=columns, cells=cells, weights=weights, now=now)
+    secured, open_share, open_columns = term_shares(
+        columns=columns, cells=cells, weights=weights, now=now, pending=pending_keys
+    )
     needs = []
     for value, lowest in thresholds.by_mark().items():
         if secured >= lowest:

@@ -156,3 +156,19 @@ def test_the_running_grade_says_what_is_secured_open_and_needed_for_each_mark():
 def test_a_milestone_handed_in_but_not_graded_is_open_not_lost():
     result = standing([cell(M1, None, handed_in=True)], [], D("0"))
     assert "M1" in [c.code for c in result.open_columns]
+
+
+def test_work_whose_results_are_not_published_yet_is_open_for_the_student():
+    conditions = [cond(HW2, "min_percent", share=D(50))]
+    result = standing_compute(
+        columns=[HW1, M1],
+        cells={HW1.key: cell(HW1, "8")},
+        percent=D("40"),
+        weights=WEIGHTS,
+        conditions=conditions,
+        thresholds=Thresholds(),
+        now=NOW,
+        pending=[HW2],
+    )
+    assert result.signature == Outcome.OPEN and [c.code for c in result.open_columns] == ["HW2"]
+    assert result.open_percent == D("31.25")

@@ -9,8 +9,7 @@ from django.urls import reverse
 from core.errors import PermissionDeniedError, PlatformError
 from gradebook.arithmetic import AdjustmentKind
 from gradebook.demo import demo_seed
-from gradebook.models import GradeCondition, GradingScheme
-from gradebook.models import Adjustment, GradebookWeights
+from gradebook.models import Adjustment, GradebookWeights, GradeCondition, GradingScheme
 from gradebook.selectors import gradebook_for_course
 from gradebook.services import adjustment_record, adjustment_withdraw, weights_set
 
