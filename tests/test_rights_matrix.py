@@ -122,11 +122,13 @@ ACCESS: dict[str, Access] = {
     "projects:submit": Access(B_OWNER, "POST", frozenset({400})),
     "projects:grade": Access(B_STAFF),
     "projects:submission_pdf": Access(B_OWNER),
+    "projects:commit_archive": Access(B_OWNER),
     "gradebook:index": Access(LOGGED_IN),
     "gradebook:course": Access(B_STAFF),
     "gradebook:export_csv": Access(B_STAFF),
     "gradebook:export_xlsx": Access(B_STAFF),
     "gradebook:weights": Access(B_INSTRUCTORS),
+    "gradebook:rules": Access(B_INSTRUCTORS),
     "gradebook:my_grades": Access(B_MEMBERS),  # staff are sent on to the whole table
     "gradebook:student": Access(B_STAFF),
     "gradebook:adjustment_new": Access(B_STAFF, "POST", frozenset({400})),
@@ -193,6 +195,8 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
     scene.on_time.save()
     hand_in = scene.project.submissions.get()
     hand_in.pdf.save("report.pdf", ContentFile(tiny_pdf()), save=True)
+    hand_in.commit_sha = "a" * 40
+    hand_in.commit_archive.save("commit.tar.gz", ContentFile(b"archive of B"), save=True)
     adjustment = Adjustment.objects.create(
         course=course,
         student=student,

@@ -87,10 +87,16 @@ class SourceColumn:
     late_penalty_percent_per_day: float = 0.0
     revealed: bool = True  # False: students see neither the column nor its points yet
     reveal_at: datetime | None = None
+    # When the work is due, for what is still open (signature, running grade); defaults to ``deadline``.
+    due: datetime | None = None
     # The page a cell's points link to, reversed with the cell's ``submission_id`` ("" for no link).
     cell_url_name: str = ""
     # The owner's own object (a Game, an Assignment…), for its ``cells`` and ``history``.
     owner: Any = field(default=None, compare=False, repr=False, hash=False)
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.due or self.deadline
 
     @property
     def object_id(self) -> int:
@@ -104,6 +110,11 @@ class SourceCell:
 
     points: Decimal | None = None
     attempt: Attempt | None = None
+    # For the course's conditions (signature, offered grade): work handed in but not graded yet (a
+    # milestone before its grade) and whether the hand-in that counts was on time. An ``attempt`` says
+    # both itself (its late days); points alone mean handed in, on time unless ``on_time`` says otherwise.
+    handed_in: bool = False
+    on_time: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,8 @@ class Cell:
     extension_days: int = 0
     submission_id: int | None = None  # the hand-in that counts (linked through the column's URL name)
     url_name: str = ""
+    handed_in: bool = False  # something counts (points, an attempt, or a hand-in not graded yet)
+    on_time: bool | None = None  # the counting hand-in was on time (extension included); None: unknown
 
 
 @dataclass

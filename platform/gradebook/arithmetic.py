@@ -92,6 +92,8 @@ def cell_compute(
     points: Decimal | None = None,
     attempt: Attempt | None = None,
     adjustments: Adjustments = NO_ADJUSTMENTS,
+    handed_in: bool = False,
+    on_time: bool | None = None,
 ) -> Cell:
     """One student's cell. Pass ``points`` for work scored in points (games, milestones), ``attempt``
     for late-penalised work (a column with a deadline: homework)."""
@@ -117,6 +119,11 @@ def cell_compute(
                 days=days,
             )
     missing = value is None
+    handed_in = handed_in or attempt is not None or points is not None
+    if attempt is not None:
+        on_time = days == 0
+    elif handed_in and on_time is None:
+        on_time = True
     overridden = adjustments.override is not None
     if overridden:
         value = adjustments.override
@@ -131,6 +138,8 @@ def cell_compute(
         extension_days=adjustments.extension_days,
         submission_id=submission_id,
         url_name=column.cell_url_name if submission_id else "",
+        handed_in=handed_in,
+        on_time=on_time if handed_in else None,
     )
 
 

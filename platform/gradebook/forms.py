@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.gradebook_sources import SourceColumn
-from gradebook.models import Adjustment, GradebookWeights
+from gradebook.marks import Thresholds
+from gradebook.models import Adjustment, GradebookWeights, GradeCondition
 
 
 class WeightsForm(forms.ModelForm):
@@ -58,3 +59,50 @@ class SearchForm(forms.Form):
     order = forms.ChoiceField(
         required=False, choices=[("asc", "asc"), ("desc", "desc")], widget=forms.HiddenInput
     )
+
+
+class ThresholdsForm(forms.Form):
+    """The lowest total percent of each mark (the service checks that they grow)."""
+
+    two = forms.DecimalField(
+        label=_("Mark 2 (elégséges) from %"), min_value=0, max_value=100, decimal_places=2
+    )
+    three = forms.DecimalField(
+        label=_("Mark 3 (közepes) from %"), min_value=0, max_value=100, decimal_places=2
+    )
+    four = forms.DecimalField(label=_("Mark 4 (jó) from %"), min_value=0, max_value=100, decimal_places=2)
+    five = forms.DecimalField(label=_("Mark 5 (jeles) from %"), min_value=0, max_value=100, decimal_places=2)
+
+    @staticmethod
+    def initial_for(thresholds: Thresholds) -> dict:
+        return {
+            "two": thresholds.two,
+            "three": thresholds.three,
+            "four": thresholds.four,
+            "five": thresholds.five,
+        }
+
+
+class ConditionForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("For"), choices=GradeCondition.PURPOSES)
+    column_key = forms.ChoiceField(label=_("Column"))
+    requirement = forms.ChoiceField(label=_("Requires"), choices=GradeCondition.REQUIREMENTS)
+    min_percent = forms.DecimalField(
+        label=_("Share of the points, % (for 'at least a share')"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+    )
+
+    def __init__(self, *args, columns: list[SourceColumn], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        column_field = self.fields["column_key"]
+        assert isinstance(column_field, forms.ChoiceField)
+        column_field.choices = [(c.key, f"{c.code} {c.title}") for c in columns]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("requirement") == "min_percent" and data.get("min_percent") is None:
+            self.add_error("min_percent", _("Give the share of the points this condition asks for."))
+        return data

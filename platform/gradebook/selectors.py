@@ -43,6 +43,7 @@ from gradebook.arithmetic import (
     cell_compute,
     total_compute,
 )
+from gradebook.marks import Standing
 from gradebook.models import Adjustment, GradebookWeights
 
 # --- Rights ------------------------------------------------------------------------------------------
@@ -76,6 +77,7 @@ class GradebookRow:
     cells: list[Cell]  # in the columns' order
     total: Total
     adjustment_count: int = 0
+    standing: Standing | None = None  # the course's end-of-term rules (gradebook.course_rules)
 
     @property
     def missing_count(self) -> int:
@@ -177,6 +179,8 @@ def _row_compute(
                 points=result.points,
                 attempt=result.attempt,
                 adjustments=sources.adjustments.get((student.pk, column.key), Adjustments()),
+                handed_in=result.handed_in,
+                on_time=result.on_time,
             )
         )
     total = total_compute(columns=columns, cells={cell.column_key: cell for cell in cells}, weights=weights)

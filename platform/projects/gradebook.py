@@ -20,7 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Course, User
 from core.gradebook_sources import Category, Cell, HistorySection, SourceCell, SourceColumn
 from projects.models import CriterionScore, Milestone, MilestoneGrade, MilestoneSubmission, TeamMembership
-from projects.selectors import milestone_max_points, milestone_points_by_student
+from projects.selectors import (
+    milestone_hand_ins_by_student,
+    milestone_max_points,
+    milestone_points_by_student,
+)
 
 
 @dataclass
@@ -47,6 +51,7 @@ class MilestoneSource:
                 code=f"M{number}",
                 title=milestone.title,
                 max_points=maxima.get(milestone.pk, Decimal("0.0")),
+                due=milestone.deadline,
                 owner=milestone,
             )
             for number, milestone in enumerate(milestones, start=1)
@@ -60,16 +65,25 @@ class MilestoneSource:
         students: Sequence[User],
         only: User | None,
     ) -> Mapping[tuple[int, str], SourceCell]:
-        """The team grades each student is credited with (1 query)."""
+        """The team grades each student is credited with, and whether their team handed each milestone in
+        on time (3 queries)."""
         by_code: dict[str, list[int]] = defaultdict(list)
         for student in students:
             if student.neptun_code:
                 by_code[student.neptun_code].append(student.pk)
+        hand_ins = milestone_hand_ins_by_student(course=course, student=only)
+        points_by_code = milestone_points_by_student(course=course, student=only)
         cells: dict[tuple[int, str], SourceCell] = {}
-        for code, points in milestone_points_by_student(course=course, student=only).items():
+        for code in set(hand_ins) | set(points_by_code):
             for student_id in by_code.get(code, ()):
-                for milestone_id, value in points.items():
-                    cells[(student_id, f"milestone:{milestone_id}")] = SourceCell(points=value)
+                handed = hand_ins.get(code, {})
+                points = points_by_code.get(code, {})
+                for milestone_id in set(handed) | set(points):
+                    cells[(student_id, f"milestone:{milestone_id}")] = SourceCell(
+                        points=points.get(milestone_id),
+                        handed_in=milestone_id in handed,
+                        on_time=handed.get(milestone_id),
+                    )
         return cells
 
     def history(
