@@ -31,6 +31,7 @@ from core.errors import NotFoundError, PlatformError
 from core.http import request_user
 from core.renderers import finite
 from grader import tasks_catalog
+from grader.failures import failure_excerpt
 from grader.forms import AssignmentForm, SubmissionUploadForm
 from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
 from grader.selectors import (
@@ -257,15 +258,17 @@ def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     submission = _submission(request, pk)
+    view = submission_view(submission=submission, viewer=user)
     return render(
         request,
         "grader/submission_detail.html",
         {
             "submission": submission,
-            "view": submission_view(submission=submission, viewer=user),
+            "view": view,
             "assignment": submission.assignment,
             "staff": course_is_staff(user=user, course=submission.assignment.course),
             "own": submission.user_id == user.pk,
+            "failure_lines": failure_excerpt(view["failure"]) if view["failure"] else [],
         },
     )
 
