@@ -726,6 +726,17 @@ def _check_mount_point(mount: str, others: Sequence[str]) -> None:
             raise ValueError(f"Input mount point {mount!r} overlaps {reserved}.")
 
 
+# The runtime's libraries keep their settings and caches in the run's own /tmp, never in a home folder or
+# on the network (docs/runtime.md): headless matplotlib, Keras 3 on the PyTorch backend.
+RUNTIME_ENVIRONMENT = {
+    "MPLBACKEND": "Agg",
+    "MPLCONFIGDIR": f"{_TMP}/matplotlib",
+    "KERAS_BACKEND": "torch",
+    "KERAS_HOME": f"{_TMP}/keras",
+    "TORCH_HOME": f"{_TMP}/torch",
+}
+
+
 def _environment(env: Mapping[str, str], gpu: bool) -> dict[str, str]:
     venv_bin = str(Path(sys.executable).parent)
     clean = {
@@ -737,13 +748,7 @@ def _environment(env: Mapping[str, str], gpu: bool) -> dict[str, str]:
         "LC_ALL": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
-        # The runtime's libraries keep their config and caches in the run's own /tmp, never in a home
-        # folder or on the network (docs/runtime.md): headless matplotlib, Keras 3 on the PyTorch backend.
-        "MPLCONFIGDIR": f"{_TMP}/matplotlib",
-        "MPLBACKEND": "Agg",
-        "KERAS_BACKEND": "torch",
-        "KERAS_HOME": f"{_TMP}/keras",
-        "TORCH_HOME": f"{_TMP}/torch",
+        **RUNTIME_ENVIRONMENT,
         "DLIP_DATA_DIR": DATA_MOUNT,
         "DLIP_OUTPUT_DIR": OUTPUT_MOUNT,
     }
@@ -1258,6 +1263,7 @@ __all__ = [
     "KERNEL_DIED_EXIT_CODE",
     "OUTPUT_MOUNT",
     "RUNNERS_MOUNT",
+    "RUNTIME_ENVIRONMENT",
     "SandboxLimits",
     "SandboxResult",
     "SandboxUnavailable",
