@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import platform
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop
 
@@ -87,17 +87,17 @@ class RuntimeLimits:
 
 def runtime_limits(*, wall_seconds: int, memory_mb: int, gpu: bool) -> RuntimeLimits:
     """The limits a run of an assignment gets: its own time, memory and GPU, the sandbox's defaults else."""
-    defaults = {f.name: f.default for f in fields(sandbox.SandboxLimits)}
+    defaults = sandbox.SandboxLimits()
     mib = 1024 * 1024
     return RuntimeLimits(
         wall_seconds=wall_seconds,
         memory_mb=memory_mb,
         gpu=gpu,
-        max_processes=int(defaults["max_processes"]),  # type: ignore[call-overload]
-        tmp_mb=int(defaults["tmp_bytes"]) // mib,  # type: ignore[call-overload]
-        output_mb=int(defaults["max_output_bytes"]) // mib,  # type: ignore[call-overload]
-        file_mb=int(defaults["max_file_bytes"]) // mib,  # type: ignore[call-overload]
-        printed_mb=int(defaults["max_printed_bytes"]) // mib,  # type: ignore[call-overload]
+        max_processes=defaults.max_processes,
+        tmp_mb=defaults.tmp_bytes // mib,
+        output_mb=defaults.max_output_bytes // mib,
+        file_mb=defaults.max_file_bytes // mib,
+        printed_mb=defaults.max_printed_bytes // mib,
     )
 
 
