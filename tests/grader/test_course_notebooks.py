@@ -174,3 +174,19 @@ def test_a_buggy_notebooks_page_shows_the_error_and_the_cell_first_on_a_phone_an
             context.close()
     finally:
         server.process.kill(signal.SIGTERM)
+
+
+def test_a_state_dict_of_an_own_network_is_refused_with_the_way_to_submit_it(course, student, celery_worker):
+    import torch
+    from torch import nn
+
+    assignment = assignment_make(course, task="digits-cnn", kinds=("predictions", "model"), wall_seconds=120)
+    own = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, 64), nn.ReLU(), nn.Linear(64, 10))
+    buffer = io.BytesIO()
+    torch.save(own.state_dict(), buffer)
+    submission = wait_done(upload(assignment, student, buffer.getvalue(), "mine.pt"), worker=celery_worker)
+    assert submission.status == SubmissionStatus.FAILED and submission.verdict == Verdict.WRONG_FORMAT
+    detail = submission.verdict_detail
+    assert "probably your own architecture" in detail and "torch.jit.script(model).save" in detail, detail
+    assert "notebook or script" in detail and "unexpected ['1.bias'" in detail
+    assert len(detail) < 900  # a summary, not a dump of every key
