@@ -810,11 +810,12 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
     public_dir = tasks_catalog.catalog_prepare(spec.key) / "public"
     inputs: dict[str, Path] = {sandbox.DATA_MOUNT: public_dir, "/sandbox/submission": work / "submission"}
     env: dict[str, str] = {}
-    # The public files are also linked into the working folder, so a notebook's ./train.npz is found.
+    # The public files are also linked into the working folder, so a notebook's ./train.npz is found; never
+    # under a name the run itself must write (a bundle may ship a predictions.csv).
     links = {
         path.name: f"{sandbox.DATA_MOUNT}/{path.name}"
         for path in sorted(public_dir.iterdir())
-        if not path.name.startswith(".")
+        if not path.name.startswith(".") and path.name not in ("predictions.csv", "executed.ipynb")
     }
     if submission.kind == SubmissionKind.SCRIPT:
         command = sandbox.runner_command("script", "/sandbox/submission/solution.py")
