@@ -58,6 +58,8 @@ def ensure_venv() -> None:
     say("installing Python packages (torch==2.13.0 takes the CPU wheel where one is on disk)")
     run([str(VENV_PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"])
     run([str(VENV_PYTHON), "-m", "pip", "install", "-q", "-r", "requirements-dev.txt"])
+    # PyPI's torchvision for torch 2.13 is a CUDA build: make it load beside the CPU torch (docs/runtime.md)
+    run([str(VENV_PYTHON), "-m", "grader.torchvision_cpu"])
     STAMP.write_text(digest)
 
 

@@ -105,6 +105,7 @@ ACCESS: dict[str, Access] = {
     "grader:my_submissions_status": Access(B_MEMBERS),
     "grader:public_file": Access(B_MEMBERS),
     "grader:leaderboard": Access(B_MEMBERS),
+    "grader:runtime": Access(B_MEMBERS),
     "grader:regrade": Access(B_INSTRUCTORS, "POST"),
     "grader:students": Access(B_STAFF),
     "grader:results_csv": Access(B_STAFF),

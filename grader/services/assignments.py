@@ -250,6 +250,7 @@ def assignment_regrade(*, assignment: Assignment, by: User | None) -> int:
             submission.verdict = ""
             submission.verdict_detail = ""
             submission.log = ""
+            submission.failure = {}
             submission.started_at = submission.finished_at = submission.scored_at = None
             submission.save()
             submission_enqueue(submission=submission)

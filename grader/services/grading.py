@@ -100,6 +100,7 @@ class Outcome:
     peak_memory_bytes: int | None = None
     scores: tasks_catalog.Scores | None = None
     executed_html: bytes | None = None
+    failure: dict[str, Any] | None = None
     retry: bool = False  # the platform failed, not the student: try again
 
 
@@ -214,11 +215,19 @@ _SANDBOX_VERDICTS = {
 def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path) -> Outcome:
     """Run the student's notebook, script or model in the sandbox; the hidden labels are not mounted."""
     from grader import sandbox
+    from grader.failures import failure_from_log, failure_summary
 
     assignment = submission.assignment
     public_dir = tasks_catalog.catalog_prepare(spec.key) / "public"
     inputs: dict[str, Path] = {sandbox.DATA_MOUNT: public_dir, "/sandbox/submission": work / "submission"}
     env: dict[str, str] = {}
+    # The public files are also linked into the working folder, so a notebook's ./train.npz is found; never
+    # under a name the run itself must write (a bundle may ship a predictions.csv).
+    links = {
+        path.name: f"{sandbox.DATA_MOUNT}/{path.name}"
+        for path in sorted(public_dir.iterdir())
+        if not path.name.startswith(".") and path.name not in ("predictions.csv", "executed.ipynb")
+    }
     if submission.kind == SubmissionKind.SCRIPT:
         command = sandbox.runner_command("script", "/sandbox/submission/solution.py")
     elif submission.kind == SubmissionKind.NOTEBOOK:
@@ -242,7 +251,12 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
         gpu=assignment.use_gpu and bool(settings.GRADER_USE_GPU),
     )
     result = sandbox.sandbox_run(
-        command=command, inputs=inputs, output_dir=work / "output", limits=limits, env=env
+        command=command,
+        inputs=inputs,
+        output_dir=work / "output",
+        limits=limits,
+        env=env,
+        output_links=links if submission.kind != SubmissionKind.MODEL else None,
     )
     outcome = Outcome(
         verdict=Verdict.SCORED,
@@ -259,10 +273,47 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
         outcome.detail = f"The sandbox failed (not your fault): {result.detail}"
     elif result.verdict != sandbox.Verdict.OK:
         outcome.verdict = _SANDBOX_VERDICTS.get(str(result.verdict), Verdict.RUNTIME_ERROR)
+        if outcome.verdict == Verdict.RUNTIME_ERROR and submission.kind != SubmissionKind.MODEL:
+            outcome.failure = failure_from_log(result.log)
+            if outcome.failure is not None:
+                where = (
+                    gettext("cell %(cell)s") % {"cell": outcome.failure["cell"]}
+                    if outcome.failure.get("cell")
+                    else gettext("line %(line)s") % {"line": outcome.failure["line"]}
+                    if outcome.failure.get("line")
+                    else ""
+                )
+                summary = failure_summary(outcome.failure)
+                outcome.detail = (
+                    gettext("%(error)s (in %(where)s)") % {"error": summary, "where": where}
+                    if where
+                    else summary
+                )[:2500]
         if submission.kind == SubmissionKind.MODEL and '"error": "ModelLoadError"' in result.log:
             outcome.verdict = Verdict.WRONG_FORMAT
-            outcome.detail = "The model file could not be loaded: " + _model_error(result.log)
+            outcome.detail = _model_error_detail(_model_error(result.log))
     return outcome
+
+
+MODEL_MISMATCH_SUMMARY = 300  # characters of the key mismatch kept after the plain explanation
+
+
+def _model_error_detail(error: str) -> str:
+    """What a refused model file means, in plain words. A state_dict that fits none of the task's networks
+    is almost always the student's own architecture: a state_dict holds weights, not the network's code,
+    so the grader cannot rebuild it; TorchScript or a notebook/script can be run as they are."""
+    if " fits no variant of " not in error:
+        return gettext("The model file could not be loaded: %(error)s") % {"error": error}
+    mismatch = error.split(": ", 1)[-1]
+    if len(mismatch) > MODEL_MISMATCH_SUMMARY:
+        mismatch = mismatch[:MODEL_MISMATCH_SUMMARY] + "…"
+    return gettext(
+        "This state_dict does not fit the task's network, so it is probably your own architecture. A "
+        "state_dict holds only the weights, not the code of the network, so the grader cannot rebuild it. "
+        "To submit your own architecture, save it as TorchScript "
+        '(torch.jit.script(model).save("model.pt")) or hand in the notebook or script that trains it '
+        "and writes predictions.csv. The mismatch: %(mismatch)s"
+    ) % {"mismatch": mismatch}
 
 
 def _model_error(log: str) -> str:
@@ -354,6 +405,7 @@ def _result_record(
         submission.verdict = outcome.verdict
         submission.verdict_detail = outcome.detail or str(Verdict(outcome.verdict).label)
         submission.log = outcome.log
+        submission.failure = outcome.failure or {}
         submission.run_seconds = outcome.run_seconds
         submission.peak_memory_bytes = outcome.peak_memory_bytes
         submission.finished_at = submission.finished_at or now
