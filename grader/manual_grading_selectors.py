@@ -65,6 +65,13 @@ def grades_published(*, assignment: Assignment) -> bool:
     return assignment.grades_published_at is not None
 
 
+def manual_grade_published_for(*, assignment: Assignment, student: User) -> bool:
+    """Whether the student has a rubric grade they may read now."""
+    return grades_published(assignment=assignment) and (
+        ManualGrade.objects.filter(assignment=assignment, student=student).exists()
+    )
+
+
 def grading_submission_for(*, assignment: Assignment, student: User) -> Submission | None:
     """The submission a grader grades: the one that counts (the leaderboard's rule), else, when none was
     scored (a notebook that crashed still has a README to grade), the student's latest upload."""
