@@ -91,7 +91,6 @@ ACCESS: dict[str, Access] = {
     "quizzes:game_host": Access(B_INSTRUCTORS),
     "quizzes:game_results": Access(B_STAFF),
     "quizzes:game_results_export": Access(B_STAFF),
-    "quizzes:course_gradebook": Access(B_STAFF),
     "quizzes:game_player_remove": Access(B_STAFF, "POST"),  # the service lets only the hosts remove
     "quizzes:course_hall": Access(B_INSTRUCTORS),
     "quizzes:course_practice": Access(B_STAFF),

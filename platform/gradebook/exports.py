@@ -1,5 +1,6 @@
 """CSV and XLSX exports of a gradebook, keyed by Neptun code (the shape the university's system takes:
 Neptun code, name, one column per game / assignment / milestone, the category percentages, the total).
+Each column's header is its code and full name with its maximum (``HW2 CNN on CIFAR-10 (10)``).
 
 The numbers are the page's: the same ``number_text`` formats both.
 """
@@ -14,7 +15,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from gradebook.arithmetic import Category, Cell, number_text
+from core.gradebook_sources import SourceColumn
+from core.points import number_text
+from gradebook.arithmetic import Category, Cell
 from gradebook.selectors import Gradebook
 
 CATEGORY_LABELS = {
@@ -29,11 +32,15 @@ def cell_text(cell: Cell) -> str:
     return EXCUSED_TEXT if cell.excused else number_text(cell.points)
 
 
+def column_label(column: SourceColumn) -> str:
+    return f"{column.code} {column.title} ({number_text(column.max_points)})"
+
+
 def export_header(gradebook: Gradebook) -> list[str]:
     return [
         _("Neptun code"),
         _("Name"),
-        *[c.export_label for c in gradebook.columns],
+        *[column_label(c) for c in gradebook.columns],
         *[CATEGORY_LABELS[c] for c in Category],
         _("Total %"),
     ]

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.gradebook_sources import SourceColumn
 from gradebook.models import Adjustment, GradebookWeights
-from gradebook.selectors import GradebookColumn
 
 
 class WeightsForm(forms.ModelForm):
@@ -29,12 +29,12 @@ class AdjustmentForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
-    def __init__(self, *args, columns: list[GradebookColumn], allow_override: bool, **kwargs) -> None:
+    def __init__(self, *args, columns: list[SourceColumn], allow_override: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         column_field = self.fields["column"]
         kind_field = self.fields["kind"]
         assert isinstance(column_field, forms.ChoiceField) and isinstance(kind_field, forms.ChoiceField)
-        column_field.choices = [(c.key, f"{c.short} {c.title}") for c in columns]
+        column_field.choices = [(c.key, f"{c.code} {c.title}") for c in columns]
         if not allow_override:
             kind_field.choices = [c for c in Adjustment.KIND_CHOICES if c[0] != "override"]
             del self.fields["points"]

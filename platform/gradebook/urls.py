@@ -5,7 +5,7 @@ from gradebook import views
 app_name = "gradebook"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("courses/<str:code>/", views.course_gradebook, name="course"),
+    path("courses/<str:code>/", views.course_table, name="course"),
     path("courses/<str:code>/export.csv", views.export_csv, name="export_csv"),
     path("courses/<str:code>/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("courses/<str:code>/weights/", views.weights, name="weights"),

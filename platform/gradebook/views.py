@@ -85,7 +85,7 @@ def _sort_links(params: dict[str, str], keys: list[str]) -> dict[str, str]:
 
 @login_required
 @require_GET
-def course_gradebook(request: HttpRequest, code: str) -> HttpResponse:
+def course_table(request: HttpRequest, code: str) -> HttpResponse:
     course = _staff_course(request, code)
     user = request_user(request)
     search = SearchForm(request.GET or None)

@@ -126,7 +126,9 @@ def offered_grade_evaluate(*, statuses: Iterable[MilestoneStatus]) -> OfferedGra
     return OfferedGradeStatus(eligible=not reasons, reasons=reasons)
 
 
-def _max_points_by_milestone(milestones: list[Milestone]) -> dict[int, Decimal]:
+def milestone_max_points(milestones: list[Milestone]) -> dict[int, Decimal]:
+    """{milestone id: the sum of its rubric's maximum points} (1 query; milestones without a rubric are
+    absent)."""
     rows = (
         RubricCriterion.objects.filter(milestone__in=milestones)
         .values("milestone_id")
@@ -143,7 +145,7 @@ def project_overviews(*, course: Course, projects: Iterable[Project] | None = No
     with members, submissions, grades with their scores.
     """
     milestones = list(milestones_for_course(course=course))
-    max_points = _max_points_by_milestone(milestones)
+    max_points = milestone_max_points(milestones)
     if projects is None:
         projects_qs = Project.objects.filter(course=course)
     else:
@@ -221,11 +223,6 @@ def milestone_points_by_student(
     ):
         result[code or ""][milestone_id] = points
     return dict(result)
-
-
-def project_points_for_course(*, course: Course) -> dict[str, dict[int, Decimal]]:
-    """Milestone points per student for the whole course (see ``milestone_points_by_student``)."""
-    return milestone_points_by_student(course=course)
 
 
 def submission_history(*, project: Project, milestone: Milestone) -> QuerySet[MilestoneSubmission]:
