@@ -337,3 +337,28 @@ def test_the_roster_walks_the_students_with_something_to_grade(
     ]
     assert grading_neighbours(rows=rows, student_id=student.pk) == (None, third.pk)
     assert grading_neighbours(rows=rows, student_id=third.pk) == (student.pk, None)
+
+
+def test_the_rubric_is_a_gradebook_column_beside_its_homework_shown_to_students_once_published(
+    assignment, grader_user, instructor, student
+):
+    from gradebook.selectors import gradebook_for_course, gradebook_for_student
+
+    submission = graded(assignment, student, shift=0.1)
+    manual_grade_save(
+        assignment=assignment,
+        student_id=student.pk,
+        by=grader_user,
+        raw_marks=marks_of(assignment, 1, 1, 2, 0),
+    )
+    book = gradebook_for_course(course=assignment.course)
+    assert [(c.code, c.max_points) for c in book.columns] == [("HW1", D("6")), ("HW1R", D("5"))]
+    cells = {cell.column_key: cell for cell in book.rows[0].cells}
+    assert cells[f"rubric:{assignment.pk}"].points == D("4.00")
+    assert cells[f"assignment:{assignment.pk}"].points == submission.points
+    own = gradebook_for_student(course=assignment.course, student=student, as_student=True)
+    assert [c.code for c in own.columns] == [] and [c.code for c in own.hidden_columns] == ["HW1", "HW1R"]
+    reveal(assignment)
+    grades_publish(assignment=assignment, by=instructor, published=True)
+    own = gradebook_for_student(course=assignment.course, student=student, as_student=True)
+    assert [c.code for c in own.columns] == ["HW1", "HW1R"]
