@@ -149,17 +149,17 @@ def grading_student(request: HttpRequest, pk: int, user_id: int) -> HttpResponse
         try:
             if action in ("grade", "grade-next"):
                 posted = _marks_posted(request, items)
-                grade = manual_grade_save(
+                saved_grade = manual_grade_save(
                     assignment=assignment, student_id=student.pk, by=user, raw_marks=posted
                 )
                 request.session[LAST_MARKS_KEY % assignment.pk] = {
-                    str(k): str(v) for k, v in grade_marks(grade=grade).items()
+                    str(k): str(v) for k, v in grade_marks(grade=saved_grade).items()
                 }
                 messages.success(
                     request,
                     _("Saved %(points)s rubric points for %(who)s.")
                     % {
-                        "points": rubric_points_text(grade.points),
+                        "points": rubric_points_text(saved_grade.points),
                         "who": student.neptun_code or student.username,
                     },
                 )
