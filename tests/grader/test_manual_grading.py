@@ -362,3 +362,27 @@ def test_the_rubric_is_a_gradebook_column_beside_its_homework_shown_to_students_
     grades_publish(assignment=assignment, by=instructor, published=True)
     own = gradebook_for_student(course=assignment.course, student=student, as_student=True)
     assert [c.code for c in own.columns] == ["HW1", "HW1R"]
+
+
+def test_a_course_copy_takes_the_rubric_not_the_grades_and_the_export_holds_them(
+    published, student, instructor
+):
+    from datetime import timedelta
+
+    from grader.lifecycle import assignments_copy, grader_erase, grader_personal_export
+
+    target = CourseFactory(code="VITMMA20")
+    assignments_copy(source=published.course, target=target, offset=timedelta(days=182))
+    copied = target.assignments.get()
+    assert [i.name for i in copied.rubric_items.all()] == [i.name for i in published.rubric_items.all()]
+    assert copied.grades_published_at is None and not copied.manual_grades.exists()
+
+    regrade_request_file(assignment=published, student=student, reason="Please look at the README again.")
+    exported = dict(grader_personal_export(user=student))
+    grades = json.loads(exported["submissions/manual_grades.json"])
+    assert grades[0]["rubric_points"] == "3.00" and grades[0]["marks"]["README present"] == "1.00"
+    assert grades[0]["regrade_requests"][0]["reason"] == "Please look at the README again."
+    erasure = grader_erase(course=published.course, pseudonyms={})
+    assert any("regrade requests" in line for line in erasure.lines)
+    assert published.manual_grades.get().regrade_requests.get().status == RegradeStatus.OPEN
+    assert published.manual_grades.get().regrade_requests.get().reason == ""
