@@ -37,6 +37,7 @@ class MilestoneStatus:
     submission_count: int
     grade: MilestoneGrade | None
     max_points: Decimal
+    first: MilestoneSubmission | None = None  # the earliest hand-in
 
     @property
     def submitted(self) -> bool:
@@ -44,7 +45,10 @@ class MilestoneStatus:
 
     @property
     def late(self) -> bool:
-        return self.latest is not None and self.latest.late
+        """Late only when no hand-in came before the deadline: the slides' rule is "the last commit before
+        the deadline", so a later re-submission (a push after it) never turns an on-time milestone late."""
+        earliest = self.first or self.latest
+        return earliest is not None and earliest.late
 
 
 @dataclass
@@ -180,6 +184,7 @@ def project_overviews(*, course: Course, projects: Iterable[Project] | None = No
                 MilestoneStatus(
                     milestone=milestone,
                     latest=history[-1] if history else None,
+                    first=history[0] if history else None,
                     submission_count=len(history),
                     grade=grades.get((project.id, milestone.id)),
                     max_points=max_points.get(milestone.id, Decimal(0)),

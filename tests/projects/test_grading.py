@@ -154,12 +154,17 @@ def test_a_late_milestone_loses_the_offered_grade(team, milestones, student, gra
     assert status.reasons == ["Milestone 2: baseline model was submitted after the deadline."]
 
 
-def test_a_late_resubmission_counts_as_late(team, milestones, student, grader_user):
+def test_a_late_resubmission_never_turns_an_on_time_milestone_late(team, milestones, student, grader_user):
     complete(team, milestones, student, grader_user)
     hand_in(team, milestones[0], student, late=True)
-    assert offered_grade_status(project=team).reasons == [
-        "Milestone 1: data was submitted after the deadline."
-    ]
+    status = offered_grade_status(project=team)
+    assert status.eligible and status.reasons == []
+
+
+def test_a_milestone_handed_in_only_after_the_deadline_is_late(team, milestones, student, grader_user):
+    hand_in(team, milestones[0], student, late=True)
+    hand_in(team, milestones[0], student, late=True)
+    assert "Milestone 1: data was submitted after the deadline." in offered_grade_status(project=team).reasons
 
 
 def test_a_late_final_does_not_matter_but_english_does(team, milestones, student, grader_user):
