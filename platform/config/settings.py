@@ -402,6 +402,9 @@ LOGGING = {
 # --- Grading -----------------------------------------------------------------------------------
 # /healthz reports the media and work folders as degraded below this much free space.
 HEALTH_MIN_FREE_MB = int(os.environ.get("HEALTH_MIN_FREE_MB", "1024"))
+# Git servers the projects app fetches hand-ins from to pin the commit that counts (URL prefixes; empty:
+# none, e.g. "https://git.example.edu/dlip/,/srv/git/dlip/"): never a student's arbitrary URL.
+PROJECTS_GIT_REMOTES = env_list("PROJECTS_GIT_REMOTES", [])
 GRADER_WORK_DIR = Path(os.environ.get("GRADER_WORK_DIR", DATA_DIR / "grading")).resolve()
 REFERENCE_CACHE_DIR = Path(os.environ.get("REFERENCE_CACHE_DIR", DATA_DIR / "reference")).resolve()
 # Keys the built-in tasks' held-out data (reference_models.keys): the same on the web and every worker.

@@ -157,6 +157,13 @@ class MilestoneSubmission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField()
+    # The commit that counts (projects.git_pin): the last one before the deadline, pinned after it.
+    commit_sha = models.CharField(max_length=64, blank=True)
+    commit_at = models.DateTimeField(null=True, blank=True)
+    commit_has_readme = models.BooleanField(default=False)
+    commit_has_pdf = models.BooleanField(default=False)
+    commit_checked_at = models.DateTimeField(null=True, blank=True)
+    commit_problem = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["project", "milestone", "submitted_at", "id"]

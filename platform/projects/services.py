@@ -647,3 +647,59 @@ def milestone_defaults_create(*, course: Course, start: datetime | None = None) 
             )
         milestones.append(milestone)
     return milestones
+
+
+@dataclass(frozen=True)
+class PinnedHandIn:
+    project: str
+    sha: str
+    problem: str
+
+
+def milestone_commits_pin(*, milestone: Milestone, now: datetime | None = None) -> list[PinnedHandIn]:
+    """After the deadline: for every team's hand-in of ``milestone`` (the latest one made before the
+    deadline, else the latest), fetch its repository and record the last commit before the deadline
+    (``projects.git_pin``). Already pinned hand-ins are left alone, so a later push changes nothing; call
+    it again to retry those that failed. Run by ``manage.py project_commits_pin`` or an operator's timer."""
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from projects.git_pin import commit_pin
+
+    now = now or timezone.now()
+    if now <= milestone.deadline:
+        raise PlatformError(gettext("The commit that counts is pinned after the deadline."), code="too_early")
+    latest: dict[int, MilestoneSubmission] = {}
+    for submission in (
+        MilestoneSubmission.objects.filter(milestone=milestone)
+        .select_related("project")
+        .order_by("submitted_at", "id")
+    ):
+        current = latest.get(submission.project_id)
+        on_time = submission.submitted_at <= milestone.deadline
+        if current is None or on_time or current.submitted_at > milestone.deadline:
+            latest[submission.project_id] = submission
+    results = []
+    for submission in latest.values():
+        if submission.commit_sha:
+            results.append(PinnedHandIn(submission.project.title, submission.commit_sha, ""))
+            continue
+        with tempfile.TemporaryDirectory(prefix="pin-") as folder:
+            pin = commit_pin(
+                url=submission.repository_url,
+                deadline=milestone.deadline,
+                scratch=Path(folder) / "repo.git",
+                allowed_prefixes=settings.PROJECTS_GIT_REMOTES,
+            )
+        MilestoneSubmission.objects.filter(pk=submission.pk, commit_sha="").update(
+            commit_sha=pin.sha,
+            commit_at=pin.committed_at,
+            commit_has_readme=pin.has_readme,
+            commit_has_pdf=pin.has_pdf,
+            commit_problem=pin.problem,
+            commit_checked_at=now,
+        )
+        results.append(PinnedHandIn(submission.project.title, pin.sha, pin.problem))
+    return results
