@@ -6,6 +6,7 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import PlatformError
@@ -55,7 +56,7 @@ def milestone(course):
 
 
 def test_the_last_commit_before_the_deadline_counts_and_a_later_push_is_ignored(
-    settings, remote, milestone, course, student
+    settings, remote, milestone, course, student, grader_user, client
 ):
     server, bare, work = remote
     settings.PROJECTS_GIT_REMOTES = [str(server) + "/"]
@@ -85,6 +86,9 @@ def test_the_last_commit_before_the_deadline_counts_and_a_later_push_is_ignored(
     commit(work, "later.py", b"x = 1\n", deadline + timedelta(days=1))
     milestone_commits_pin(milestone=milestone, now=deadline + timedelta(days=2))
     assert MilestoneSubmission.objects.get().commit_sha == on_time  # pinned once, never moved
+    client.force_login(grader_user)
+    page = client.get(reverse("projects:grade", args=[project.pk, milestone.pk])).content.decode()
+    assert f"commit {on_time[:12]}" in page and "no readme.md" not in page
 
 
 def test_a_repository_on_an_unlisted_server_is_never_fetched(settings, remote, milestone, course, student):
