@@ -33,6 +33,7 @@ from core.renderers import finite
 from grader import tasks_catalog
 from grader.failures import failure_excerpt
 from grader.forms import AssignmentForm, SubmissionUploadForm
+from grader.manual_grading_selectors import manual_grade_published_for
 from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
 from grader.selectors import (
     assignment_cards_for_user,
@@ -61,6 +62,13 @@ from grader.services import assignment_create, assignment_regrade, assignment_up
 NOTEBOOK_CSP = (
     "sandbox; default-src 'none'; style-src 'unsafe-inline' data:; img-src data:; font-src data:; "
     "frame-ancestors 'self'"
+)
+# Every cell of the preview shows its position ("Cell 3"): the number graders' comments refer to. A style
+# appended to the page (nbconvert's cells are ``div.cell`` in order); the sandbox CSP allows inline styles.
+NOTEBOOK_CELL_NUMBERS = (
+    "<style>body{counter-reset:nbcell}div.cell{counter-increment:nbcell}"
+    'div.cell::before{content:"%s " counter(nbcell);display:block;font:600 12px sans-serif;color:#5b6570}'
+    "</style>"
 )
 ACCEPT = {
     SubmissionKind.PREDICTIONS: ".csv",
@@ -202,6 +210,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "used_today": submissions_today_count(assignment=assignment, user=user),
             "staff": staff,
             "instructor": course_is_instructor(user=user, course=assignment.course),
+            "my_grade_published": not staff
+            and manual_grade_published_for(assignment=assignment, student=user),
             "now": timezone.now(),
             "board": board,
             "top_rows": board.rows[:TOP_ROWS],
@@ -336,6 +346,11 @@ def submission_file(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+def _cell_numbers_style() -> bytes:
+    word = "".join(ch for ch in _("Cell") if ch.isalnum() or ch == " ")  # nothing that ends the CSS string
+    return (NOTEBOOK_CELL_NUMBERS % word).encode()
+
+
 @login_required
 @require_GET
 @xframe_options_sameorigin
@@ -345,7 +360,9 @@ def submission_notebook(request: HttpRequest, pk: int) -> HttpResponse:
     if not submission.executed_html:
         raise Http404("No executed notebook for this submission.")
     with submission.executed_html.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="text/html; charset=utf-8")
+        response = HttpResponse(
+            handle.read() + _cell_numbers_style(), content_type="text/html; charset=utf-8"
+        )
     response["Content-Security-Policy"] = NOTEBOOK_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
