@@ -183,7 +183,7 @@ def overhead(site: dict[str, Any], runs: int, tmp: Path) -> dict[str, Any]:
             limits=sandbox.SandboxLimits(wall_seconds=60, memory_bytes=2 << 30),
         )
         sandboxed.append(time.perf_counter() - started)
-        assert result.verdict == sandbox.Verdict.OK, result.log
+        assert result.verdict == sandbox.RunVerdict.OK, result.log
     for _ in range(runs):
         started = time.perf_counter()
         with (folder / "solution.py").open("rb") as upload:

@@ -72,7 +72,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.sandbox_verdict import KERNEL_DIED_EXIT_CODE, RunEnding, Verdict, exit_status_split, run_verdict
+from grader.sandbox_verdict import (
+    KERNEL_DIED_EXIT_CODE,
+    RunEnding,
+    RunVerdict,
+    exit_status_split,
+    run_verdict,
+)
 
 OUTPUT_MOUNT = "/sandbox/output"
 DATA_MOUNT = "/sandbox/data"
@@ -154,7 +160,7 @@ class SandboxLimits:
 class SandboxResult:
     """What happened in one run. ``log`` is the merged stdout/stderr, cut to the head and tail."""
 
-    verdict: Verdict
+    verdict: RunVerdict
     exit_code: int | None  # the command's exit status; 128+N when it was killed by signal N
     signal: int | None  # the signal that killed it, when known
     wall_seconds: float  # of the sandboxed process itself (not queueing, copying or rendering)
@@ -169,7 +175,7 @@ class SandboxResult:
 
     @property
     def passed(self) -> bool:
-        return self.verdict is Verdict.OK
+        return self.verdict is RunVerdict.OK
 
 
 # --- availability ----------------------------------------------------------------------------------------
@@ -224,7 +230,7 @@ def _probe(executable: str) -> None:
         )
     finally:
         shutil.rmtree(output, ignore_errors=True)
-    if result.verdict is not Verdict.OK:
+    if result.verdict is not RunVerdict.OK:
         problem = (result.sandbox_messages or result.log or result.detail).strip()[:500]
         raise SandboxUnavailable(f"This worker's Python ({executable}) cannot run in the sandbox: {problem}")
 
@@ -817,7 +823,7 @@ def _preexec(limits: SandboxLimits, join: list[str], rlimit_memory: bool) -> Cal
 
 def _internal_error(detail: str, *, wall: float = 0.0, messages: str = "") -> SandboxResult:
     return SandboxResult(
-        verdict=Verdict.SANDBOX_ERROR,
+        verdict=RunVerdict.SANDBOX_ERROR,
         exit_code=None,
         signal=None,
         wall_seconds=wall,
@@ -850,7 +856,7 @@ def sandbox_run(
     environment is never passed on; ``DLIP_DATA_DIR`` and ``DLIP_OUTPUT_DIR`` are set).
 
     Raises ``ValueError`` for invalid arguments. Never raises for anything the command does; a failure of
-    the sandbox itself is returned as ``Verdict.SANDBOX_ERROR``. Call from a thread-free process (Celery's
+    the sandbox itself is returned as ``RunVerdict.SANDBOX_ERROR``. Call from a thread-free process (Celery's
     prefork worker): the child is prepared with ``preexec_fn``.
     """
     if not command:
@@ -930,7 +936,7 @@ def _run(
             except OSError as error:
                 return _internal_error(f"Could not prepare the output folder: {error}")
             result = _supervise(argv=argv, limits=limits, cgroup=cgroup, staging=staging, seccomp=program)
-            if result.verdict is Verdict.SANDBOX_ERROR:
+            if result.verdict is RunVerdict.SANDBOX_ERROR:
                 return result
             try:
                 _empty_folder(output_dir)
@@ -1033,7 +1039,7 @@ def _supervise(
     log = _Log(limits.max_log_bytes)
     messages = _Log(16 * _KIB)
     enforcement = cgroup.kind if cgroup is not None else "rlimit"
-    killed_for: Verdict | None = None
+    killed_for: RunVerdict | None = None
     filter_fd = _memory_file("seccomp", seccomp)
     args_fd = -1
     try:
@@ -1067,7 +1073,7 @@ def _supervise(
         os.set_blocking(fd, False)
     status: int | None = None
 
-    def kill(reason: Verdict) -> None:
+    def kill(reason: RunVerdict) -> None:
         nonlocal killed_for
         if killed_for is None:
             killed_for = reason
@@ -1080,12 +1086,12 @@ def _supervise(
     while True:
         now = time.monotonic()
         if status is None and now >= deadline:
-            kill(Verdict.TIME_LIMIT)
+            kill(RunVerdict.TIME_LIMIT)
         if status is None and cgroup is not None and now >= next_cpu_check:
             next_cpu_check = now + 0.25
             used = cgroup.cpu_seconds()
             if used is not None and used > limits.cpu_seconds:
-                kill(Verdict.TIME_LIMIT)  # all processes together; RLIMIT_CPU is per process
+                kill(RunVerdict.TIME_LIMIT)  # all processes together; RLIMIT_CPU is per process
         if streams:
             timeout = 0.05 if status is None else max(0.0, (drain_until or now) - now)
             ready, _, _ = select.select(list(streams), [], [], timeout)
@@ -1099,7 +1105,7 @@ def _supervise(
                     continue
                 streams[fd].add(chunk)
                 if log.total > limits.max_printed_bytes and status is None:
-                    kill(Verdict.OUTPUT_LIMIT)
+                    kill(RunVerdict.OUTPUT_LIMIT)
         if status is None:
             pid, wait_status = os.waitpid(process.pid, os.WNOHANG)
             if pid:
@@ -1142,7 +1148,7 @@ def _supervise(
         ),
         limits,
     )
-    if kind is Verdict.SANDBOX_ERROR:
+    if kind is RunVerdict.SANDBOX_ERROR:
         return _internal_error(detail, wall=wall)
     return SandboxResult(
         verdict=kind,
@@ -1168,7 +1174,7 @@ __all__ = [
     "SandboxLimits",
     "SandboxResult",
     "SandboxUnavailable",
-    "Verdict",
+    "RunVerdict",
     "sandbox_available",
     "sandbox_check",
     "sandbox_run",

@@ -26,7 +26,7 @@ _MIB = 1024 * _KIB
 KERNEL_DIED_EXIT_CODE = 86
 
 
-class Verdict(StrEnum):
+class RunVerdict(StrEnum):
     """How a sandboxed run ended. Only ``OK`` may be graded; ``SANDBOX_ERROR`` is never the student's."""
 
     OK = "ok"
@@ -59,7 +59,7 @@ class RunEnding:
 
     exit_code: int
     signal: int | None
-    killed_for: Verdict | None  # why the supervisor killed it (wall time, CPU time, printed bytes), if it did
+    killed_for: RunVerdict | None  # why the supervisor killed it (wall time, CPU time, printed bytes)
     cpu_seconds: float | None  # every process of the run together; known only with a cgroup
     oom_kills: int = 0  # counted by the cgroup
     pids_refused: int = 0  # forks the cgroup's pids limit refused
@@ -75,47 +75,47 @@ def _mentions(printed: bytes, messages: tuple[bytes, ...]) -> bool:
     return any(message in printed for message in messages)
 
 
-def run_verdict(ending: RunEnding, limits: SandboxLimits) -> tuple[Verdict, str]:
+def run_verdict(ending: RunEnding, limits: SandboxLimits) -> tuple[RunVerdict, str]:
     """The verdict of a finished run and the one line for the student or instructor saying why.
 
-    ``Verdict.SANDBOX_ERROR`` when the sandbox could not start the command (bubblewrap or setpriv spoke,
+    ``RunVerdict.SANDBOX_ERROR`` when the sandbox could not start the command (bubblewrap or setpriv spoke,
     the command printed nothing): the caller reports it as the platform's failure, not the student's.
     """
     mib = limits.memory_bytes / _MIB
     exit_code, sig, cpu, printed = ending.exit_code, ending.signal, ending.cpu_seconds, ending.printed
-    if ending.killed_for is Verdict.OUTPUT_LIMIT:
-        return Verdict.OUTPUT_LIMIT, f"Printed more than {limits.max_printed_bytes // _KIB} KiB; stopped."
+    if ending.killed_for is RunVerdict.OUTPUT_LIMIT:
+        return RunVerdict.OUTPUT_LIMIT, f"Printed more than {limits.max_printed_bytes // _KIB} KiB; stopped."
     if ending.oom_kills:
-        return Verdict.MEMORY_LIMIT, f"Ran out of memory (limit {mib:.0f} MiB); killed."
+        return RunVerdict.MEMORY_LIMIT, f"Ran out of memory (limit {mib:.0f} MiB); killed."
     if exit_code != 0 and ending.pids_refused:
-        return Verdict.PROCESS_LIMIT, f"Started more than {limits.max_processes} processes/threads."
+        return RunVerdict.PROCESS_LIMIT, f"Started more than {limits.max_processes} processes/threads."
     cpu_over = cpu is not None and cpu > limits.cpu_seconds
-    if ending.killed_for is Verdict.TIME_LIMIT and not cpu_over:
-        return Verdict.TIME_LIMIT, f"Ran longer than the {limits.wall_seconds:g} s time limit; stopped."
-    if ending.killed_for is Verdict.TIME_LIMIT or sig == signal.SIGXCPU or cpu_over:
-        return Verdict.TIME_LIMIT, f"Used more than {limits.cpu_seconds:g} s of CPU time; stopped."
+    if ending.killed_for is RunVerdict.TIME_LIMIT and not cpu_over:
+        return RunVerdict.TIME_LIMIT, f"Ran longer than the {limits.wall_seconds:g} s time limit; stopped."
+    if ending.killed_for is RunVerdict.TIME_LIMIT or sig == signal.SIGXCPU or cpu_over:
+        return RunVerdict.TIME_LIMIT, f"Used more than {limits.cpu_seconds:g} s of CPU time; stopped."
     if exit_code == 0:
-        return Verdict.OK, "Finished normally."
+        return RunVerdict.OK, "Finished normally."
     if exit_code in (1, 127) and ending.sandbox_messages_bytes and not ending.printed_bytes:
         lines = ending.sandbox_messages.strip().splitlines()
         return (
-            Verdict.SANDBOX_ERROR,
+            RunVerdict.SANDBOX_ERROR,
             f"The sandbox could not start the command: {lines[0][:300] if lines else ''}",
         )
     if sig == signal.SIGXFSZ or _mentions(printed, FILE_SIZE_MESSAGES):
-        return Verdict.OUTPUT_LIMIT, f"Wrote a file larger than {limits.max_file_bytes // _KIB} KiB."
+        return RunVerdict.OUTPUT_LIMIT, f"Wrote a file larger than {limits.max_file_bytes // _KIB} KiB."
     if ending.output_full or _mentions(printed, DISK_FULL_MESSAGES):
         return (
-            Verdict.OUTPUT_LIMIT,
+            RunVerdict.OUTPUT_LIMIT,
             f"Filled the output folder (limit {limits.max_output_bytes // _KIB} KiB).",
         )
     if not ending.cgroup and _mentions(printed, MEMORY_MESSAGES):
-        return Verdict.MEMORY_LIMIT, f"Could not allocate memory (limit {mib:.0f} MiB)."
+        return RunVerdict.MEMORY_LIMIT, f"Could not allocate memory (limit {mib:.0f} MiB)."
     if not ending.cgroup and _mentions(printed, PROCESS_MESSAGES):
-        return Verdict.PROCESS_LIMIT, f"Started more than {limits.max_processes} processes/threads."
+        return RunVerdict.PROCESS_LIMIT, f"Started more than {limits.max_processes} processes/threads."
     if exit_code == KERNEL_DIED_EXIT_CODE:
-        return Verdict.RUNTIME_ERROR, "The notebook's kernel died (os._exit, a crash or a kill)."
+        return RunVerdict.RUNTIME_ERROR, "The notebook's kernel died (os._exit, a crash or a kill)."
     if sig is not None:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        return Verdict.RUNTIME_ERROR, f"Killed by signal {name}."
-    return Verdict.RUNTIME_ERROR, f"Exited with status {exit_code}; see the log."
+        return RunVerdict.RUNTIME_ERROR, f"Killed by signal {name}."
+    return RunVerdict.RUNTIME_ERROR, f"Exited with status {exit_code}; see the log."

@@ -32,7 +32,7 @@ from core.http import request_user
 from core.renderers import finite
 from grader import tasks_catalog
 from grader.forms import AssignmentForm, SubmissionUploadForm
-from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
+from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, SubmissionVerdict
 from grader.selectors import (
     assignment_cards_for_user,
     assignment_get_for_user,
@@ -118,7 +118,7 @@ def _status_json(view: dict[str, Any]) -> dict[str, Any]:
         "status_label": SubmissionStatus(view["status"]).label,
         "queue_position": view["queue_position"],
         "verdict": view["verdict"],
-        "verdict_label": Verdict(view["verdict"]).label if view["verdict"] else None,
+        "verdict_label": SubmissionVerdict(view["verdict"]).label if view["verdict"] else None,
         "verdict_detail": view["verdict_detail"],
         "delayed": view["delayed"],
         "notice": view["notice"],

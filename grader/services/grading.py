@@ -31,7 +31,7 @@ from grader.models import (
     Submission,
     SubmissionKind,
     SubmissionStatus,
-    Verdict,
+    SubmissionVerdict,
 )
 from grader.services.limits import (
     MAX_UPLOAD_BYTES,
@@ -125,7 +125,7 @@ def submission_grade(*, submission_id: int, worker: str) -> None:
     except Exception:
         logger.exception("grading submission %s failed", submission_id)
         outcome = Outcome(
-            verdict=Verdict.INTERNAL_ERROR,
+            verdict=SubmissionVerdict.INTERNAL_ERROR,
             detail="The grader failed while handling this submission; the staff can see why.",
             log=traceback.format_exc()[-5000:],
             retry=True,
@@ -156,21 +156,21 @@ def _grade(submission: Submission) -> Outcome:
         with submission.file.open("rb") as src, stored.open("wb") as dst:
             shutil.copyfileobj(src, dst)
         stored.chmod(0o644)
-        outcome = Outcome(verdict=Verdict.SCORED)
+        outcome = Outcome(verdict=SubmissionVerdict.SCORED)
         if submission.kind == SubmissionKind.PREDICTIONS:
             predictions = stored  # no student code runs
         else:
             outcome = _ingest(submission=submission, spec=spec, work=work)
-            if outcome.verdict != Verdict.SCORED:
+            if outcome.verdict != SubmissionVerdict.SCORED:
                 return outcome
             predictions = work / "output" / "predictions.csv"
             if predictions.is_symlink() or not predictions.is_file():
-                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.verdict = SubmissionVerdict.WRONG_FORMAT
                 outcome.detail = "The run finished but wrote no predictions.csv into $DLIP_OUTPUT_DIR."
                 return outcome
             limit = MAX_UPLOAD_BYTES[SubmissionKind.PREDICTIONS]
             if predictions.stat().st_size > limit:  # parsed here, outside the sandbox: as large as an upload
-                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.verdict = SubmissionVerdict.WRONG_FORMAT
                 outcome.detail = (
                     f"predictions.csv is larger than {limit // (1024 * 1024)} MB; write one line per id."
                 )
@@ -184,7 +184,7 @@ def _grade(submission: Submission) -> Outcome:
                 spec=spec, predictions_path=predictions, public_ids=public_ids, private_ids=private_ids
             )
         except tasks_catalog.PredictionFormatError as error:
-            outcome.verdict = Verdict.WRONG_FORMAT
+            outcome.verdict = SubmissionVerdict.WRONG_FORMAT
             outcome.detail = f"Wrong prediction file format: {error}"
         else:
             scores = outcome.scores
@@ -192,7 +192,7 @@ def _grade(submission: Submission) -> Outcome:
                 # The parser bounds every number, so this is a last guard: an inf or NaN score is never
                 # stored (the database refuses it too) and never reaches a leaderboard or a JSON response.
                 outcome.scores = None
-                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.verdict = SubmissionVerdict.WRONG_FORMAT
                 outcome.detail = (
                     "Wrong prediction file format: the predictions give no finite score "
                     "(values far too large); check their scale."
@@ -203,11 +203,11 @@ def _grade(submission: Submission) -> Outcome:
 
 
 _SANDBOX_VERDICTS = {
-    "runtime_error": Verdict.RUNTIME_ERROR,
-    "time_limit": Verdict.TIME_LIMIT,
-    "memory_limit": Verdict.MEMORY_LIMIT,
-    "output_too_large": Verdict.OUTPUT_LIMIT,
-    "process_limit": Verdict.PROCESS_LIMIT,
+    "runtime_error": SubmissionVerdict.RUNTIME_ERROR,
+    "time_limit": SubmissionVerdict.TIME_LIMIT,
+    "memory_limit": SubmissionVerdict.MEMORY_LIMIT,
+    "output_too_large": SubmissionVerdict.OUTPUT_LIMIT,
+    "process_limit": SubmissionVerdict.PROCESS_LIMIT,
 }
 
 
@@ -245,7 +245,7 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
         command=command, inputs=inputs, output_dir=work / "output", limits=limits, env=env
     )
     outcome = Outcome(
-        verdict=Verdict.SCORED,
+        verdict=SubmissionVerdict.SCORED,
         detail=result.detail,
         log=result.log,
         run_seconds=result.wall_seconds,
@@ -254,13 +254,13 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
     executed = work / "output" / "executed.ipynb"
     if submission.kind == SubmissionKind.NOTEBOOK and executed.is_file() and not executed.is_symlink():
         outcome.executed_html = _notebook_html(executed)
-    if result.verdict == sandbox.Verdict.SANDBOX_ERROR:
-        outcome.verdict, outcome.retry = Verdict.INTERNAL_ERROR, True
+    if result.verdict == sandbox.RunVerdict.SANDBOX_ERROR:
+        outcome.verdict, outcome.retry = SubmissionVerdict.INTERNAL_ERROR, True
         outcome.detail = f"The sandbox failed (not your fault): {result.detail}"
-    elif result.verdict != sandbox.Verdict.OK:
-        outcome.verdict = _SANDBOX_VERDICTS.get(str(result.verdict), Verdict.RUNTIME_ERROR)
+    elif result.verdict != sandbox.RunVerdict.OK:
+        outcome.verdict = _SANDBOX_VERDICTS.get(str(result.verdict), SubmissionVerdict.RUNTIME_ERROR)
         if submission.kind == SubmissionKind.MODEL and '"error": "ModelLoadError"' in result.log:
-            outcome.verdict = Verdict.WRONG_FORMAT
+            outcome.verdict = SubmissionVerdict.WRONG_FORMAT
             outcome.detail = "The model file could not be loaded: " + _model_error(result.log)
     return outcome
 
@@ -309,7 +309,7 @@ def _notebook_html(path: Path) -> bytes | None:
             ),
         )
         page = folder / "out" / "executed.html"
-        if result.verdict is not sandbox.Verdict.OK or page.is_symlink() or not page.is_file():
+        if result.verdict is not sandbox.RunVerdict.OK or page.is_symlink() or not page.is_file():
             logger.warning("no preview of the executed notebook %s: %s", path, result.detail)
             return None
         return page.read_bytes()
@@ -352,14 +352,14 @@ def _result_record(
             return
         assignment = submission.assignment
         submission.verdict = outcome.verdict
-        submission.verdict_detail = outcome.detail or str(Verdict(outcome.verdict).label)
+        submission.verdict_detail = outcome.detail or str(SubmissionVerdict(outcome.verdict).label)
         submission.log = outcome.log
         submission.run_seconds = outcome.run_seconds
         submission.peak_memory_bytes = outcome.peak_memory_bytes
         submission.finished_at = submission.finished_at or now
         submission.scored_at = now
         submission.review_flag = ""
-        if outcome.scores is not None and outcome.verdict == Verdict.SCORED:
+        if outcome.scores is not None and outcome.verdict == SubmissionVerdict.SCORED:
             submission.status = SubmissionStatus.SCORED
             submission.score = outcome.scores.full
             submission.review_flag = _review_flag(assignment=assignment, submission=submission)
@@ -373,8 +373,8 @@ def _result_record(
             )
         else:
             submission.status = SubmissionStatus.FAILED
-            if submission.verdict == Verdict.SCORED:
-                submission.verdict = Verdict.INTERNAL_ERROR
+            if submission.verdict == SubmissionVerdict.SCORED:
+                submission.verdict = SubmissionVerdict.INTERNAL_ERROR
         if outcome.executed_html:
             submission.executed_html.save(
                 f"{submission.pk}-executed.html", ContentFile(outcome.executed_html), save=False

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from core.errors import PlatformError
 from grader import tasks_catalog
-from grader.models import Assignment, Grading, Submission, SubmissionStatus, Verdict
+from grader.models import Assignment, Grading, Submission, SubmissionStatus, SubmissionVerdict
 from grader.services import AssignmentRules, assignment_create, submission_create
 from tests.grader.conftest import REFERENCE_EPOCHS, assignment_make, wait_done
 from tests.grader.test_pipeline import carrying_script
@@ -239,16 +239,16 @@ class Listener:
 
 
 CASES = {
-    "socket": (Verdict.RUNTIME_ERROR, ("ConnectionError: no network",), ("REACHED",)),
-    "hidden-labels": (Verdict.RUNTIME_ERROR, ("no labels anywhere",), ("STOLEN",)),
-    "proc": (Verdict.RUNTIME_ERROR, ("only my own processes",), ("FOUND THE WORKER",)),
-    "fork-bomb": (Verdict.PROCESS_LIMIT, (), ()),
-    "memory": (Verdict.MEMORY_LIMIT, (), ()),
-    "disk": (Verdict.OUTPUT_LIMIT, (), ()),
-    "endless-loop": (Verdict.TIME_LIMIT, (), ()),
-    "prints-gigabytes": (Verdict.OUTPUT_LIMIT, ("bytes of output omitted",), ()),
-    "writes-outside": (Verdict.RUNTIME_ERROR, ("refused 9 of 9",), ("WROTE",)),
-    "kernel": (Verdict.RUNTIME_ERROR, ("kernel out of reach",), ("ESCAPED",)),
+    "socket": (SubmissionVerdict.RUNTIME_ERROR, ("ConnectionError: no network",), ("REACHED",)),
+    "hidden-labels": (SubmissionVerdict.RUNTIME_ERROR, ("no labels anywhere",), ("STOLEN",)),
+    "proc": (SubmissionVerdict.RUNTIME_ERROR, ("only my own processes",), ("FOUND THE WORKER",)),
+    "fork-bomb": (SubmissionVerdict.PROCESS_LIMIT, (), ()),
+    "memory": (SubmissionVerdict.MEMORY_LIMIT, (), ()),
+    "disk": (SubmissionVerdict.OUTPUT_LIMIT, (), ()),
+    "endless-loop": (SubmissionVerdict.TIME_LIMIT, (), ()),
+    "prints-gigabytes": (SubmissionVerdict.OUTPUT_LIMIT, ("bytes of output omitted",), ()),
+    "writes-outside": (SubmissionVerdict.RUNTIME_ERROR, ("refused 9 of 9",), ("WROTE",)),
+    "kernel": (SubmissionVerdict.RUNTIME_ERROR, ("kernel out of reach",), ("ESCAPED",)),
 }
 
 
@@ -331,7 +331,7 @@ def test_malicious_pickle_model_is_refused_and_never_unpickled(course, student, 
         assignment=assignment, user=student, upload=io.BytesIO(evil.getvalue()), name="model.pt"
     )
     bad = wait_done(bad, worker=celery_worker, timeout=60)
-    assert bad.status == SubmissionStatus.FAILED and bad.verdict == Verdict.WRONG_FORMAT, bad.log
+    assert bad.status == SubmissionStatus.FAILED and bad.verdict == SubmissionVerdict.WRONG_FORMAT, bad.log
     assert "The model file could not be loaded" in bad.verdict_detail
     assert "PWNED" not in bad.log and not marker.exists()
     assert celery_worker.process.poll() is None
@@ -436,7 +436,7 @@ def test_a_secret_left_in_the_kernel_keyring_never_reaches_the_next_students_run
     second = submit(assignment, other_student, KEYRING_SCRIPT.format(secret="").encode(), "b.py")
     second = wait_done(second, worker=celery_worker, timeout=60)
     for done in (first, second):
-        assert done.verdict == Verdict.RUNTIME_ERROR, (done.verdict_detail, done.log[-2000:])
+        assert done.verdict == SubmissionVerdict.RUNTIME_ERROR, (done.verdict_detail, done.log[-2000:])
         assert "LookupError: no note" in done.log and "READ BACK" not in done.log, done.log[-2000:]
     assert "add_key -1" in first.log  # refused: nothing was stored at all
 
@@ -454,7 +454,7 @@ def test_the_sandbox_sees_no_submission_id_or_checkout_path_in_its_proc(course, 
     assignment = assignment_make(course, task=TASK, kinds=("predictions", "script"), wall_seconds=20)
     wait_done(assignment.submissions.get(is_reference=True), worker=celery_worker)
     done = wait_done(submit(assignment, student, PROC_PATHS_SCRIPT, "look.py"), worker=celery_worker)
-    assert done.verdict == Verdict.RUNTIME_ERROR, (done.verdict_detail, done.log[-2000:])
+    assert done.verdict == SubmissionVerdict.RUNTIME_ERROR, (done.verdict_detail, done.log[-2000:])
     assert "/proc/self/mountinfo" in done.log and "/sandbox/submission" in done.log
     work = str(Path(settings.GRADER_WORK_DIR))
     for revealing in (
@@ -669,10 +669,10 @@ def test_a_task_past_celerys_time_limit_is_stopped_with_its_sandbox_and_an_overs
         ]
     finally:
         worker.kill(signal.SIGTERM)
-    assert stuck.verdict == Verdict.INTERNAL_ERROR, (stuck.verdict_detail, stuck.log[-2000:])
+    assert stuck.verdict == SubmissionVerdict.INTERNAL_ERROR, (stuck.verdict_detail, stuck.log[-2000:])
     assert "SoftTimeLimitExceeded" in stuck.log
     assert not sandboxes and not sandbox_mounts(worker_tmp)
-    assert huge.verdict == Verdict.WRONG_FORMAT, (huge.verdict_detail, huge.log[-2000:])
+    assert huge.verdict == SubmissionVerdict.WRONG_FORMAT, (huge.verdict_detail, huge.log[-2000:])
     assert "larger than 20 MB" in huge.verdict_detail
 
 

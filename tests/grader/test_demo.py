@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from grader.demo import DEMO_ASSIGNMENTS
-from grader.models import Assignment, Grading, Submission, SubmissionStatus, Verdict
+from grader.models import Assignment, Grading, Submission, SubmissionStatus, SubmissionVerdict
 
 pytestmark = pytest.mark.services
 
@@ -38,7 +38,7 @@ def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, 
     assert all(s.user.neptun_code and len(s.user.neptun_code) == 6 for s in scored)
     assert all(s.points is not None for s in scored)
     failed = students.get(status=SubmissionStatus.FAILED)
-    assert failed.verdict == Verdict.WRONG_FORMAT and failed.kind == "script"
+    assert failed.verdict == SubmissionVerdict.WRONG_FORMAT and failed.kind == "script"
     assert "Wrong prediction file format" in failed.verdict_detail
     no_change = scored.get(kind="script")  # a student script run in the sandbox
     assert no_change.assignment.task_key == "fever-regression"

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from grader import tasks_catalog
-from grader.models import Grading, Submission, SubmissionStatus, Verdict
+from grader.models import Grading, Submission, SubmissionStatus, SubmissionVerdict
 from grader.services import submission_create
 from tests.grader.conftest import REFERENCE_EPOCHS, assignment_make, wait_done
 
@@ -30,7 +30,7 @@ def test_reference_predictions_score_exactly_the_baseline(course, student, celer
     predictions = tasks_catalog.catalog_reference("fever-regression", epochs=1).predictions_path.read_bytes()
     submission = wait_done(upload(assignment, student, predictions, "preds.csv"), worker=celery_worker)
     assert submission.status == SubmissionStatus.SCORED
-    assert submission.verdict == Verdict.SCORED
+    assert submission.verdict == SubmissionVerdict.SCORED
     assert (submission.score, submission.score_public, submission.score_private) == (
         reference.score,
         reference.score_public,

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from core.errors import PlatformError
 from core.renderers import FiniteJSONRenderer
 from grader import tasks_catalog
-from grader.models import Grading, Submission, SubmissionKind, SubmissionStatus, Verdict
+from grader.models import Grading, Submission, SubmissionKind, SubmissionStatus, SubmissionVerdict
 from grader.services import submission_create, submission_grade
 from tests.grader.conftest import assignment_make
 
@@ -210,7 +210,7 @@ def test_the_worker_grades_a_hostile_file_wrong_format_once_not_an_internal_erro
     submission_grade(submission_id=submission.pk, worker="test-worker")
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.FAILED
-    assert submission.verdict == Verdict.WRONG_FORMAT, submission.verdict_detail
+    assert submission.verdict == SubmissionVerdict.WRONG_FORMAT, submission.verdict_detail
     assert submission.attempts == 1, "a student's file is not retried as the platform's failure"
     for word in words:
         assert word in submission.verdict_detail
@@ -318,7 +318,7 @@ def test_the_migration_turns_stored_infinite_scores_into_wrong_format_results(re
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA ignore_check_constraints = OFF")
     broken.refresh_from_db()
-    assert broken.status == SubmissionStatus.FAILED and broken.verdict == Verdict.WRONG_FORMAT
+    assert broken.status == SubmissionStatus.FAILED and broken.verdict == SubmissionVerdict.WRONG_FORMAT
     assert broken.score is None and broken.score_public is None and broken.score_private is None
     assert "finite" in broken.verdict_detail
     assert Submission.objects.get(pk=fine.pk).score == 1.5
