@@ -30,7 +30,7 @@ from accounts.selectors import course_is_instructor, course_is_staff, user_is_te
 from core.errors import NotFoundError, PlatformError
 from core.http import request_user
 from core.renderers import finite
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.forms import AssignmentForm, SubmissionUploadForm
 from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, SubmissionVerdict
 from grader.selectors import (
@@ -100,8 +100,8 @@ def markdown_html(text: str) -> str:
 def _public_files(assignment: Assignment) -> list[tuple[str, int]]:
     """(name, size) of the files in the task's ``public/`` folder: the only task files that are served."""
     try:
-        public = tasks_catalog.catalog_prepare(assignment.task_key) / "public"
-    except (tasks_catalog.BundleError, KeyError):
+        public = problem_catalog.catalog_prepare(assignment.task_key) / "public"
+    except (problem_catalog.BundleError, KeyError):
         return []
     return sorted(
         (p.name, p.stat().st_size)
@@ -230,7 +230,7 @@ def public_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
     assignment = _assignment(request, pk)
     if name not in {file_name for file_name, _ in _public_files(assignment)}:
         raise Http404("No such file.")
-    path = tasks_catalog.catalog_prepare(assignment.task_key) / "public" / name
+    path = problem_catalog.catalog_prepare(assignment.task_key) / "public" / name
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
 

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import (
     Assignment,
     Grading,
@@ -98,7 +98,7 @@ class Outcome:
     log: str = ""
     run_seconds: float | None = None
     peak_memory_bytes: int | None = None
-    scores: tasks_catalog.Scores | None = None
+    scores: problem_catalog.Scores | None = None
     executed_html: bytes | None = None
     retry: bool = False  # the platform failed, not the student: try again
 
@@ -149,7 +149,7 @@ def _work_dir(submission: Submission) -> Path:
 
 def _grade(submission: Submission) -> Outcome:
     assignment = submission.assignment
-    spec = tasks_catalog.catalog_task(assignment.task_key)
+    spec = problem_catalog.catalog_problem(assignment.task_key)
     work = _work_dir(submission)
     try:
         stored = work / "submission" / STORED_NAMES[SubmissionKind(submission.kind)]
@@ -176,14 +176,14 @@ def _grade(submission: Submission) -> Outcome:
                 )
                 return outcome
         Submission.objects.filter(pk=submission.pk).update(finished_at=timezone.now())
-        public_ids, private_ids = tasks_catalog.catalog_split_ids(
+        public_ids, private_ids = problem_catalog.catalog_split_ids(
             key=spec.key, public_fraction=assignment.public_fraction, seed=f"assignment-{assignment.pk}"
         )
         try:
-            outcome.scores = tasks_catalog.catalog_score(
+            outcome.scores = problem_catalog.catalog_score(
                 spec=spec, predictions_path=predictions, public_ids=public_ids, private_ids=private_ids
             )
-        except tasks_catalog.PredictionFormatError as error:
+        except problem_catalog.PredictionFormatError as error:
             outcome.verdict = SubmissionVerdict.WRONG_FORMAT
             outcome.detail = f"Wrong prediction file format: {error}"
         else:
@@ -211,12 +211,12 @@ _SANDBOX_VERDICTS = {
 }
 
 
-def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path) -> Outcome:
+def _ingest(*, submission: Submission, spec: problem_catalog.ProblemSpec, work: Path) -> Outcome:
     """Run the student's notebook, script or model in the sandbox; the hidden labels are not mounted."""
     from grader import sandbox
 
     assignment = submission.assignment
-    public_dir = tasks_catalog.catalog_prepare(spec.key) / "public"
+    public_dir = problem_catalog.catalog_prepare(spec.key) / "public"
     inputs: dict[str, Path] = {sandbox.DATA_MOUNT: public_dir, "/sandbox/submission": work / "submission"}
     env: dict[str, str] = {}
     if submission.kind == SubmissionKind.SCRIPT:
@@ -227,9 +227,9 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
         )
         env["DLIP_NOTEBOOK_CWD"] = sandbox.OUTPUT_MOUNT
     else:
-        inputs["/sandbox/lib/reference_models"] = tasks_catalog.REFERENCE_PACKAGE_DIR
+        inputs["/sandbox/lib/reference_models"] = problem_catalog.REFERENCE_PACKAGE_DIR
         env["PYTHONPATH"] = "/sandbox/lib"
-        command = tasks_catalog.catalog_model_command(
+        command = problem_catalog.catalog_model_command(
             key=spec.key,
             model_mount="/sandbox/submission/model.pt",
             data_mount=sandbox.DATA_MOUNT,

@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.errors import PlatformError
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Assignment, Grading, Submission, SubmissionStatus, SubmissionVerdict
 from grader.services import AssignmentRules, assignment_create, submission_create
 from tests.grader.conftest import REFERENCE_EPOCHS, assignment_make, wait_done
@@ -32,7 +32,7 @@ TASK = "fever-regression"
 
 
 def hidden_labels_path() -> Path:
-    return tasks_catalog.catalog_prepare(TASK) / "hidden" / "test_labels.csv"
+    return problem_catalog.catalog_prepare(TASK) / "hidden" / "test_labels.csv"
 
 
 def script(body: str) -> bytes:
@@ -183,7 +183,7 @@ def outside_targets() -> list[str]:
         "/tmp/../evil.txt",
         str(Path(settings.GRADER_WORK_DIR) / "evil.txt"),
         str(Path(settings.MEDIA_ROOT) / "evil.txt"),
-        str(tasks_catalog.catalog_prepare(TASK) / "public" / "evil.txt"),
+        str(problem_catalog.catalog_prepare(TASK) / "public" / "evil.txt"),
     ]
 
 
@@ -307,7 +307,7 @@ def test_hostile_script_gets_its_verdict_and_the_worker_grades_the_next(course, 
 
 
 def reference_predictions() -> bytes:
-    return tasks_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
+    return problem_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
 
 
 class Payload:
@@ -335,7 +335,7 @@ def test_malicious_pickle_model_is_refused_and_never_unpickled(course, student, 
     assert "The model file could not be loaded" in bad.verdict_detail
     assert "PWNED" not in bad.log and not marker.exists()
     assert celery_worker.process.poll() is None
-    model = tasks_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).model_path.read_bytes()
+    model = problem_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).model_path.read_bytes()
     good = submission_create(assignment=assignment, user=student, upload=io.BytesIO(model), name="model.pt")
     good = wait_done(good, worker=celery_worker, timeout=60)
     assert good.status == SubmissionStatus.SCORED and good.score == reference.score

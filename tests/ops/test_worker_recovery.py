@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Grading, Submission, SubmissionStatus, SubmissionVerdict
 from grader.services import submission_create
 from tests.conftest import purge_filesystem_broker, worker_start
@@ -29,7 +29,7 @@ TASK = "fever-regression"
 
 
 def reference_predictions() -> bytes:
-    return tasks_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
+    return problem_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
 
 
 def wait_for(predicate, *, timeout: float, what: str) -> float:
