@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Course, Enrollment, Role, User
 from core.errors import PlatformError
-from grader import sandbox, tasks_catalog
+from grader import problem_catalog, sandbox
 from grader.models import Assignment, Submission, SubmissionStatus
 from grader.services import AssignmentRules, assignment_create, submission_create, submission_grade
 
@@ -117,7 +117,7 @@ DEMO_ASSIGNMENTS = [
 ]
 
 
-def _perturbed(*, spec: tasks_catalog.TaskSpec, reference_csv: str, amount: float, seed: int) -> bytes:
+def _perturbed(*, spec: problem_catalog.ProblemSpec, reference_csv: str, amount: float, seed: int) -> bytes:
     """The reference's predictions made worse: a share of the labels changed, or values moved."""
     rng = random.Random(seed)
     lines = reference_csv.splitlines()
@@ -162,8 +162,8 @@ def _seed_one(*, course: Course, demo: DemoAssignment, students: list[User], by:
         reference_epochs=demo.epochs,
     )
     _graded(assignment.submissions.get(is_reference=True))
-    spec = tasks_catalog.catalog_task(demo.task)
-    reference = tasks_catalog.catalog_reference(demo.task, epochs=demo.epochs)
+    spec = problem_catalog.catalog_problem(demo.task)
+    reference = problem_catalog.catalog_reference(demo.task, epochs=demo.epochs)
     reference_csv = reference.predictions_path.read_text()
     uploads: list[tuple[int, bytes, str]] = [
         (index, _perturbed(spec=spec, reference_csv=reference_csv, amount=amount, seed=index), "preds.csv")

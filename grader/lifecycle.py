@@ -151,12 +151,12 @@ def grader_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
 def bundles_reinstall() -> None:
     """After a restore: install the data bundles again (they live in the reference cache, which backups
     leave out) from the bundle zips that came back with the media files."""
-    from grader import tasks_catalog
+    from grader import problem_catalog
 
     for assignment in Assignment.objects.exclude(bundle=""):
         path = _file(assignment.bundle)
-        if path is not None and not (Path(tasks_catalog._root()) / assignment.task_key).exists():
-            tasks_catalog.catalog_bundle_install(path)
+        if path is not None and not (Path(problem_catalog._root()) / assignment.task_key).exists():
+            problem_catalog.catalog_bundle_install(path)
 
 
 PROVIDER = TermProvider(

@@ -92,7 +92,7 @@ class SubmissionStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Verdict(models.TextChoices):
+class SubmissionVerdict(models.TextChoices):
     SCORED = "scored", _("Scored")
     WRONG_FORMAT = "wrong_format", _("Wrong output format")
     RUNTIME_ERROR = "runtime_error", _("Runtime error")
@@ -124,7 +124,7 @@ class Submission(models.Model):
     status = models.CharField(
         max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED, db_index=True
     )
-    verdict = models.CharField(max_length=30, choices=Verdict.choices, blank=True)
+    verdict = models.CharField(max_length=30, choices=SubmissionVerdict.choices, blank=True)
     verdict_detail = models.TextField(blank=True)
     log = models.TextField(blank=True)
     # Why the run failed, for the top of the page (grader.failures: cell or line, source, error type and
@@ -185,7 +185,7 @@ class Grading(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="gradings")
     generation = models.PositiveIntegerField()
     attempt = models.PositiveIntegerField()
-    verdict = models.CharField(max_length=30, choices=Verdict.choices)
+    verdict = models.CharField(max_length=30, choices=SubmissionVerdict.choices)
     score = models.FloatField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -30,11 +30,11 @@ from accounts.selectors import course_is_instructor, course_is_staff, user_is_te
 from core.errors import NotFoundError, PlatformError
 from core.http import request_user
 from core.renderers import finite
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.failures import failure_excerpt
 from grader.forms import AssignmentForm, SubmissionUploadForm
 from grader.manual_grading_selectors import manual_grade_published_for
-from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
+from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, SubmissionVerdict
 from grader.selectors import (
     assignment_cards_for_user,
     assignment_get_for_user,
@@ -109,8 +109,8 @@ def markdown_html(text: str) -> str:
 def _public_files(assignment: Assignment) -> list[tuple[str, int]]:
     """(name, size) of the files in the task's ``public/`` folder: the only task files that are served."""
     try:
-        public = tasks_catalog.catalog_prepare(assignment.task_key) / "public"
-    except (tasks_catalog.BundleError, KeyError):
+        public = problem_catalog.catalog_prepare(assignment.task_key) / "public"
+    except (problem_catalog.BundleError, KeyError):
         return []
     return sorted(
         (p.name, p.stat().st_size)
@@ -127,7 +127,7 @@ def _status_json(view: dict[str, Any]) -> dict[str, Any]:
         "status_label": SubmissionStatus(view["status"]).label,
         "queue_position": view["queue_position"],
         "verdict": view["verdict"],
-        "verdict_label": Verdict(view["verdict"]).label if view["verdict"] else None,
+        "verdict_label": SubmissionVerdict(view["verdict"]).label if view["verdict"] else None,
         "verdict_detail": view["verdict_detail"],
         "delayed": view["delayed"],
         "notice": view["notice"],
@@ -242,7 +242,7 @@ def public_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
     assignment = _assignment(request, pk)
     if name not in {file_name for file_name, _ in _public_files(assignment)}:
         raise Http404("No such file.")
-    path = tasks_catalog.catalog_prepare(assignment.task_key) / "public" / name
+    path = problem_catalog.catalog_prepare(assignment.task_key) / "public" / name
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
 
@@ -287,8 +287,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _slide_differences(assignment: Assignment) -> str:
     """Where the course's slides and the assignment's task differ, translated ("" when nowhere)."""
     try:
-        text = tasks_catalog.catalog_task(assignment.task_key).slide_differences
-    except (tasks_catalog.BundleError, KeyError):
+        text = problem_catalog.catalog_problem(assignment.task_key).slide_differences
+    except (problem_catalog.BundleError, KeyError):
         return ""
     return _(text) if text else ""
 

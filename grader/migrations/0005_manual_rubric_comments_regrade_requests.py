@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grader", "0003_data_leak_report_and_review_flag"),
+        ("grader", "0004_submission_failure"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -17,7 +17,7 @@ from grader.models import (
     RegradeStatus,
     Submission,
     SubmissionStatus,
-    Verdict,
+    SubmissionVerdict,
 )
 
 pytestmark = pytest.mark.services
@@ -49,7 +49,7 @@ def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, 
     assert all(s.user.neptun_code and len(s.user.neptun_code) == 6 for s in scored)
     assert all(s.points is not None for s in scored)
     failed = students.get(status=SubmissionStatus.FAILED)
-    assert failed.verdict == Verdict.WRONG_FORMAT and failed.kind == "script"
+    assert failed.verdict == SubmissionVerdict.WRONG_FORMAT and failed.kind == "script"
     assert "Wrong prediction file format" in failed.verdict_detail
     no_change = scored.get(kind="script")  # a student script run in the sandbox
     assert no_change.assignment.task_key == "fever-regression"
