@@ -7,6 +7,7 @@ class QuizzesConfig(AppConfig):
 
     def ready(self) -> None:
         from lifecycle.registry import term_provider_register
+        from quizzes import errors  # noqa: F401  (registers the quizzes' error codes)
         from quizzes.lifecycle import PROVIDER
 
         term_provider_register(PROVIDER)

@@ -107,21 +107,21 @@ def _send(channel_name: str, event: dict[str, Any]) -> None:
 
 def quiz_edit_check(*, user: User, quiz: Quiz) -> None:
     if not quiz_can_edit(user=user, quiz=quiz):
-        raise PermissionDeniedError("Only the instructors of the quiz's course can change or run it.")
+        raise PermissionDeniedError("not_quiz_instructor")
 
 
 def quiz_course_check(*, user: User, course: Course | None) -> None:
     from accounts.selectors import course_is_instructor
 
     if course is not None and not course_is_instructor(user=user, course=course):
-        raise PermissionDeniedError(f"You are not an instructor of {course.code}.")
+        raise PermissionDeniedError("not_course_instructor", course=course.code)
 
 
 def quiz_create(*, owner: User, title: str, course: Course | None, description: str = "") -> Quiz:
     quiz_course_check(user=owner, course=course)
     title = title.strip()
     if not title:
-        raise PlatformError("Give the quiz a title.")
+        raise PlatformError("quiz_title_missing")
     return Quiz.objects.create(owner=owner, title=title[:200], course=course, description=description)
 
 
@@ -129,7 +129,7 @@ def quiz_update(*, quiz: Quiz, user: User, title: str, course: Course | None, de
     quiz_edit_check(user=user, quiz=quiz)
     quiz_course_check(user=user, course=course)
     if not title.strip():
-        raise PlatformError("Give the quiz a title.")
+        raise PlatformError("quiz_title_missing")
     quiz.title, quiz.course, quiz.description = title.strip()[:200], course, description
     quiz.save()
     return quiz
@@ -161,7 +161,7 @@ def question_save(
     quiz_edit_check(user=user, quiz=quiz)
     problems = draft_problems(draft)
     if problems:
-        raise PlatformError(" ".join(problems), code="invalid_question")
+        raise PlatformError("invalid_question", problems=" ".join(problems))
     fields = _question_fields(draft)
     if question is None:
         last = quiz.questions.aggregate(models.Max("position"))["position__max"]
@@ -193,7 +193,7 @@ def question_move(*, question: Question, user: User, offset: int) -> None:
 def question_delete(*, question: Question, user: User) -> None:
     quiz_edit_check(user=user, quiz=question.quiz)
     if question.answers.exists():
-        raise PlatformError("Players have answered this question in a game; it stays so their results do.")
+        raise PlatformError("question_answered")
     question.delete()
 
 
@@ -228,7 +228,7 @@ def question_draft(question: Question) -> QuestionDraft:
 
 def game_host_check(*, user: User, game: Game) -> None:
     if not game_can_host(user=user, game=game):
-        raise PermissionDeniedError("Only the game's host and the course's instructors can run this game.")
+        raise PermissionDeniedError("not_host")
 
 
 def game_create(
@@ -248,16 +248,13 @@ def game_create(
     quiz_edit_check(user=host, quiz=quiz)
     quiz_course_check(user=host, course=course)
     if graded and course is None:
-        raise GameRuleError(
-            "A graded game goes to a course's gradebook: choose the course, or run a practice game.",
-            code="graded_without_course",
-        )
+        raise GameRuleError("graded_without_course")
     if verified is None:
         verified = graded
     course_assert_writable(course=course)
     question_ids = list(quiz.questions.order_by("position", "id").values_list("id", flat=True))
     if not question_ids:
-        raise GameRuleError("The quiz has no questions yet; add one before starting a game.")
+        raise GameRuleError("no_questions")
     for _ in range(50):
         pin = f"{secrets.randbelow(900_000) + 100_000}"
         try:
@@ -275,7 +272,7 @@ def game_create(
                 )
         except IntegrityError:
             continue
-    raise PlatformError("No free game PIN was found; finish some old games and try again.")
+    raise PlatformError("no_free_pin")
 
 
 def _player_public(player: Player) -> dict[str, Any]:
@@ -320,21 +317,21 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None, ch
     PlatformError with a message for the student.
     """
     if game.phase == Phase.FINISHED:
-        raise PlatformError("This game is over.", code="game_over")
+        raise PlatformError("game_over")
     course_assert_writable(course=game.course)  # a game left running when the term was closed
     logged_in = user is not None and user.is_authenticated
     if game.verified:
         if user is None or not logged_in or not user.neptun_code:
-            raise PermissionDeniedError(
-                "This game admits logged-in students only: log in with your Neptun code first.",
-                code="login_required",
-            )
+            raise PermissionDeniedError("login_required")
         code = user.neptun_code
     else:
         try:
             code = neptun_normalize(neptun_code)
-        except InvalidNeptunCode as error:
-            raise PlatformError(str(error), code="invalid_neptun") from None
+        except InvalidNeptunCode:
+            typed = neptun_code.strip()[:20] if isinstance(neptun_code, str) else ""
+            if typed:
+                raise PlatformError("invalid_neptun", typed=typed) from None
+            raise PlatformError("neptun_missing") from None
     owner = user if user is not None and logged_in and user.neptun_code == code else None
     account = owner
     if game.course_id is not None:
@@ -345,19 +342,13 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None, ch
         )
         if enrollment is None:
             course_code = Course.objects.filter(id=game.course_id).values_list("code", flat=True).first()
-            raise PermissionDeniedError(
-                f"{code} is not enrolled in {course_code}. Check your Neptun code, or ask the instructor "
-                "to add you to the course.",
-                code="not_enrolled",
-            )
+            raise PermissionDeniedError("not_enrolled", neptun=code, course=course_code or "")
         account = account or enrollment.user
     with transaction.atomic():
         existing = Player.objects.select_for_update().filter(game=game, neptun_code=code).first()
         if existing is not None:
             if existing.removed_at is not None:
-                raise PermissionDeniedError(
-                    "The host removed this Neptun code from the game.", code="removed"
-                )
+                raise PermissionDeniedError("neptun_removed")
             if owner is None:
                 request = _seat_request_create(
                     game=game, player=existing, channel_name=channel_name, user=user
@@ -392,18 +383,13 @@ def _seat_move(*, game: Game, player: Player) -> None:
 
 def _seat_request_create(*, game: Game, player: Player, channel_name: str, user: User | None) -> SeatRequest:
     if not channel_name:
-        raise PermissionDeniedError(
-            "This Neptun code already has a seat on another device. Log in to take it back, or ask the host.",
-            code="seat_held",
-        )
+        raise PermissionDeniedError("seat_held")
     now = timezone.now()
     pending = SeatRequest.objects.filter(
         game=game, status=SeatRequestStatus.PENDING, created_at__gte=now - SEAT_REQUEST_TTL
     )
     if pending.count() >= MAX_PENDING_SEAT_REQUESTS:
-        raise PlatformError(
-            "Too many devices are waiting for the host; try again in a minute.", code="too_many_requests"
-        )
+        raise PlatformError("too_many_requests")
     request = SeatRequest.objects.create(
         game=game,
         player=player,
@@ -437,9 +423,7 @@ def seat_request_decide(*, game: Game, request_id: int, approve: bool, by: User)
             id=request_id, game=game, status=SeatRequestStatus.PENDING, created_at__gte=now - SEAT_REQUEST_TTL
         ).update(status=status, decided_at=now, decided_by=by)
         if not claimed:
-            raise PlatformError(
-                "That request is no longer waiting: the phone left, or it was already answered.", code="stale"
-            )
+            raise PlatformError("request_not_waiting")
         request = SeatRequest.objects.select_related("user").get(id=request_id)
         player = Player.objects.select_for_update().get(id=request.player_id)
         denied = [request]
@@ -478,15 +462,12 @@ def seat_request_cancel(*, request_id: int) -> None:
 def player_resume(*, game: Game, seat_token: object) -> Player:
     """The player holding ``seat_token``; raises PlatformError when the seat is no longer theirs."""
     if not isinstance(seat_token, str) or not 10 <= len(seat_token) <= 64:
-        raise PlatformError("That seat token is not valid; join with your Neptun code.", code="seat_lost")
+        raise PlatformError("seat_invalid")
     player = Player.objects.filter(game=game, seat_token=seat_token).first()
     if player is None:
-        raise PlatformError(
-            "Your seat moved to another device. Join again: log in, or the host approves your request.",
-            code="seat_lost",
-        )
+        raise PlatformError("seat_lost")
     if player.removed_at is not None:
-        raise PermissionDeniedError("The host removed you from this game.", code="removed")
+        raise PermissionDeniedError("removed")
     return player
 
 
@@ -501,21 +482,18 @@ def player_remove(*, game: Game, player_id: int, by: User, reason: str = "") -> 
     """
     game_host_check(user=by, game=game)
     if type(player_id) is not int:
-        raise PlatformError("Say which player (their id).")
+        raise PlatformError("player_unspecified")
     reason = reason.strip()[:MAX_REMOVAL_REASON] if isinstance(reason, str) else ""
     course_assert_writable(course=game.course)
     with transaction.atomic():
         phase = Game.objects.filter(id=game.id).values_list("phase", flat=True).first()
         if phase == Phase.FINISHED and not reason:
-            raise PlatformError(
-                "The game is over and its points may be in the gradebook: say why you remove this player.",
-                code="reason_required",
-            )
+            raise PlatformError("reason_required")
         updated = Player.objects.filter(game=game, id=player_id, removed_at__isnull=True).update(
             removed_at=timezone.now(), removed_by=by, removed_reason=reason
         )
         if not updated:
-            raise NotFoundError("No such player in this game.")
+            raise NotFoundError("player_not_found")
         player = Player.objects.get(id=player_id)
         if game.course is not None:
             grade_audit_record(
@@ -640,9 +618,9 @@ def game_advance(*, game_id: int, from_phase: object, from_index: object) -> Pha
     """
     game = Game.objects.filter(id=game_id).first()
     if game is None:
-        raise NotFoundError("No such game.")
+        raise NotFoundError("game_not_found")
     if game.phase != from_phase or game.question_index != from_index:
-        raise GameRuleError("The game has already moved on; the screen shows where it is now.", code="stale")
+        raise GameRuleError("stale")
     position = Position(Phase(game.phase), game.question_index)
     move = host_move(position.phase)
     if move == Move.CLOSE:
@@ -652,12 +630,12 @@ def game_advance(*, game_id: int, from_phase: object, from_index: object) -> Pha
     with transaction.atomic():
         if target.phase == Phase.QUESTION:
             if not _question_open(game=game, index=target.index, from_position=position, now=timezone.now()):
-                raise GameRuleError("The game has already moved on.", code="stale")
+                raise GameRuleError("stale")
         elif target.phase == Phase.SCOREBOARD:
             if not Game.objects.filter(
                 id=game.id, phase=position.phase, question_index=position.index
             ).update(phase=Phase.SCOREBOARD):
-                raise GameRuleError("The game has already moved on.", code="stale")
+                raise GameRuleError("stale")
             game.phase = Phase.SCOREBOARD
             _broadcast(
                 game_group(game.id),
@@ -672,7 +650,7 @@ def _game_finish(*, game: Game, position: Position) -> None:
     if not Game.objects.filter(id=game.id, phase=position.phase, question_index=position.index).update(
         phase=Phase.FINISHED, finished_at=timezone.now()
     ):
-        raise GameRuleError("The game has already moved on.", code="stale")
+        raise GameRuleError("stale")
     _broadcast(
         game_group(game.id), {"type": "game.finished", "finished": json.dumps(finished_payload(game=game))}
     )
@@ -710,7 +688,7 @@ def game_tick(*, game_id: int, now: datetime | None = None) -> Progress:
     now = now or timezone.now()
     game = Game.objects.filter(id=game_id).values("phase", "question_index", "deadline").first()
     if game is None:
-        raise NotFoundError("No such game.")
+        raise NotFoundError("game_not_found")
     players = Player.objects.filter(game_id=game_id, removed_at__isnull=True).count()
     answered = 0
     closed = False
@@ -749,12 +727,12 @@ def answer_evaluate(
         share = 1.0 if correct else 0.0
     elif live.kind == QuestionKind.PARAMETRIC:
         if not isinstance(text, str) or variant is None:
-            raise AnswerRejected("Type your answer.")
+            raise AnswerRejected("answer_expected")
         typed = text
         try:
             correct = answer_check(variant=variant, text=text)
         except AnswerFormatError as error:
-            raise AnswerRejected(str(error)) from None
+            raise AnswerRejected(error.code, **error.params) from None
         share = 1.0 if correct else 0.0
     else:
         chosen = picks_check(
@@ -792,11 +770,9 @@ def answer_record(
     a rejected answer changes nothing.
     """
     if received_at > live.deadline:
-        raise AnswerRejected(
-            "Time is up: this question is closed, so the answer was not counted.", code="too_late"
-        )
+        raise AnswerRejected("too_late")
     if received_at < live.opened_at:  # a hand-made frame during "get ready" must not win speed points
-        raise AnswerRejected("Wait for the countdown: the question is not open yet.", code="not_open_yet")
+        raise AnswerRejected("not_open_yet")
     # From when the question opened for everyone: joining late must not buy a faster time.
     response_s = max((received_at - live.opened_at).total_seconds(), 0.0)
     picks_text, typed, correct, points = answer_evaluate(
@@ -843,11 +819,9 @@ def answer_record(
             cursor.execute(sql, params)
             inserted = cursor.rowcount
     except IntegrityError:
-        raise AnswerRejected(
-            "You already answered this question; only your first answer counts.", code="duplicate"
-        ) from None
+        raise AnswerRejected("duplicate") from None
     if inserted != 1:
-        raise AnswerRejected("This question is closed, so the answer was not counted.", code="closed")
+        raise AnswerRejected("closed")
     return RecordedAnswer(live.index, response_ms, correct, points)
 
 
@@ -860,8 +834,8 @@ def course_hall_save(*, course: Course, user: User, board_names: str) -> CourseH
     from accounts.selectors import course_is_instructor
 
     if not (user.is_superuser or course_is_instructor(user=user, course=course)):
-        raise PermissionDeniedError("Only the course's instructors choose what the projector shows.")
+        raise PermissionDeniedError("hall_not_instructor")
     if board_names not in BoardNames.values:
-        raise PlatformError("Choose masked Neptun codes or display names.", code="invalid")
+        raise PlatformError("board_names_invalid")
     hall, _ = CourseHall.objects.update_or_create(course=course, defaults={"board_names": board_names})
     return hall

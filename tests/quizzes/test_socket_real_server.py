@@ -34,7 +34,7 @@ def test_hostile_frames_on_the_real_server_get_error_frames_and_no_traceback(asg
         for _ in range(3):  # one traceback per frame, before
             phone.send("[" * 2000 + "]" * 2000)
             error = receive(phone, "error")
-            assert error["code"] == "bad_frame" and error["request"] is None
+            assert error["code"] == "frame_too_deep" and error["request"] is None
         phone.send(json.dumps({"type": "answer", "question": 0, "text": "x" * 100_000}))
         assert receive(phone, "error")["code"] == "frame_too_large"
         phone.send(json.dumps({"type": "ping"}))
