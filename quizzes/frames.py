@@ -25,7 +25,7 @@ MAX_INDEX = 1000  # question indexes; a quiz has far fewer questions
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
-# A frame of a known type whose fields do not fit its schema; FRAME_ERROR_CODES: every code frame_parse raises.
+# A frame of a known type whose fields do not fit its schema; FRAME_ERROR_CODES: all frame_parse raises.
 FIELD_ERROR_CODES = frozenset(
     {
         "field_not_integer",
