@@ -80,7 +80,9 @@ def test_every_raise_names_a_registered_code_never_a_message():
     wrong = []
     for path in _python_files():
         for node in ast.walk(ast.parse(path.read_text())):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes):
+            if not (
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes
+            ):
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
             if any(keyword.arg == "code" for keyword in node.keywords):
@@ -114,5 +116,7 @@ def test_a_code_belongs_to_one_catalog_and_an_unknown_one_never_crashes():
     with pytest.raises(ValueError, match="both"):
         error_messages_register(owner="somewhere.else", messages={"number_expected": "Other text."})
     assert error_message("no_such_code") == "no_such_code"
-    assert error_message("too_many", {"wrong": 1}) == str(error_catalog()["too_many"])  # bad params: the template
+    assert error_message("too_many", {"wrong": 1}) == str(
+        error_catalog()["too_many"]
+    )  # bad params: the template
     assert PlatformError().code == "invalid" and PlatformError().message

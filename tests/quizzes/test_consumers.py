@@ -403,3 +403,47 @@ def test_every_wrong_frame_on_either_socket_gets_an_error_frame_and_the_socket_s
     game.refresh_from_db()
     assert (game.phase, game.question_index) == ("question", 0)
     assert not Answer.objects.exists() and not Player.objects.filter(removed_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("headers", "saved"),
+    [
+        ([(b"accept-language", b"hu-HU,hu;q=0.9,en;q=0.5")], ""),  # the phone's browser is Hungarian
+        (
+            [(b"cookie", b"django_language=hu"), (b"accept-language", b"en-US")],
+            "",
+        ),  # the language menu's cookie
+        ([(b"accept-language", b"en-US")], "hu"),  # the account's choice wins over the browser's
+    ],
+)
+def test_a_hungarian_phone_gets_errors_and_notices_in_hungarian_with_code_and_params(
+    game, student, other_student, headers, saved
+):
+    student.language = saved
+    student.save(update_fields=["language"])
+
+    async def scenario():
+        phone = WebsocketCommunicator(application, f"/ws/quizzes/play/{game.pin}/", headers=headers)
+        phone.scope["user"] = student if saved else AnonymousUser()
+        assert (await phone.connect())[0]
+        await send(phone, type="answer", question=0, picks=[0])
+        assert await receive(phone) == {
+            "type": "error",
+            "code": "not_joined",
+            "params": {},
+            "message": "Előbb csatlakozz a játékhoz.",
+            "request": "answer",
+        }
+        await send(phone, type="join", neptun="ab!")
+        refused = await receive(phone)
+        assert refused["code"] == "invalid_neptun" and refused["params"] == {"typed": "ab!"}
+        assert refused["message"].startswith("„ab!” nem Neptun-kód.")
+        await send(phone, type="join", neptun=["ABC123"])
+        assert (await receive(phone))["message"] == "A(z) „neptun” legfeljebb 40 karakteres szöveg lehet."
+        await phone.disconnect()
+        english, _ = await join(game, "XYZ789")  # another phone, no language: English
+        await send(english, type="join", neptun="XYZ789")
+        assert (await receive(english, "error"))["message"] == "You already have a seat in this game."
+        await english.disconnect()
+
+    run(scenario)
