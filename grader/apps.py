@@ -6,6 +6,7 @@ class GraderConfig(AppConfig):
     name = "grader"
 
     def ready(self) -> None:
+        from grader import errors  # noqa: F401  (registers the grader error codes)
         from grader.lifecycle import PROVIDER
         from lifecycle.registry import term_provider_register
 

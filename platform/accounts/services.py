@@ -54,7 +54,7 @@ def staff_user_create(
 ) -> User:
     """Create an instructor or grader account (the createsuperuser-like command calls this)."""
     if role not in (Role.INSTRUCTOR, Role.GRADER):
-        raise PlatformError("Staff accounts are instructors or graders.")
+        raise PlatformError("staff_accounts_instructors_graders")
     if User.objects.filter(username=username).exists():
         raise PlatformError(f"The username “{username}” is taken.")
     code = None
@@ -127,13 +127,11 @@ def invitations_send(*, course: Course, users: list[User] | None = None) -> int:
 def invitation_check(*, token: str) -> Invitation:
     invitation = Invitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
     if invitation is None:
-        raise InvitationError("This activation link is not valid. Ask your instructor for a new one.")
+        raise InvitationError("activation_link_not_valid")
     if invitation.used_at is not None:
-        raise InvitationError(
-            "This activation link was already used. Log in with your Neptun code and password."
-        )
+        raise InvitationError("activation_link_already_used")
     if invitation.expires_at < timezone.now():
-        raise InvitationError("This activation link has expired. Ask your instructor for a new one.")
+        raise InvitationError("activation_link_expired_ask")
     return invitation
 
 
@@ -143,7 +141,7 @@ def invitation_accept(*, token: str, password: str) -> User:
         invitation = invitation_check(token=token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.used_at is not None:
-            raise InvitationError("This activation link was already used.")
+            raise InvitationError("activation_link_already_used_2")
         user = invitation.user
         try:
             validate_password(password, user)

@@ -8,6 +8,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from lifecycle.registry import term_provider_register
+        from projects import errors  # noqa: F401  (registers the projects error codes)
         from projects.lifecycle import PROVIDER
 
         term_provider_register(PROVIDER)

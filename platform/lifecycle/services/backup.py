@@ -239,10 +239,7 @@ def site_restore(*, archive_path: Path, force: bool = False) -> dict[str, Any]:
     """
     engine = _engine()
     if not force and not site_is_empty():
-        raise PlatformError(
-            "This site is not empty (it has accounts or media files); restore into an empty site, "
-            "or pass --force to replace everything in it."
-        )
+        raise PlatformError("site_not_empty_accounts")
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=Path(settings.DATA_DIR)) as tmp:
         folder = Path(tmp)
         manifest = _extract(archive_path=Path(archive_path), folder=folder)

@@ -1,0 +1,30 @@
+"""The lifecycle app's error codes and their messages (the error contract: core/errors.py)."""
+# ruff: noqa: E501  (one message per line, as translators read it)
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import error_messages_register
+
+MESSAGES = {
+    "give_new_course_code": _(
+        "Give the new course's code: letters, digits, '-', '_' or '.', at most 40 characters."
+    ),
+    "give_new_term_e": _("Give the new term, e.g. 2027/28/1 (at most 20 characters)."),
+    "move_dates_most_three": _("Move the dates by at most three years."),
+    "course_code_code_exists": _("A course with the code %(code)s exists already."),
+    "site_not_empty_accounts": _(
+        "This site is not empty (it has accounts or media files); restore into an empty site, or pass --force to replace everything in it."
+    ),
+    "course_closed_term_nothing": _(
+        "%(course)s is closed for the term: nothing can be submitted, played or graded any more. An instructor can reopen it on the course's term page."
+    ),
+    "only_course_instructors_close": _("Only the course's instructors close, reopen or copy its term."),
+    "say_why_term_reopened": _("Say why the term is reopened: the reason is kept on the record."),
+    "keep_personal_data_days": _("Keep personal data for 30 to 3650 days after the term closes."),
+    "term_not_closed": _("The term is not closed."),
+    "personal_data_term_erased": _("The personal data of this term was erased; it cannot be reopened."),
+    "unknown_action": _("Unknown action."),
+    "personal_data_erased_only": _("Personal data is erased only after the term is closed."),
+}
+
+error_messages_register(owner=__name__, messages=MESSAGES)
