@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import error_messages_register
 
 MESSAGES = {
+    "upload_storage_full": _(
+        "The server's disk is full, so your file could not be stored. Nothing was saved and nothing counts against your limit; please try again later (the staff have been told)."
+    ),
     "give_score_earns_zero": _(
         "Give the score that earns zero points (e.g. the MAE of a constant prediction)."
     ),
@@ -34,7 +37,6 @@ MESSAGES = {
     "storage_error": _(
         "The server could not store your file (a storage error, not your fault). Nothing was saved; please try again later."
     ),
-    "file_empty": _("The file is empty."),
     "file_size_mb_limit": _("The file is %(size)s MB; the limit for a %(kind)s is %(limit)s MB."),
     "not_enrolled_in_course": _("You are not enrolled in this course."),
     "assignment_opens_when": _("This assignment opens at %(when)s."),

@@ -9,8 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import error_messages_register
 
-NEPTUN_FORM = _("A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123.")
-
 MESSAGES = {
     # Frames that do not fit the protocol (quizzes/frames.py)
     "frame_not_text": _("Send JSON text frames."),
@@ -32,11 +30,6 @@ MESSAGES = {
     "game_not_found": _("No such game."),
     "game_over": _("This game is over."),
     "login_required": _("This game admits logged-in students only: log in with your Neptun code first."),
-    "neptun_missing": NEPTUN_FORM,
-    "invalid_neptun": _(
-        "“%(typed)s” is not a Neptun code. A Neptun code is exactly 6 characters, letters A–Z and "
-        "digits 0–9, for example ABC123."
-    ),
     "not_enrolled": _(
         "%(neptun)s is not enrolled in %(course)s. Check your Neptun code, or ask the instructor to add "
         "you to the course."

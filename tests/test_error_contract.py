@@ -85,11 +85,12 @@ def test_every_raise_names_a_registered_code_never_a_message():
             ):
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            if any(keyword.arg == "code" for keyword in node.keywords):
+            first = node.args[0] if node.args else None
+            registered = isinstance(first, ast.Constant) and first.value in catalog
+            if any(keyword.arg == "code" for keyword in node.keywords) and not registered:
                 wrong.append(f"{where} passes code= (the code is the first argument)")
-            if not node.args:
+            if first is None:
                 continue
-            first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 if first.value not in catalog:
                     wrong.append(f"{where} raises unregistered code {first.value!r}")

@@ -16,7 +16,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import course_role
@@ -231,9 +230,5 @@ def _submission_store(
 def _storage_error(error: OSError) -> PlatformError:
     logger.error("storing an upload failed: %s", error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        message = gettext(
-            "The server's disk is full, so your file could not be stored. Nothing was saved and nothing "
-            "counts against your limit; please try again later (the staff have been told)."
-        )
-        return StorageUnavailableError(message, code="storage_full")
+        return StorageUnavailableError("upload_storage_full")
     return StorageUnavailableError("storage_error")

@@ -3,9 +3,23 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import error_messages_register
+from core.errors import PlatformError, error_messages_register
 
 MESSAGES = {
+    "neptun_missing": _(
+        "A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123."
+    ),
+    "invalid_neptun": _(
+        "“%(typed)s” is not a Neptun code. A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123."
+    ),
+    "unknown_role": _("Unknown role “%(role)s”; use student, instructor or grader."),
+    "username_taken": _("The username “%(username)s” is taken."),
+    "password_rejected": _("Choose another password: %(reasons)s"),
+    "unknown_language": _("No interface in the language “%(language)s”."),
+    "csv_unreadable": _("The CSV file could not be read: %(detail)s."),
+    "roster_header_missing": _(
+        "Line %(line)s should be a header with a “Neptun kód” (or “Neptun code”) column; found: %(found)s."
+    ),
     "file_empty": _("The file is empty."),
     "file_larger_mb_course": _("The file is larger than 5 MB; a course roster is much smaller."),
     "file_no_rows": _("The file has no rows."),
@@ -20,3 +34,9 @@ MESSAGES = {
 }
 
 error_messages_register(owner=__name__, messages=MESSAGES)
+
+
+def neptun_code_error(raw: object) -> PlatformError:
+    """The error for a text that ``neptun_normalize`` refused: what was typed, and the form expected."""
+    typed = raw.strip()[:20] if isinstance(raw, str) else ""
+    return PlatformError("invalid_neptun", typed=typed) if typed else PlatformError("neptun_missing")

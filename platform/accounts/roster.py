@@ -98,7 +98,7 @@ def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
     try:
         return [(reader.line_num, row) for row in reader]
     except csv.Error as error:
-        raise RosterFileError(f"The CSV file could not be read: {error}.") from error
+        raise RosterFileError("csv_unreadable", detail=str(error)) from error
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
@@ -153,10 +153,8 @@ def roster_parse(*, filename: str, content: bytes) -> tuple[list[RosterRow], lis
     header_line, header = table[0]
     columns = _column_map(header)
     if "neptun" not in columns:
-        raise RosterFileError(
-            f"Line {header_line} should be a header with a “Neptun kód” (or “Neptun code”) column; "
-            f"found: {', '.join(str(h) for h in header if str(h).strip()) or 'nothing'}."
-        )
+        found = ", ".join(str(h) for h in header if str(h).strip()) or "–"
+        raise RosterFileError("roster_header_missing", line=header_line, found=found)
 
     rows: list[RosterRow] = []
     problems: list[RosterProblem] = []

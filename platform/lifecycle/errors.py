@@ -6,6 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import error_messages_register
 
 MESSAGES = {
+    "backup_engine_unsupported": _("Backups support SQLite and PostgreSQL, not %(engine)s."),
+    "pg_dump_failed": _("pg_dump failed: %(detail)s"),
+    "pg_restore_failed": _("pg_restore failed: %(detail)s"),
+    "backup_unreadable": _("The backup %(path)s cannot be read: %(detail)s"),
+    "backup_manifest_unreadable": _("The backup has no readable %(manifest)s: %(detail)s"),
+    "backup_format_unknown": _("Unknown backup format %(found)s; expected %(expected)s."),
+    "backup_files_differ": _(
+        "The backup's files differ from its manifest: missing %(missing)s, unlisted %(unlisted)s."
+    ),
+    "backup_checksum_mismatch": _("Checksum mismatch in the backup: %(path)s. The backup is damaged."),
+    "backup_engine_mismatch": _(
+        "This backup is of a %(backup)s site; this site runs on %(site)s. Restore it into a site of the same kind."
+    ),
     "give_new_course_code": _(
         "Give the new course's code: letters, digits, '-', '_' or '.', at most 40 characters."
     ),

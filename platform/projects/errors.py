@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import error_messages_register
 
 MESSAGES = {
+    "pdf_too_large": _("The PDF is larger than %(limit)s. Compress the images and upload it again."),
+    "not_team_member": _("%(neptun)s is not a member of this team."),
     "already_in_team": _("Already in another team: %(names)s. A student is in one team per course."),
     "team_size": _("A team has 1 to %(max)s members; this would make %(count)s."),
     "enter_url_repository_e": _("Enter the URL of your repository, e.g. https://github.com/team/project."),

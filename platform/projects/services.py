@@ -18,8 +18,8 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
-from django.utils.translation import gettext
 
+from accounts.errors import neptun_code_error
 from accounts.models import Course, Enrollment, Role, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
 from accounts.selectors import course_is_instructor, course_is_staff
@@ -74,13 +74,12 @@ def pdf_read_checked(*, upload: File, max_bytes: int) -> bytes:
     (a truncated upload or a renamed Word file fails here).
     """
     limit_text = f"{max_bytes / (1024 * 1024):.3g} MB"
-    too_large = gettext("The PDF is larger than %(limit)s. Compress the images and upload it again.")
     if upload.size is not None and upload.size > max_bytes:
-        raise PlatformError(too_large % {"limit": limit_text})
+        raise PlatformError("pdf_too_large", limit=limit_text)
     upload.seek(0)
     content = upload.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise PlatformError(too_large % {"limit": limit_text})
+        raise PlatformError("pdf_too_large", limit=limit_text)
     if not content:
         raise PlatformError("uploaded_file_empty")
     if not PDF_HEADER.match(content):
@@ -102,7 +101,7 @@ def _codes_normalize(raw_codes: Iterable[str]) -> list[str]:
         try:
             code = neptun_normalize(raw)
         except InvalidNeptunCode as error:
-            raise PlatformError(str(error), code="invalid_neptun_code") from error
+            raise neptun_code_error(raw) from error
         if code not in codes:
             codes.append(code)
     return codes
@@ -251,7 +250,7 @@ def project_member_remove(*, project: Project, neptun_code: str, by: User) -> No
         else None
     )
     if membership is None:
-        raise NotFoundError(f"{neptun_code} is not a member of this team.")
+        raise NotFoundError("not_team_member", neptun=neptun_code)
     if membership.student_id != by.id and not course_is_staff(user=by, course=project.course):
         raise PermissionDeniedError("leave_team_yourself_other")
     with transaction.atomic():

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.errors import neptun_code_error
 from accounts.models import Course, Enrollment, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
 from core.audit import grade_audit_record
@@ -131,10 +132,7 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None, ch
         try:
             code = neptun_normalize(neptun_code)
         except InvalidNeptunCode:
-            typed = neptun_code.strip()[:20] if isinstance(neptun_code, str) else ""
-            if typed:
-                raise PlatformError("invalid_neptun", typed=typed) from None
-            raise PlatformError("neptun_missing") from None
+            raise neptun_code_error(neptun_code) from None
     owner = user if user is not None and logged_in and user.neptun_code == code else None
     account = owner
     if game.course_id is not None:
