@@ -7,12 +7,12 @@ from core.errors import error_messages_register
 
 MESSAGES = {
     "only_course_instructors_set": _("Only the course's instructors set the gradebook's weights."),
-    "each_weight_must_between": _("Each weight must be between 0 and 1000."),
-    "least_one_weight_must": _("At least one weight must be above 0."),
+    "weight_out_of_range": _("Each weight must be between 0 and 1000."),
+    "weights_all_zero": _("At least one weight must be above 0."),
     "unknown_adjustment_kind": _("Unknown adjustment kind."),
     "only_course_instructors_graders": _("Only the course's instructors and graders record adjustments."),
-    "person_not_student_course": _("This person is not a student of the course."),
-    "no_such_column_in": _("No such column in this course's gradebook."),
+    "not_a_student": _("This person is not a student of the course."),
+    "no_such_column": _("No such column in this course's gradebook."),
     "say_why_reason_kept": _("Say why: the reason is kept with the adjustment."),
     "may_not_withdraw_adjustment": _("You may not withdraw this adjustment."),
     "only_course_instructors_override": _("Only the course's instructors override points."),

@@ -38,9 +38,9 @@ def weights_set(
     course_assert_writable(course=course)
     values = [quiz, assignment, milestone]
     if any(v < 0 or v > MAX_WEIGHT for v in values):
-        raise PlatformError("each_weight_must_between")
+        raise PlatformError("weight_out_of_range")
     if not any(v > 0 for v in values):
-        raise PlatformError("least_one_weight_must")
+        raise PlatformError("weights_all_zero")
     with transaction.atomic():
         old = GradebookWeights.objects.filter(course=course).first()
         row, _created = GradebookWeights.objects.update_or_create(
@@ -93,11 +93,11 @@ def adjustment_record(
         raise PermissionDeniedError("only_course_instructors_graders")
     course_assert_writable(course=course)
     if not Enrollment.objects.filter(course=course, user=student, role=Role.STUDENT).exists():
-        raise PlatformError("person_not_student_course")
+        raise PlatformError("not_a_student")
     columns = {c.key: c for c in gradebook_columns_for_course(course=course)}
     column = columns.get(column_key)
     if column is None:
-        raise PlatformError("no_such_column_in")
+        raise PlatformError("no_such_column")
     reason = reason.strip()
     if not reason:
         raise PlatformError("say_why_reason_kept")

@@ -22,9 +22,9 @@ MESSAGES = {
     "give_new_course_code": _(
         "Give the new course's code: letters, digits, '-', '_' or '.', at most 40 characters."
     ),
-    "give_new_term_e": _("Give the new term, e.g. 2027/28/1 (at most 20 characters)."),
+    "term_missing": _("Give the new term, e.g. 2027/28/1 (at most 20 characters)."),
     "move_dates_most_three": _("Move the dates by at most three years."),
-    "course_code_code_exists": _("A course with the code %(code)s exists already."),
+    "course_code_exists": _("A course with the code %(code)s exists already."),
     "site_not_empty_accounts": _(
         "This site is not empty (it has accounts or media files); restore into an empty site, or pass --force to replace everything in it."
     ),

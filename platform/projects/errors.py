@@ -10,7 +10,7 @@ MESSAGES = {
     "not_team_member": _("%(neptun)s is not a member of this team."),
     "already_in_team": _("Already in another team: %(names)s. A student is in one team per course."),
     "team_size": _("A team has 1 to %(max)s members; this would make %(count)s."),
-    "enter_url_repository_e": _("Enter the URL of your repository, e.g. https://github.com/team/project."),
+    "repository_url_missing": _("Enter the URL of your repository, e.g. https://github.com/team/project."),
     "url_longer_count_characters": _("The URL is longer than %(count)s characters."),
     "remove_user_name_token": _(
         "Remove the user name or token from the URL; give graders read access to the repository instead."
@@ -18,9 +18,7 @@ MESSAGES = {
     "url_needs_public_host": _("The URL needs a public host name, e.g. github.com or gitlab.com."),
     "uploaded_file_empty": _("The uploaded file is empty."),
     "file_not_pdf_export": _("This file is not a PDF. Export your report as PDF (File → Export → PDF)."),
-    "pdf_incomplete_damaged_no": _(
-        "This PDF is incomplete or damaged (no end-of-file marker). Export it again."
-    ),
+    "pdf_incomplete": _("This PDF is incomplete or damaged (no end-of-file marker). Export it again."),
     "not_enrolled_2": _("Not students of %(course)s: %(codes)s. Check the Neptun codes."),
     "already_in_team_2": _("You are already in the team “%(title)s”."),
     "give_project_title": _("Give your project a title."),

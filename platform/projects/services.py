@@ -52,7 +52,7 @@ def repository_url_clean(*, raw: str) -> str:
     """The trimmed repository URL, or PlatformError: http(s), a real host name, no password in it."""
     url = (raw or "").strip()
     if not url:
-        raise PlatformError("enter_url_repository_e")
+        raise PlatformError("repository_url_missing")
     if len(url) > MAX_URL_LENGTH:
         raise PlatformError("url_longer_count_characters", count=MAX_URL_LENGTH)
     try:
@@ -86,7 +86,7 @@ def pdf_read_checked(*, upload: File, max_bytes: int) -> bytes:
         raise PlatformError("file_not_pdf_export")
     tail = content[-PDF_TAIL_BYTES:]
     if b"%%EOF" not in tail or b"startxref" not in tail:
-        raise PlatformError("pdf_incomplete_damaged_no")
+        raise PlatformError("pdf_incomplete")
     return content
 
 

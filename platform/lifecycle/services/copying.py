@@ -59,11 +59,11 @@ def course_copy(
     if not COURSE_CODE.fullmatch(code):
         raise PlatformError("give_new_course_code")
     if not term or len(term) > 20:
-        raise PlatformError("give_new_term_e")
+        raise PlatformError("term_missing")
     if abs(offset_days) > MAX_OFFSET_DAYS:
         raise PlatformError("move_dates_most_three")
     if Course.objects.filter(code__iexact=code).exists():
-        raise PlatformError("course_code_code_exists", code=code)
+        raise PlatformError("course_code_exists", code=code)
     offset = timedelta(days=offset_days)
     plan = CopyPlan(source=source, target_code=code, dry_run=dry_run)
     try:
