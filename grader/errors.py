@@ -31,7 +31,7 @@ MESSAGES = {
     "only_course_instructors_create": _("Only the course's instructors can create assignments."),
     "choose_reference_task_upload": _("Choose a reference task or upload a data bundle (exactly one)."),
     "only_course_instructors_regrade": _("Only the course's instructors can regrade an assignment."),
-    "only_course_instructors_change_2": _("Only the course's instructors can change an assignment."),
+    "not_assignment_instructor": _("Only the course's instructors can change an assignment."),
     "unknown_task_task_choose": _("Unknown task %(task)s; choose one of %(tasks)s."),
     "data_bundle_not_accepted": _("The data bundle was not accepted: %(error)s"),
     "storage_error": _(

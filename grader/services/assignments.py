@@ -119,7 +119,7 @@ def assignment_create(
             try:
                 spec = tasks_catalog.catalog_bundle_install(Path(handle.name))
             except tasks_catalog.BundleError as error:
-                raise PlatformError("data_bundle_not_accepted", error=error) from None
+                raise PlatformError("data_bundle_not_accepted", error=str(error)) from None
             handle.seek(0)
             stored_bundle = ContentFile(handle.read(), name=f"{spec.key}.zip")
         leak_report = _bundle_leak_report(spec.key)
@@ -251,7 +251,7 @@ def assignment_update(*, assignment: Assignment, by: User | None, rules: Assignm
     queued for that (0 otherwise).
     """
     if by is not None and not course_is_instructor(user=by, course=assignment.course):
-        raise PermissionDeniedError("only_course_instructors_change_2")
+        raise PermissionDeniedError("not_assignment_instructor")
     course_assert_writable(course=assignment.course)
     _rules_check(rules, tasks_catalog.catalog_task(assignment.task_key))
     split_changed = rules.public_fraction != assignment.public_fraction

@@ -63,7 +63,7 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
         try:
             tasks_catalog.catalog_validate(spec=spec, path=path)
         except tasks_catalog.PredictionFormatError as error:
-            raise PlatformError("wrong_format", error=error) from None
+            raise PlatformError("wrong_format", error=str(error)) from None
     elif kind == SubmissionKind.NOTEBOOK:
         try:
             notebook = nbformat.read(str(path), as_version=4)
@@ -80,9 +80,9 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
         except UnicodeDecodeError:
             raise PlatformError("script_not_utf_text") from None
         except SyntaxError as error:
-            raise PlatformError("script_syntax_error_line", line=error.lineno, error=error.msg) from None
+            raise PlatformError("script_syntax_error_line", line=error.lineno or 0, error=error.msg) from None
         except ValueError as error:  # NUL bytes
-            raise PlatformError("script_cannot_read_error", error=error) from None
+            raise PlatformError("script_cannot_read_error", error=str(error)) from None
     elif kind == SubmissionKind.MODEL:
         with path.open("rb") as handle:
             head = handle.read(4)
@@ -90,7 +90,7 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
             try:
                 tasks_catalog.zip_check(path, max_bytes=2 * limit)
             except tasks_catalog.BundleError as error:
-                raise PlatformError("model_file_refused_error", error=error) from None
+                raise PlatformError("model_file_refused_error", error=str(error)) from None
         elif head[:1] != b"\x80":
             raise PlatformError("model_must_torchscript_file")
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import PlatformError, error_messages_register
 
 MESSAGES = {
+    "roster_unreadable": _("The file could not be read as a roster."),
+    "invitation_invalid": _("This activation link is not valid. Ask your instructor for a new one."),
     "neptun_missing": _(
         "A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123."
     ),
@@ -30,7 +32,7 @@ MESSAGES = {
         "This activation link was already used. Log in with your Neptun code and password."
     ),
     "activation_link_expired_ask": _("This activation link has expired. Ask your instructor for a new one."),
-    "activation_link_already_used_2": _("This activation link was already used."),
+    "activation_link_used": _("This activation link was already used."),
 }
 
 error_messages_register(owner=__name__, messages=MESSAGES)

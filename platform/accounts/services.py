@@ -142,7 +142,7 @@ def invitation_accept(*, token: str, password: str) -> User:
         invitation = invitation_check(token=token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.used_at is not None:
-            raise InvitationError("activation_link_already_used_2")
+            raise InvitationError("activation_link_used")
         user = invitation.user
         try:
             validate_password(password, user)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +65,7 @@ def error_message(code: str, params: Mapping[str, object] | None = None) -> str:
         return template
 
 
-def error_fields(code: str, **params: Param) -> dict[str, object]:
+def error_fields(code: str, **params: Param) -> dict[str, Any]:
     """``code``, ``params`` and the translated ``message``: what a frame or a JSON error carries."""
     return {"code": code, "params": params, "message": error_message(code, params)}
 
@@ -87,7 +88,7 @@ class PlatformError(Exception):
     def message(self) -> str:
         return error_message(self.code, self.params)
 
-    def fields(self) -> dict[str, object]:
+    def fields(self) -> dict[str, Any]:
         """``code``, ``params`` and the translated ``message``."""
         return {"code": self.code, "params": self.params, "message": self.message}
 

@@ -28,7 +28,7 @@ MESSAGES = {
     "site_not_empty_accounts": _(
         "This site is not empty (it has accounts or media files); restore into an empty site, or pass --force to replace everything in it."
     ),
-    "course_closed_term_nothing": _(
+    "course_closed": _(
         "%(course)s is closed for the term: nothing can be submitted, played or graded any more. An instructor can reopen it on the course's term page."
     ),
     "only_course_instructors_close": _("Only the course's instructors close, reopen or copy its term."),

@@ -19,8 +19,8 @@ MESSAGES = {
     "uploaded_file_empty": _("The uploaded file is empty."),
     "file_not_pdf_export": _("This file is not a PDF. Export your report as PDF (File → Export → PDF)."),
     "pdf_incomplete": _("This PDF is incomplete or damaged (no end-of-file marker). Export it again."),
-    "not_enrolled_2": _("Not students of %(course)s: %(codes)s. Check the Neptun codes."),
-    "already_in_team_2": _("You are already in the team “%(title)s”."),
+    "not_students_of_course": _("Not students of %(course)s: %(codes)s. Check the Neptun codes."),
+    "already_in_team_other": _("You are already in the team “%(title)s”."),
     "give_project_title": _("Give your project a title."),
     "title_longer_characters": _("The title is longer than 200 characters."),
     "only_students_course_register": _("Only students of %(course)s register projects."),
@@ -49,14 +49,14 @@ MESSAGES = {
     "not_web_address_copy": _(
         "That is not a web address. Copy the repository's URL from the browser, e.g. https://github.com/team/project or https://gitlab.com/team/project."
     ),
-    "already_in_team_3": _("You have just joined another team. Reload the page."),
+    "already_in_team_invited": _("You have just joined another team. Reload the page."),
     "already_invited": _("%(code)s is already invited; they join when they accept."),
     "milestone_needs_report_pdf": _("%(milestone)s needs the report as a PDF file."),
     "criterion_value_not_number": _("“%(criterion)s”: “%(value)s” is not a number."),
     "invitation_withdrawn": _("This invitation was withdrawn."),
     "only_students_course_join": _("Only students of %(course)s join its teams."),
     "team_dissolved": _("This team has no members any more."),
-    "already_graded_2": _("%(milestone)s is already graded, so its rubric cannot change any more."),
+    "rubric_locked_graded": _("%(milestone)s is already graded, so its rubric cannot change any more."),
 }
 
 error_messages_register(owner=__name__, messages=MESSAGES)

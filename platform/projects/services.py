@@ -114,7 +114,7 @@ def _students_by_code(*, course: Course, codes: list[str]) -> dict[str, User]:
     found = {e.user.neptun_code or "": e.user for e in enrollments}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise PlatformError("not_enrolled_2", course=course.code, codes=", ".join(missing))
+        raise PlatformError("not_students_of_course", course=course.code, codes=", ".join(missing))
     return found
 
 
@@ -126,7 +126,7 @@ def _check_not_in_team(*, course: Course, users: list[User], registering: User |
         return
     if registering is not None and any(m.student_id == registering.id for m in taken):
         own = next(m for m in taken if m.student_id == registering.id)
-        raise PlatformError("already_in_team_2", title=own.project.title)
+        raise PlatformError("already_in_team_other", title=own.project.title)
     names = ", ".join(f"{m.student.neptun_code} (“{m.project.title}”)" for m in taken)
     raise PlatformError("already_in_team", names=names)
 
@@ -175,7 +175,7 @@ def project_register(
             TeamInvitation.objects.filter(project__course=course, student=registered_by).delete()
     except IntegrityError as error:
         # The student registered another team a moment ago (a second tab, a double tap).
-        raise PlatformError("already_in_team_3") from error
+        raise PlatformError("already_in_team_invited") from error
     return project
 
 
@@ -233,7 +233,7 @@ def team_invitation_answer(*, invitation: TeamInvitation, by: User, accept: bool
             membership = TeamMembership.objects.create(project=project, course=project.course, student=by)
             TeamInvitation.objects.filter(project__course=project.course, student=by).delete()
     except IntegrityError as error:
-        raise PlatformError("already_in_team_3") from error
+        raise PlatformError("already_in_team_invited") from error
     return membership
 
 
@@ -344,10 +344,14 @@ def _points_parse(value: object, criterion: RubricCriterion) -> Decimal:
     try:
         points = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError) as error:
-        raise PlatformError("criterion_value_not_number", criterion=criterion.name, value=value) from error
+        shown = str(value)
+        raise PlatformError("criterion_value_not_number", criterion=criterion.name, value=shown) from error
     if not points.is_finite() or points < 0 or points > criterion.max_points:
         raise PlatformError(
-            "criterion_takes_max_points", criterion=criterion.name, max=criterion.max_points, value=value
+            "criterion_takes_max_points",
+            criterion=criterion.name,
+            max=str(criterion.max_points),
+            value=str(value),
         )
     if points != points.quantize(Decimal("0.1")):
         raise PlatformError("criterion_give_points_most", criterion=criterion.name)
@@ -529,7 +533,7 @@ def milestone_update(
         current = [RubricLine(c.name, c.max_points) for c in locked.criteria.order_by("order", "id")]
         if rubric != current:
             if locked.grades.exists():
-                raise PlatformError("already_graded_2", milestone=locked.title)
+                raise PlatformError("rubric_locked_graded", milestone=locked.title)
             locked.criteria.all().delete()
             RubricCriterion.objects.bulk_create(
                 [

@@ -31,7 +31,7 @@ def course_assert_writable(*, course: Course | None) -> None:
     if course is None:
         return
     if course_is_closed(course=course):
-        raise CourseClosedError("course_closed_term_nothing", course=course.code)
+        raise CourseClosedError("course_closed", course=course.code)
 
 
 def _instructor_check(*, course: Course, by: User | None) -> None:
