@@ -82,7 +82,8 @@ def test_every_raise_names_a_registered_code_never_a_message():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ClassDef) and node.name in classes:  # a subclass's default code
                 for item in node.body:
-                    names = [getattr(t, "id", "") for t in item.targets] if isinstance(item, ast.Assign) else []
+                    assigned = isinstance(item, ast.Assign)
+                    names = [getattr(t, "id", "") for t in item.targets] if assigned else []
                     if names == ["code"] and getattr(item.value, "value", None) not in catalog:
                         wrong.append(f"{path.relative_to(ROOT)}:{item.lineno} default code is not registered")
             if not (
