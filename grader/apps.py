@@ -7,6 +7,7 @@ class GraderConfig(AppConfig):
 
     def ready(self) -> None:
         from core.gradebook_sources import gradebook_source_register
+        from grader import errors  # noqa: F401  (registers the grader error codes)
         from grader.gradebook import RUBRIC_SOURCE, SOURCE
         from grader.lifecycle import PROVIDER
         from lifecycle.registry import term_provider_register

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from accounts.models import User
 from core.audit import grade_audit_record
@@ -48,46 +47,29 @@ MAX_REASON_CHARS = 2000
 MIN_REASON_CHARS = 10
 
 
-def _mark_message(problem: rubric.MarkProblem, names: Mapping[int, str]) -> str:
-    name = names.get(problem.item_id, "?")
-    messages = {
-        "missing": gettext("Give a mark for “%(item)s”."),
-        "not_a_number": gettext("The mark for “%(item)s” is not a number."),
-        "negative": gettext("The mark for “%(item)s” cannot be negative."),
-        "above_max": gettext("The mark for “%(item)s” is above its maximum."),
-        "too_precise": gettext("The mark for “%(item)s” has more than two decimals."),
-        "unknown_item": gettext("“%(item)s” is not an item of this rubric."),
-    }
-    return messages[problem.code] % {"item": name}
+def _mark_error(problem: rubric.MarkProblem, names: Mapping[int, str]) -> PlatformError:
+    """A rubric mark refused: one code per problem (``grader.errors``: ``grading_mark_<problem>``)."""
+    code = f"grading_mark_{problem.code}"
+    return PlatformError(code, item=names.get(problem.item_id, "?"))
 
 
 def rubric_set(*, assignment: Assignment, by: User, text: str) -> list[RubricItem]:
     """An instructor sets the assignment's rubric from text (``Name: points`` a line; empty: no rubric).
     Once a student is graded the rubric stays as it is: the grades were given against it."""
     if not manual_grading_can_manage(user=by, assignment=assignment):
-        raise PermissionDeniedError(gettext("Only the course's instructors set the rubric."))
+        raise PermissionDeniedError("grading_only_course_instructors_set")
     lines, problems = rubric.rubric_text_parse(text or "")
     if problems:
         number, code = problems[0]
-        messages = {
-            "no_points": gettext("Line %(line)s: write the item as “Name: points”."),
-            "bad_points": gettext(
-                "Line %(line)s: the points must be a number above 0 (two decimals at most)."
-            ),
-            "duplicate": gettext("Line %(line)s: two items have the same name."),
-            "too_many": gettext("A rubric has at most %(max)s items."),
-        }
-        raise PlatformError(messages[code] % {"line": number, "max": rubric.MAX_ITEMS}, code="rubric_" + code)
+        error_code = f"grading_rubric_{code}"
+        raise PlatformError(error_code, line=number, max=rubric.MAX_ITEMS)
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
         current = [(item.name, item.max_points) for item in rubric_items(assignment=locked)]
         if lines == current:
             return rubric_items(assignment=locked)
         if ManualGrade.objects.filter(assignment=locked).exists():
-            raise PlatformError(
-                gettext("Students are already graded with this rubric, so it cannot change any more."),
-                code="already_graded",
-            )
+            raise PlatformError("grading_already_graded")
         locked.rubric_items.all().delete()
         RubricItem.objects.bulk_create(
             [
@@ -111,11 +93,11 @@ def _marks_clean(
 ) -> tuple[dict[int, Decimal], list[RubricItem]]:
     items = rubric_items(assignment=assignment)
     if not items:
-        raise PlatformError(gettext("This assignment has no rubric to grade."), code="no_rubric")
+        raise PlatformError("grading_no_rubric")
     marks, problems = rubric.marks_check(items=rubric_items_plain(items=items), raw=raw)
     if problems:
         names = {item.pk: item.name for item in items}
-        raise PlatformError(_mark_message(problems[0], names), code="mark_" + problems[0].code)
+        raise _mark_error(problems[0], names)
     return marks, items
 
 
@@ -158,14 +140,14 @@ def manual_grade_save(
 ) -> ManualGrade:
     """A grader grades a student's submission that counts with the rubric (every item a mark)."""
     if not manual_grading_can_grade(user=by, assignment=assignment):
-        raise PermissionDeniedError(gettext("Only the course's graders and instructors grade."))
+        raise PermissionDeniedError("grading_only_course_graders_instructors")
     student = grading_student_get(assignment=assignment, student_id=student_id)
     if student is None:
-        raise NotFoundError(gettext("No such student in this course."))
+        raise NotFoundError("grading_no_such_student_course")
     marks, _items = _marks_clean(assignment=assignment, raw=raw_marks)
     submission = grading_submission_for(assignment=assignment, student=student)
     if submission is None:
-        raise PlatformError(gettext("This student has submitted nothing to grade."), code="nothing_submitted")
+        raise PlatformError("grading_nothing_submitted")
     with transaction.atomic():
         grade, before, after = _grade_write(
             assignment=assignment, student=student, submission=submission, marks=marks, by=by
@@ -189,24 +171,20 @@ def grading_comment_add(
     """A grader's comment on the submission (``cell`` None) or on one notebook cell (its number from 1)."""
     assignment = submission.assignment
     if submission.is_reference or not manual_grading_can_grade(user=by, assignment=assignment):
-        raise PermissionDeniedError(gettext("Only the course's graders and instructors comment."))
+        raise PermissionDeniedError("grading_only_course_graders_instructors_2")
     text = (text or "").strip()
     if not text:
-        raise PlatformError(gettext("Write the comment first."), code="empty")
+        raise PlatformError("grading_empty")
     if len(text) > MAX_COMMENT_CHARS:
-        raise PlatformError(
-            gettext("A comment has at most %(max)s characters.") % {"max": MAX_COMMENT_CHARS}, code="too_long"
-        )
+        raise PlatformError("grading_too_long", max=MAX_COMMENT_CHARS)
     if cell is not None:
         cells = notebook_cells(submission=submission)
         if cells is None:
-            raise PlatformError(gettext("Only a notebook has cells to comment on."), code="no_cells")
+            raise PlatformError("grading_no_cells")
         if not 1 <= cell <= len(cells):
-            raise PlatformError(
-                gettext("The notebook has cells 1 to %(count)s.") % {"count": len(cells)}, code="no_such_cell"
-            )
+            raise PlatformError("grading_no_such_cell", count=len(cells))
     if GradingComment.objects.filter(submission=submission).count() >= MAX_COMMENTS_PER_SUBMISSION:
-        raise PlatformError(gettext("This submission has as many comments as it can take."), code="too_many")
+        raise PlatformError("grading_too_many")
     return GradingComment.objects.create(
         submission=submission, cell=cell, text=text, by=by, created_at=timezone.now()
     )
@@ -219,7 +197,7 @@ def grading_comment_delete(*, comment: GradingComment, by: User) -> None:
         (comment.by_id == by.pk and manual_grading_can_grade(user=by, assignment=assignment))
         or manual_grading_can_manage(user=by, assignment=assignment)
     ):
-        raise PermissionDeniedError(gettext("Only its author or an instructor removes a comment."))
+        raise PermissionDeniedError("grading_only_author_instructor_removes")
     comment.delete()
 
 
@@ -227,12 +205,9 @@ def grades_publish(*, assignment: Assignment, by: User, published: bool) -> Assi
     """An instructor shows (or hides again) the rubric grades, comments and points to the students. Not
     before the reveal: the final points hold the automatic points, which are secret until then."""
     if not manual_grading_can_manage(user=by, assignment=assignment):
-        raise PermissionDeniedError(gettext("Only the course's instructors publish grades."))
+        raise PermissionDeniedError("grading_only_course_instructors_publish")
     if published and not assignment_is_revealed(assignment=assignment):
-        raise PlatformError(
-            gettext("Grades can be published once the points are revealed (after the deadline)."),
-            code="not_revealed",
-        )
+        raise PlatformError("grading_not_revealed")
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
         before = locked.grades_published_at
@@ -256,27 +231,20 @@ def regrade_request_file(*, assignment: Assignment, student: User, reason: str) 
     """A student asks for their published rubric grade to be looked at again, saying why."""
     grade = ManualGrade.objects.filter(assignment=assignment, student=student).first()
     if grade is None or not grades_published(assignment=assignment):
-        raise NotFoundError(gettext("There is no published grade to ask about."))
+        raise NotFoundError("grading_there_no_published_grade")
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_CHARS:
-        raise PlatformError(gettext("Say in a sentence what should be looked at again."), code="reason_short")
+        raise PlatformError("grading_reason_short")
     if len(reason) > MAX_REASON_CHARS:
-        raise PlatformError(
-            gettext("The reason has at most %(max)s characters.") % {"max": MAX_REASON_CHARS},
-            code="reason_long",
-        )
+        raise PlatformError("grading_reason_long", max=MAX_REASON_CHARS)
     try:
         with transaction.atomic():
             ManualGrade.objects.select_for_update().get(pk=grade.pk)
             requests = grade.regrade_requests.all()
             if requests.filter(status=RegradeStatus.OPEN).exists():
-                raise PlatformError(gettext("Your request is already waiting for an answer."), code="open")
+                raise PlatformError("grading_open")
             if requests.count() >= MAX_REQUESTS_PER_GRADE:
-                raise PlatformError(
-                    gettext("You have asked %(max)s times; talk to your instructor.")
-                    % {"max": MAX_REQUESTS_PER_GRADE},
-                    code="too_many",
-                )
+                raise PlatformError("grading_too_many_2", max=MAX_REQUESTS_PER_GRADE)
             request = RegradeRequest.objects.create(
                 grade=grade,
                 student=student,
@@ -293,7 +261,7 @@ def regrade_request_file(*, assignment: Assignment, student: User, reason: str) 
                 after={"reason": reason},
             )
     except IntegrityError:  # a second request sent at the same moment
-        raise PlatformError(gettext("Your request is already waiting for an answer."), code="open") from None
+        raise PlatformError("grading_open") from None
     return request
 
 
@@ -309,17 +277,17 @@ def regrade_request_answer(
     reason. Answered once: a second answer (another grader at the same moment) is refused."""
     assignment = request.grade.assignment
     if not manual_grading_can_grade(user=by, assignment=assignment):
-        raise PermissionDeniedError(gettext("Only the course's graders and instructors answer requests."))
+        raise PermissionDeniedError("grading_only_course_graders_instructors_3")
     answer = (answer or "").strip()[:MAX_REASON_CHARS]
     if not accept and not answer:
-        raise PlatformError(gettext("Say why the request is declined."), code="answer_missing")
+        raise PlatformError("grading_answer_missing")
     marks: dict[int, Decimal] = {}
     if accept:
         marks, _items = _marks_clean(assignment=assignment, raw=raw_marks or {})
     with transaction.atomic():
         locked = RegradeRequest.objects.select_for_update().select_related("grade").get(pk=request.pk)
         if locked.status != RegradeStatus.OPEN:
-            raise PlatformError(gettext("This request has already been answered."), code="answered")
+            raise PlatformError("grading_answered")
         grade = locked.grade
         before_points = grade.points
         if accept:

@@ -169,7 +169,7 @@ def grading_student(request: HttpRequest, pk: int, user_id: int) -> HttpResponse
             if action == "comment":
                 cell_text = request.POST.get("cell", "").strip()
                 if cell_text and not cell_text.isdigit():
-                    raise PlatformError(_("The cell is its number, as the preview shows it."))
+                    raise PlatformError("grading_cell_number_preview_shows")
                 grading_comment_add(
                     submission=submission,
                     by=user,

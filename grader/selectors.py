@@ -116,7 +116,7 @@ def assignment_get_for_user(*, user: User, pk: int) -> Assignment:
     """The assignment if the user is enrolled in its course (any role); else ``NotFoundError``."""
     assignment = Assignment.objects.select_related("course").filter(pk=pk).first()
     if assignment is None or course_role(user=user, course=assignment.course) is None:
-        raise NotFoundError("No such assignment.")
+        raise NotFoundError("no_such_assignment")
     return assignment
 
 
@@ -124,12 +124,12 @@ def submission_get_for_user(*, user: User, pk: int) -> Submission:
     """The submission if it is the user's own or the user is staff of its course; else ``NotFoundError``."""
     submission = Submission.objects.select_related("assignment__course", "user").filter(pk=pk).first()
     if submission is None:
-        raise NotFoundError("No such submission.")
+        raise NotFoundError("no_such_submission")
     if submission.user_id == user.pk and not submission.is_reference:
         return submission
     if course_is_staff(user=user, course=submission.assignment.course):
         return submission
-    raise NotFoundError("No such submission.")
+    raise NotFoundError("no_such_submission")
 
 
 def submissions_of_user(*, user: User, assignment: Assignment) -> QuerySet[Submission]:

@@ -2,7 +2,8 @@
 
 ``shape_parse`` and ``count_parse`` accept the ways people write them (``12@28x28``, ``12x28x28``,
 ``(12, 28, 28)``, ``[1, 12, 28, 28]``; ``912``, ``9,264``, ``9 264``, ``14448.0``). Anything else
-raises ``AnswerFormatError`` whose message tells the student what form is expected; no other
+raises ``AnswerFormatError`` (a PlatformError: its code and message tell the student what form is
+expected, in the student's language); no other
 exception ever escapes, whatever the text.
 """
 
@@ -11,14 +12,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from core.errors import PlatformError
+
 if TYPE_CHECKING:
     from quizzes.generators.core import Variant
 
 # Long enough for any honest answer; also keeps int() far below Python's digit limit.
 MAX_ANSWER_LENGTH = 80
 
-COUNT_FORM = "Write a whole number, e.g. 9264, 9,264 or 9 264."
-SHAPE_FORM = "Write a shape, e.g. 12@28x28, 12x28x28 or (12, 28, 28)."
 
 _GROUP_SEPARATORS = ",'_ \u00a0\u202f\u2009"
 _COUNT = re.compile(
@@ -31,18 +32,24 @@ _TIMES = re.compile(r"\s*[x×*]\s*", re.IGNORECASE)
 _TORCH_SIZE = re.compile(r"torch\.size\s*\(\s*(?P<inner>.*)\)", re.IGNORECASE | re.DOTALL)
 
 
-class AnswerFormatError(ValueError):
-    """The text is not a shape or count in any accepted form; ``str(error)`` is for the student."""
+class AnswerFormatError(PlatformError, ValueError):
+    """The text is not a shape or count in any accepted form; ``str(error)`` is for the student.
+
+    Codes ``answer_not_text``, ``answer_empty``, ``answer_too_long``, ``count_form``, ``count_not_whole``,
+    ``shape_form`` (quizzes/errors.py).
+    """
+
+    code = "shape_form"
 
 
 def _clean(text: object) -> str:
     if not isinstance(text, str):
-        raise AnswerFormatError("Type your answer as text.")
+        raise AnswerFormatError("answer_not_text")
     text = text.strip()
     if not text:
-        raise AnswerFormatError("The answer is empty.")
+        raise AnswerFormatError("answer_empty")
     if len(text) > MAX_ANSWER_LENGTH:
-        raise AnswerFormatError(f"The answer is too long (at most {MAX_ANSWER_LENGTH} characters).")
+        raise AnswerFormatError("answer_too_long", limit=MAX_ANSWER_LENGTH)
     return text
 
 
@@ -51,9 +58,9 @@ def count_parse(text: str) -> int:
     cleaned = _clean(text)
     match = _COUNT.fullmatch(cleaned)
     if match is None:
-        raise AnswerFormatError(COUNT_FORM)
+        raise AnswerFormatError("count_form")
     if match["frac"] is not None and set(match["frac"]) != {"0"}:
-        raise AnswerFormatError("The answer is a whole number. " + COUNT_FORM)
+        raise AnswerFormatError("count_not_whole")
     digits = match["int"]
     for separator in _GROUP_SEPARATORS:
         digits = digits.replace(separator, "")
@@ -84,7 +91,7 @@ def shape_parse(text: str) -> tuple[int, ...]:
 
 def _sizes(parts: list[str]) -> tuple[int, ...]:
     if not parts or not all(_NUMBER.fullmatch(p) for p in parts):
-        raise AnswerFormatError(SHAPE_FORM)
+        raise AnswerFormatError("shape_form")
     return tuple(int(p) for p in parts)
 
 

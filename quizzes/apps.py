@@ -8,6 +8,7 @@ class QuizzesConfig(AppConfig):
     def ready(self) -> None:
         from core.gradebook_sources import gradebook_source_register
         from lifecycle.registry import term_provider_register
+        from quizzes import errors  # noqa: F401  (registers the quizzes' error codes)
         from quizzes.gradebook import SOURCE
         from quizzes.lifecycle import PROVIDER
 

@@ -34,7 +34,7 @@ class ImportProblems(PlatformError):
     code = "import_problems"
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__(f"The file was not imported: {len(problems)} problem(s). " + " ".join(problems[:3]))
+        super().__init__("import_problems", count=len(problems), problems=" ".join(problems[:3]))
         self.problems = problems
 
 

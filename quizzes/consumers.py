@@ -1,7 +1,9 @@
 """WebSocket consumers of the live game: thin. They check frames, call one service, shape the reply.
 
 The protocol (every frame, both directions) is documented in docs/websocket-protocol.md.
-A malformed or hostile frame gets an ``error`` frame and changes nothing.
+A malformed or hostile frame gets an ``error`` frame and changes nothing. Every frame is made in the
+socket's language (the user's choice, the language cookie or Accept-Language, as for the pages):
+error frames and notices carry ``code``, ``params`` and the translated ``message``.
 """
 
 import asyncio
@@ -15,9 +17,10 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from core.errors import NotFoundError, PermissionDeniedError, PlatformError
+from core.errors import NotFoundError, PermissionDeniedError, PlatformError, error_fields
+from core.i18n import language_from_scope
 from quizzes.frames import HOST_FRAMES, PLAYER_FRAMES, Frame, FrameError, Schema, frame_parse
 from quizzes.game import Phase
 from quizzes.generators import Variant, seed_for_player, variant_generate
@@ -72,9 +75,15 @@ def _frame(kind: str, raw: dict[str, str] | None = None, **fields: Any) -> str:
 
 
 def _error(error: PlatformError, request: str | None = None, **fields: Any) -> str:
-    """An error frame. ``request`` is always there: the type of the frame that caused it, or null
-    when the frame had no readable type or the error is the socket's own (on connect)."""
-    return _frame("error", code=error.code, message=error.message, request=request, **fields)
+    """An error frame: ``code``, ``params``, the ``message`` in the active language, and ``request``,
+    always there: the type of the frame that caused it, or null when the frame had no readable type
+    or the error is the socket's own (on connect)."""
+    return _frame("error", **error.fields(), request=request, **fields)
+
+
+def _notice(kind: str, **fields: Any) -> str:
+    """A frame that tells the phone something in words: its code (the frame's type) and message."""
+    return _frame(kind, **fields, **error_fields(kind))
 
 
 class _GameSocket(AsyncWebsocketConsumer):
@@ -82,6 +91,7 @@ class _GameSocket(AsyncWebsocketConsumer):
 
     handlers: dict[str, str] = {}
     schemas: dict[str, Schema] = {}
+    language: str = ""
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its per-message hop to the database thread.
@@ -89,11 +99,15 @@ class _GameSocket(AsyncWebsocketConsumer):
         Channels calls close_old_connections in the (single) database thread before every handler;
         for a broadcast to 2,000 sockets that is 2,000 hops in a row. Every database call here goes
         through database_sync_to_async, which does the same housekeeping around the call itself.
+        Every handler runs in the socket's language, so every message it sends is in that language.
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        if not self.language:
+            self.language = language_from_scope(self.scope)
+        with translation.override(self.language):
+            await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Every frame is checked against its type's schema before anything runs; a wrong one gets an
@@ -128,9 +142,7 @@ class PlayerConsumer(_GameSocket):
         await self.accept()
         self.game = await database_sync_to_async(game_by_pin)(pin=pin)
         if self.game is None:
-            await self.send(
-                _error(NotFoundError("No running game has this PIN. Check the PIN on the screen."))
-            )
+            await self.send(_error(NotFoundError("pin_not_found")))
             await self.close(code=CLOSE_NOT_FOUND)
 
     async def disconnect(self, code: int) -> None:
@@ -149,9 +161,9 @@ class PlayerConsumer(_GameSocket):
     def _seatless(self) -> Game:
         game = self._game()
         if self.player is not None:
-            raise PlatformError("You already have a seat in this game.", code="already_joined")
+            raise PlatformError("already_joined")
         if self.pending_request is not None:
-            raise PlatformError("Wait for the host to answer your request.", code="already_requested")
+            raise PlatformError("already_requested")
         return game
 
     async def on_join(self, message: Frame) -> None:
@@ -167,8 +179,7 @@ class PlayerConsumer(_GameSocket):
                     "seat_request",
                     request=seat.request.id,
                     neptun_code=seat.player.neptun_code,
-                    message="This Neptun code is playing on another device. The host has been asked to "
-                    "move the seat to this one; wait here (or log in to take it back yourself).",
+                    **error_fields("seat_requested"),
                 )
             )
             return
@@ -211,7 +222,7 @@ class PlayerConsumer(_GameSocket):
         received_at = timezone.now()
         game = self._game()
         if self.player is None:
-            raise PlatformError("Join the game first.", code="not_joined")
+            raise PlatformError("not_joined")
         index: int = message.get("question")
         try:
             recorded = await self._answer(game, self.player, index, message, received_at)
@@ -227,7 +238,7 @@ class PlayerConsumer(_GameSocket):
         if live is None or live.index != index or live.deadline < received_at:
             live = await database_sync_to_async(self._live_reload)()
         if live is None or live.index != index:
-            raise AnswerRejected("That question is not open now.", code="wrong_question")
+            raise AnswerRejected("wrong_question")
         if received_at > live.deadline:
             await database_sync_to_async(game_tick)(game_id=game.id)  # close it now (lazily)
         variant = await database_sync_to_async(self._variant)(live) if live.kind == "parametric" else None
@@ -263,7 +274,7 @@ class PlayerConsumer(_GameSocket):
 
     def _game(self) -> Game:
         if self.game is None:
-            raise NotFoundError("No running game has this PIN.")
+            raise NotFoundError("pin_not_found")
         return self.game
 
     # --- from the game (channel layer) ---
@@ -319,9 +330,7 @@ class PlayerConsumer(_GameSocket):
 
     async def seat_taken(self, event: dict[str, Any]) -> None:
         if event["seat"] != self.seat:
-            await self.send(
-                _frame("taken_over", message="Your Neptun code joined this game on another device.")
-            )
+            await self.send(_notice("taken_over"))
             await self.close(code=CLOSE_TAKEN_OVER)
 
     async def seat_granted(self, event: dict[str, Any]) -> None:
@@ -333,7 +342,7 @@ class PlayerConsumer(_GameSocket):
             Player.objects.filter(id=event["player"], seat_token=event["seat"], removed_at__isnull=True).first
         )()
         if player is None:  # the seat moved on again meanwhile
-            lost = PlatformError("The seat moved on again; join once more.", code="seat_lost")
+            lost = PlatformError("seat_moved_again")
             await self.send(_error(lost, request="join"))
             return
         await self._sit(player)
@@ -342,16 +351,10 @@ class PlayerConsumer(_GameSocket):
         if event["request"] != self.pending_request:
             return
         self.pending_request = None
-        await self.send(
-            _frame(
-                "seat_denied",
-                request=event["request"],
-                message="The host did not move the seat to this device.",
-            )
-        )
+        await self.send(_notice("seat_denied", request=event["request"]))
 
     async def seat_removed(self, event: dict[str, Any]) -> None:
-        await self.send(_frame("removed", message="The host removed you from this game."))
+        await self.send(_notice("removed"))
         await self.close(code=CLOSE_FORBIDDEN)
 
 
@@ -370,11 +373,11 @@ class HostConsumer(_GameSocket):
         await self.accept()
         allowed = await database_sync_to_async(self._allowed)()
         if allowed is None:
-            await self.send(_error(NotFoundError("No such game.")))
+            await self.send(_error(NotFoundError("game_not_found")))
             await self.close(code=CLOSE_NOT_FOUND)
             return
         if not allowed:
-            await self.send(_error(PermissionDeniedError("Only the game's host and instructors can run it.")))
+            await self.send(_error(PermissionDeniedError("not_host")))
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.channel_layer.group_add(game_group(self.game_id), self.channel_name)
@@ -435,7 +438,7 @@ class HostConsumer(_GameSocket):
 
     async def on_skip(self, message: Frame) -> None:
         if not await database_sync_to_async(question_close)(game_id=self.game_id, index=message.get("index")):
-            raise PlatformError("That question is not open.", code="stale")
+            raise PlatformError("question_not_open")
 
     async def on_remove(self, message: Frame) -> None:
         def remove() -> None:

@@ -25,10 +25,27 @@ MAX_INDEX = 1000  # question indexes; a quiz has far fewer questions
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
-class FrameError(PlatformError):
-    """A frame that does not fit the protocol; the message says what the client must send."""
+# A frame of a known type whose fields do not fit its schema; FRAME_ERROR_CODES: all frame_parse raises.
+FIELD_ERROR_CODES = frozenset(
+    {
+        "field_not_integer",
+        "field_not_text",
+        "field_not_choice",
+        "field_not_list",
+        "field_missing",
+        "unknown_field",
+    }
+)
+FRAME_ERROR_CODES = FIELD_ERROR_CODES | {
+    "frame_not_text", "frame_too_large", "frame_too_deep", "bad_json", "frame_not_object", "unknown_type",
+    "field_repeated", "field_not_finite",
+}  # fmt: skip
 
-    code = "bad_frame"
+
+class FrameError(PlatformError):
+    """A frame that does not fit the protocol; the message says what the client must send
+    (codes ``frame_*``, ``field_*``, ``bad_json``, ``unknown_type``, ``unknown_field``: quizzes/errors.py)."""
+
     request: str | None = None  # the frame's type, once it is known to be one of the socket's
 
 
@@ -56,7 +73,7 @@ def integer(*, low: int, high: int, what: str) -> Check:
     def check(value: Any) -> int:
         # bool is an int in Python: "player": true must not mean player 1.
         if type(value) is not int or not low <= value <= high:
-            raise FrameError(f"“{what}” must be a whole number from {low} to {high}.")
+            raise FrameError("field_not_integer", field=what, low=low, high=high)
         return value
 
     return check
@@ -65,7 +82,7 @@ def integer(*, low: int, high: int, what: str) -> Check:
 def text(*, max_length: int, what: str, min_length: int = 0) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str) or not min_length <= len(value) <= max_length:
-            raise FrameError(f"“{what}” must be text of at most {max_length} characters.")
+            raise FrameError("field_not_text", field=what, max_length=max_length)
         return value
 
     return check
@@ -74,7 +91,7 @@ def text(*, max_length: int, what: str, min_length: int = 0) -> Check:
 def choice(*, options: tuple[str, ...], what: str) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str) or value not in options:
-            raise FrameError(f"“{what}” must be one of: {', '.join(options)}.")
+            raise FrameError("field_not_choice", field=what, options=", ".join(options))
         return value
 
     return check
@@ -85,7 +102,7 @@ def integers(*, low: int, high: int, max_items: int, what: str) -> Check:
 
     def check(value: Any) -> list[int]:
         if not isinstance(value, list) or not 1 <= len(value) <= max_items:
-            raise FrameError(f"“{what}” must be a list of 1 to {max_items} option numbers.")
+            raise FrameError("field_not_list", field=what, max_items=max_items)
         return [item(v) for v in value]
 
     return check
@@ -98,13 +115,13 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise FrameError(f"The field “{key[:40]}” appears twice.")
+            raise FrameError("field_repeated", field=key[:40])
         out[key] = value
     return out
 
 
 def _no_constant(name: str) -> Any:
-    raise FrameError("Numbers must be finite (no NaN or Infinity).")
+    raise FrameError("field_not_finite")
 
 
 def nesting_too_deep(text_data: str, *, limit: int = MAX_DEPTH) -> bool:
@@ -132,27 +149,27 @@ def nesting_too_deep(text_data: str, *, limit: int = MAX_DEPTH) -> bool:
 def frame_parse(*, text_data: str | None, schemas: Mapping[str, Schema]) -> Frame:
     """Parse and check one text frame against the schema of its type.
 
-    Raises FrameError (codes ``frame_too_large``, ``bad_json``, ``bad_frame``, ``unknown_type``)
+    Raises FrameError (codes ``frame_too_large``, ``bad_json``, ``unknown_type``, ``field_missing`` …)
     with a message saying what is wrong; never RecursionError, whatever the client sends.
     """
     if text_data is None:
-        raise FrameError("Send JSON text frames.")
+        raise FrameError("frame_not_text")
     if len(text_data) > MAX_FRAME:
-        raise FrameError(f"The frame is too large (at most {MAX_FRAME} characters).", code="frame_too_large")
+        raise FrameError("frame_too_large", limit=MAX_FRAME)
     if nesting_too_deep(text_data):
-        raise FrameError(f"The frame nests deeper than {MAX_DEPTH} levels, or has too many parts.")
+        raise FrameError("frame_too_deep", limit=MAX_DEPTH)
     try:
         message = json.loads(text_data, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
     except FrameError:
         raise
     except (ValueError, RecursionError):  # RecursionError: unreachable after the depth check
-        raise FrameError("The frame is not valid JSON.", code="bad_json") from None
+        raise FrameError("bad_json") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        raise FrameError('A frame is a JSON object with a "type".')
+        raise FrameError("frame_not_object")
     kind = message.pop("type")
     schema = schemas.get(kind)
     if schema is None:
-        raise FrameError(f"Unknown frame type “{kind[:40]}”.", code="unknown_type")
+        raise FrameError("unknown_type", type=kind[:40])
     try:
         return Frame(kind, _fields_check(kind=kind, message=message, schema=schema))
     except FrameError as error:
@@ -163,13 +180,13 @@ def frame_parse(*, text_data: str | None, schemas: Mapping[str, Schema]) -> Fram
 def _fields_check(*, kind: str, message: dict[str, Any], schema: Schema) -> dict[str, Any]:
     unknown = sorted(set(message) - set(schema))
     if unknown:
-        raise FrameError(f"Unknown field “{unknown[0][:40]}” in a “{kind}” frame.")
+        raise FrameError("unknown_field", field=unknown[0][:40], type=kind)
     fields: dict[str, Any] = {}
     for name, field in schema.items():
         if name in message:
             fields[name] = field.check(message[name])
         elif field.required:
-            raise FrameError(f"A “{kind}” frame needs “{name}”.")
+            raise FrameError("field_missing", type=kind, field=name)
     return fields
 
 

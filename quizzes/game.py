@@ -35,7 +35,9 @@ class Move(StrEnum):
 
 
 class GameRuleError(PlatformError):
-    code = "game_rule"
+    """A move the game's rules do not allow now (codes in quizzes/errors.py)."""
+
+    code = "stale"
 
 
 @dataclass(frozen=True)
@@ -59,19 +61,19 @@ def host_move(phase: Phase) -> Move:
     try:
         return _HOST_MOVES[phase]
     except KeyError:
-        raise GameRuleError("The game is over.") from None
+        raise GameRuleError("game_finished") from None
 
 
 def position_after(*, position: Position, move: Move, question_count: int) -> Position:
     """The position a move leads to; raises GameRuleError when the move is not allowed here."""
     phase, index = position.phase, position.index
     if phase == Phase.FINISHED:
-        raise GameRuleError("The game is over.")
+        raise GameRuleError("game_finished")
     if move == Move.END:
         return Position(Phase.FINISHED, index)
     if move == Move.START and phase == Phase.LOBBY:
         if question_count < 1:
-            raise GameRuleError("The quiz has no questions yet; add one before starting a game.")
+            raise GameRuleError("no_questions")
         return Position(Phase.QUESTION, 0)
     if move == Move.CLOSE and phase == Phase.QUESTION:
         return Position(Phase.REVEAL, index)
@@ -81,4 +83,4 @@ def position_after(*, position: Position, move: Move, question_count: int) -> Po
         if index + 1 < question_count:
             return Position(Phase.QUESTION, index + 1)
         return Position(Phase.FINISHED, index)
-    raise GameRuleError(f"“{move}” is not possible while the game is in the {phase} phase.")
+    raise GameRuleError("move_not_allowed", move=str(move), phase=str(phase))

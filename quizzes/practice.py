@@ -55,7 +55,7 @@ class PracticeResult:
 
 def practice_topic_check(generator: str) -> None:
     if generator not in generator_names():
-        raise NotFoundError("There is no such practice topic.")
+        raise NotFoundError("practice_topic_missing")
 
 
 def practice_scope(value: str | None) -> str:
@@ -86,8 +86,9 @@ def practice_next(*, user: User, generator: str, scope: str = "lecture") -> Prac
 def practice_answer(*, user: User, token: str, text: str) -> PracticeResult:
     """Check and record one practice answer.
 
-    Raises PlatformError ("stale" for a broken or old form, "answer_rejected" for an unreadable answer,
-    "too_many" past the daily limit) or PermissionDeniedError (another student's form); none records anything.
+    Raises PlatformError ("exercise_stale" for a broken or old form, AnswerFormatError's codes for an
+    unreadable answer, "too_many" past the daily limit) or PermissionDeniedError (another student's
+    form); none records anything.
     """
     try:
         data = signing.loads(token, salt=PRACTICE_SALT, max_age=PRACTICE_TOKEN_AGE_S)
@@ -97,9 +98,9 @@ def practice_answer(*, user: User, token: str, text: str) -> PracticeResult:
         if scope not in SCOPES:
             raise ValueError(scope)
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise PlatformError("This exercise is out of date; here is a fresh one.", code="stale") from None
+        raise PlatformError("exercise_stale") from None
     if owner != user.pk:
-        raise PermissionDeniedError("This exercise belongs to another student.")
+        raise PermissionDeniedError("exercise_not_yours")
     practice_topic_check(generator)
     variant = variant_generate(generator=generator, seed=seed, notation="lecture", scope=scope)
     earlier = PracticeAttempt.objects.filter(user=user, generator=generator, seed=seed).first()
@@ -107,14 +108,11 @@ def practice_answer(*, user: User, token: str, text: str) -> PracticeResult:
         return PracticeResult(variant, earlier.text, earlier.correct, earlier.mistake, repeated=True)
     since = timezone.now() - timedelta(days=1)
     if PracticeAttempt.objects.filter(user=user, created_at__gte=since).count() >= PRACTICE_DAILY_LIMIT:
-        raise PlatformError(
-            f"That is {PRACTICE_DAILY_LIMIT} exercises in a day: take a break and come back tomorrow.",
-            code="too_many",
-        )
+        raise PlatformError("too_many", limit=PRACTICE_DAILY_LIMIT)
     try:
         correct = answer_check(variant=variant, text=text)
     except AnswerFormatError as error:
-        raise PlatformError(str(error), code="answer_rejected") from None
+        raise PlatformError(error.code, **error.params) from None
     mistake = "" if correct else answer_mistake(variant=variant, text=text)[:120]
     try:
         with transaction.atomic():

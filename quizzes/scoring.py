@@ -15,9 +15,15 @@ STREAK_MAX = 500
 
 
 class AnswerRejected(PlatformError):
-    """The answer cannot be taken (late, a second one, unreadable); the message is for the player."""
+    """The answer cannot be taken (late, a second one, unreadable); the message is for the player.
 
-    code = "answer_rejected"
+    Codes in quizzes/errors.py; ANSWER_FINAL_CODES are the ones after which sending again cannot help.
+    """
+
+    code = "answer_expected"
+
+
+ANSWER_FINAL_CODES = frozenset({"too_late", "closed", "duplicate", "wrong_question", "not_joined"})
 
 
 def speed_points(*, points: int, response_s: float, time_limit_s: float, speed_scoring: bool = True) -> int:
@@ -51,30 +57,30 @@ def streak_bonus(streak: int) -> int:
 def number_parse(text: object) -> float:
     """A number typed on a phone: 3.5, 3,5, -2, 1e-3, 1 000. Raises AnswerRejected otherwise."""
     if not isinstance(text, str) or not text.strip():
-        raise AnswerRejected("Type a number, e.g. 3.5.")
+        raise AnswerRejected("number_expected")
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
     if len(cleaned) > 40:
-        raise AnswerRejected("That number is too long.")
+        raise AnswerRejected("number_too_long")
     if re.fullmatch(r"-?\d+,\d+", cleaned):
         cleaned = cleaned.replace(",", ".")
     try:
         value = float(cleaned)
     except ValueError:
-        raise AnswerRejected(f"“{text.strip()[:20]}” is not a number. Type e.g. 3.5 or -2.") from None
+        raise AnswerRejected("not_a_number", typed=text.strip()[:20]) from None
     if not math.isfinite(value):
-        raise AnswerRejected("Type a finite number.")
+        raise AnswerRejected("number_not_finite")
     return value
 
 
 def picks_check(*, picks: object, choice_count: int, multiple: bool) -> list[int]:
     """The chosen option indices, checked; raises AnswerRejected for anything else."""
     if not isinstance(picks, list) or not all(isinstance(p, int) and not isinstance(p, bool) for p in picks):
-        raise AnswerRejected("Choose one of the options.")
+        raise AnswerRejected("choose_option")
     unique = sorted(set(picks))
     if not unique or any(p < 0 or p >= choice_count for p in unique):
-        raise AnswerRejected("Choose one of the options.")
+        raise AnswerRejected("choose_option")
     if not multiple and len(unique) != 1:
-        raise AnswerRejected("Choose exactly one option.")
+        raise AnswerRejected("choose_one")
     return unique
 
 

@@ -434,7 +434,7 @@ def practice_topic(request: HttpRequest, generator: str) -> HttpResponse:
         except PermissionDeniedError as error:
             raise PermissionDenied(error.message) from None
         except PlatformError as error:
-            error_message, status = _(error.message), 400
+            error_message, status = error.message, 400
     # The form posts back to this URL, so ?scope= survives an answer.
     item = practice_next(user=user, generator=generator, scope=practice_scope(request.GET.get("scope")))
     context = {

@@ -59,51 +59,35 @@ class AssignmentRules:
 
 def _rules_check(rules: AssignmentRules, spec: problem_catalog.ProblemSpec) -> None:
     if not rules.title.strip():
-        raise PlatformError(gettext("The assignment needs a title."))
+        raise PlatformError("assignment_needs_title")
     unknown = set(rules.kinds) - set(SubmissionKind.values)
     if not rules.kinds or unknown:
-        raise PlatformError(
-            gettext("Accepted kinds must be some of %(kinds)s.") % {"kinds": ", ".join(SubmissionKind.values)}
-        )
+        raise PlatformError("accepted_kinds_must_some", kinds=", ".join(SubmissionKind.values))
     if SubmissionKind.MODEL in rules.kinds and spec.key.startswith(problem_catalog.BUNDLE_PREFIX):
-        raise PlatformError(
-            gettext("Model submissions need a reference task (its architecture); not a data bundle.")
-        )
+        raise PlatformError("model_submissions_need_reference")
     if not 0 < rules.public_fraction < 1:
-        raise PlatformError(gettext("The leaderboard's public fraction must be between 0 and 1 (e.g. 0.5)."))
+        raise PlatformError("leaderboard_public_fraction_must")
     if rules.deadline and rules.opens_at and rules.deadline <= rules.opens_at:
-        raise PlatformError(gettext("The deadline must be after the opening time."))
+        raise PlatformError("deadline_must_after_opening")
     if rules.late_cutoff and rules.deadline and rules.late_cutoff < rules.deadline:
-        raise PlatformError(gettext("The late cut-off must not be before the deadline."))
+        raise PlatformError("late_cut_off_must")
     if rules.wall_seconds < 1 or rules.memory_mb < 64:
-        raise PlatformError(gettext("Run limits: at least 1 second and 64 MiB."))
+        raise PlatformError("run_limits_least_second")
     # The grading task must finish under Celery's soft time limit: the run, the preview and a minute to spare.
     soft_limit = _setting("GRADER_TASK_SOFT_TIME_LIMIT", 3600.0)
     longest = int(soft_limit - _setting("GRADER_RENDER_SECONDS", 60.0) - 60)
     if rules.wall_seconds > longest:
-        raise PlatformError(
-            gettext("Run limits: at most %(seconds)d seconds on this server.") % {"seconds": max(1, longest)}
-        )
+        raise PlatformError("run_limits_most_seconds", seconds=max(1, longest))
     if rules.points < 0 or rules.late_penalty_percent_per_day < 0:
-        raise PlatformError(gettext("Points and the late penalty cannot be negative."))
+        raise PlatformError("points_late_penalty_cannot")
     if spec.practice_only and rules.points > 0:
-        raise PlatformError(
-            gettext(
-                "%(task)s is practice only: its test answers can be looked up in data that ships with the "
-                "grader (%(reason)s), so it cannot give points. Set the points to 0 for a practice "
-                "assignment, or upload a private data bundle (a zip with public/ and hidden/test_labels.csv) "
-                "made from data the students cannot get."
-            )
-            % {"task": spec.key, "reason": spec.practice_only}
-        )
+        raise PlatformError("task_practice_only_test", task=spec.key, reason=spec.practice_only)
 
 
 def _default_zero_points(spec: problem_catalog.ProblemSpec) -> float:
     if spec.metric == "accuracy" and spec.classes:
         return 1.0 / len(spec.classes)  # guessing
-    raise PlatformError(
-        gettext("Give the score that earns zero points (e.g. the MAE of a constant prediction).")
-    )
+    raise PlatformError("give_score_earns_zero")
 
 
 def assignment_create(
@@ -122,10 +106,10 @@ def assignment_create(
     the baseline. ``by`` must be an instructor of the course (``None``: a management command).
     """
     if by is not None and not course_is_instructor(user=by, course=course):
-        raise PermissionDeniedError("Only the course's instructors can create assignments.")
+        raise PermissionDeniedError("only_course_instructors_create")
     course_assert_writable(course=course)
     if (task_key is None) == (bundle is None):
-        raise PlatformError(gettext("Choose a reference task or upload a data bundle (exactly one)."))
+        raise PlatformError("choose_reference_task_upload")
     stored_bundle: File | None = None
     leak_report = ""
     if bundle is not None:
@@ -135,9 +119,7 @@ def assignment_create(
             try:
                 spec = problem_catalog.catalog_bundle_install(Path(handle.name))
             except problem_catalog.BundleError as error:
-                raise PlatformError(
-                    gettext("The data bundle was not accepted: %(error)s") % {"error": error}
-                ) from None
+                raise PlatformError("data_bundle_not_accepted", error=str(error)) from None
             handle.seek(0)
             stored_bundle = ContentFile(handle.read(), name=f"{spec.key}.zip")
         leak_report = _bundle_leak_report(spec.key)
@@ -145,8 +127,9 @@ def assignment_create(
         assert task_key is not None
         if task_key not in problem_catalog.catalog_problem_names():
             raise PlatformError(
-                gettext("Unknown task %(task)s; choose one of %(tasks)s.")
-                % {"task": repr(task_key), "tasks": ", ".join(problem_catalog.catalog_problem_names())}
+                "unknown_task_task_choose",
+                task=repr(task_key),
+                tasks=", ".join(problem_catalog.catalog_problem_names()),
             )
         spec = problem_catalog.catalog_problem(task_key)
     _rules_check(rules, spec)
@@ -228,7 +211,7 @@ def assignment_regrade(*, assignment: Assignment, by: User | None) -> int:
     Each gets a new generation, so its new result is recorded once more; returns how many were queued.
     """
     if by is not None and not course_is_instructor(user=by, course=assignment.course):
-        raise PermissionDeniedError("Only the course's instructors can regrade an assignment.")
+        raise PermissionDeniedError("only_course_instructors_regrade")
     course_assert_writable(course=assignment.course)
     count = 0
     before: dict[int, str | None] = {}
@@ -271,7 +254,7 @@ def assignment_update(*, assignment: Assignment, by: User | None, rules: Assignm
     queued for that (0 otherwise).
     """
     if by is not None and not course_is_instructor(user=by, course=assignment.course):
-        raise PermissionDeniedError("Only the course's instructors can change an assignment.")
+        raise PermissionDeniedError("not_assignment_instructor")
     course_assert_writable(course=assignment.course)
     _rules_check(rules, problem_catalog.catalog_problem(assignment.task_key))
     split_changed = rules.public_fraction != assignment.public_fraction

@@ -16,7 +16,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import course_role
@@ -54,44 +53,36 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
     size = path.stat().st_size
     limit = MAX_UPLOAD_BYTES[SubmissionKind(kind)]
     if size == 0:
-        raise PlatformError(gettext("The file is empty."))
+        raise PlatformError("file_empty")
     if size > limit:
         raise PlatformError(
-            gettext("The file is %(size)s MB; the limit for a %(kind)s is %(limit)s MB.")
-            % {"size": f"{size / 1e6:.1f}", "kind": kind, "limit": f"{limit / 1e6:.0f}"}
+            "file_size_mb_limit", size=f"{size / 1e6:.1f}", kind=kind, limit=f"{limit / 1e6:.0f}"
         )
     if kind == SubmissionKind.PREDICTIONS:
         spec = problem_catalog.catalog_problem(assignment.task_key)
         try:
             problem_catalog.catalog_validate(spec=spec, path=path)
         except problem_catalog.PredictionFormatError as error:
-            raise PlatformError(
-                gettext("Wrong prediction file format: %(error)s") % {"error": error}, code="wrong_format"
-            ) from None
+            raise PlatformError("wrong_format", error=str(error)) from None
     elif kind == SubmissionKind.NOTEBOOK:
         try:
             notebook = nbformat.read(str(path), as_version=4)
             nbformat.validate(notebook)
         except (ValueError, nbformat.ValidationError, UnicodeDecodeError, AttributeError, KeyError) as error:
             first = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
-            raise PlatformError(
-                gettext("This is not a valid Jupyter notebook (.ipynb JSON): %(error)s") % {"error": first}
-            ) from None
+            raise PlatformError("not_valid_jupyter_notebook", error=first) from None
         if not any(cell.cell_type == "code" for cell in notebook.cells):
-            raise PlatformError(gettext("The notebook has no code cells."))
+            raise PlatformError("notebook_no_code_cells")
     elif kind == SubmissionKind.SCRIPT:
         try:
             source = path.read_bytes().decode("utf-8-sig")
             ast.parse(source, filename="solution.py")  # parsing only; nothing is executed
         except UnicodeDecodeError:
-            raise PlatformError(gettext("The script is not UTF-8 text.")) from None
+            raise PlatformError("script_not_utf_text") from None
         except SyntaxError as error:
-            raise PlatformError(
-                gettext("The script has a syntax error on line %(line)s: %(error)s.")
-                % {"line": error.lineno, "error": error.msg}
-            ) from None
+            raise PlatformError("script_syntax_error_line", line=error.lineno or 0, error=error.msg) from None
         except ValueError as error:  # NUL bytes
-            raise PlatformError(gettext("The script cannot be read: %(error)s.") % {"error": error}) from None
+            raise PlatformError("script_cannot_read_error", error=str(error)) from None
     elif kind == SubmissionKind.MODEL:
         with path.open("rb") as handle:
             head = handle.read(4)
@@ -99,16 +90,9 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
             try:
                 problem_catalog.zip_check(path, max_bytes=2 * limit)
             except problem_catalog.BundleError as error:
-                raise PlatformError(
-                    gettext("The model file was refused: %(error)s") % {"error": error}
-                ) from None
+                raise PlatformError("model_file_refused_error", error=str(error)) from None
         elif head[:1] != b"\x80":
-            raise PlatformError(
-                gettext(
-                    "A model must be a TorchScript file (torch.jit.save) "
-                    "or a state_dict saved with torch.save."
-                )
-            )
+            raise PlatformError("model_must_torchscript_file")
 
 
 def _today_window(now: datetime) -> tuple[datetime, datetime]:
@@ -128,25 +112,22 @@ def submission_create(
     """
     role = course_role(user=user, course=assignment.course)
     if role is None:
-        raise PermissionDeniedError(gettext("You are not enrolled in this course."))
+        raise PermissionDeniedError("not_enrolled_in_course")
     course_assert_writable(course=assignment.course)
     now = timezone.now()
     if now < assignment.opens_at:
         raise PlatformError(
-            gettext("This assignment opens at %(when)s.")
-            % {"when": f"{timezone.localtime(assignment.opens_at):%Y-%m-%d %H:%M}"}
+            "assignment_opens_when", when=f"{timezone.localtime(assignment.opens_at):%Y-%m-%d %H:%M}"
         )
     cutoff = assignment.late_cutoff or assignment.deadline
     if now > cutoff:
-        raise PlatformError(gettext("The submission deadline has passed; no more submissions are accepted."))
+        raise PlatformError("submission_deadline_passed_no")
     kind = kind or submission_kind_guess(name)
     if kind is None:
-        raise PlatformError(
-            gettext("Upload a .csv (predictions), .ipynb (notebook), .py (script) or .pt (model) file.")
-        )
+        raise PlatformError("upload_csv_predictions_ipynb")
     if kind not in assignment.kinds:
         accepted = ", ".join(str(SubmissionKind(k).label) for k in assignment.kinds)
-        raise PlatformError(gettext("This assignment accepts: %(kinds)s.") % {"kinds": accepted})
+        raise PlatformError("assignment_accepts_kinds", kinds=accepted)
     # Checked here before the file is read (a quick refusal), and again under a lock with the insert.
     _daily_limit_check(assignment=assignment, user=user, now=now, lock=False)
     return _submission_store(
@@ -173,13 +154,7 @@ def _daily_limit_check(*, assignment: Assignment, user: User, now: datetime, loc
         .count()
     )
     if used >= assignment.daily_limit:
-        raise PlatformError(
-            gettext(
-                "You have used today's %(limit)s submissions; failed ones do not count. Try again tomorrow."
-            )
-            % {"limit": assignment.daily_limit},
-            code="daily_limit",
-        )
+        raise PlatformError("daily_limit", limit=assignment.daily_limit)
 
 
 def _submission_store(
@@ -209,10 +184,7 @@ def _submission_store(
                 while chunk := handle.read(1 << 20):
                     size += len(chunk)
                     if size > limit:
-                        raise PlatformError(
-                            gettext("The file is larger than the %(limit)s MB limit for a %(kind)s.")
-                            % {"limit": f"{limit / 1e6:.0f}", "kind": kind}
-                        )
+                        raise PlatformError("file_larger_limit_mb", limit=f"{limit / 1e6:.0f}", kind=kind)
                     digest.update(chunk)
                     out.write(chunk)
             submission_validate(assignment=assignment, kind=kind, path=path)
@@ -258,15 +230,5 @@ def _submission_store(
 def _storage_error(error: OSError) -> PlatformError:
     logger.error("storing an upload failed: %s", error)
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        message = gettext(
-            "The server's disk is full, so your file could not be stored. Nothing was saved and nothing "
-            "counts against your limit; please try again later (the staff have been told)."
-        )
-        return StorageUnavailableError(message, code="storage_full")
-    return StorageUnavailableError(
-        gettext(
-            "The server could not store your file (a storage error, not your fault). Nothing was saved; "
-            "please try again later."
-        ),
-        code="storage_error",
-    )
+        return StorageUnavailableError("upload_storage_full")
+    return StorageUnavailableError("storage_error")

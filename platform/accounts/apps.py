@@ -15,6 +15,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and courses"
 
     def ready(self) -> None:
+        from accounts import errors  # noqa: F401  (registers the accounts error codes)
+
         # After every migrate, so permissions of apps added later reach the groups too.
         post_migrate.connect(_sync_groups, dispatch_uid="accounts.groups_sync")
 

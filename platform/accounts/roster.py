@@ -98,7 +98,7 @@ def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
     try:
         return [(reader.line_num, row) for row in reader]
     except csv.Error as error:
-        raise RosterFileError(f"The CSV file could not be read: {error}.") from error
+        raise RosterFileError("csv_unreadable", detail=str(error)) from error
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
@@ -107,7 +107,7 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise RosterFileError("The file is not a readable Excel workbook (.xlsx).") from error
+        raise RosterFileError("file_not_readable_excel") from error
     sheet = workbook.worksheets[0]
     rows = []
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -141,22 +141,20 @@ def _cell(row: Sequence[str], index: int | None) -> str:
 def roster_parse(*, filename: str, content: bytes) -> tuple[list[RosterRow], list[RosterProblem]]:
     """Read a Neptun roster export. Raises RosterFileError when nothing at all can be read."""
     if not content:
-        raise RosterFileError("The file is empty.")
+        raise RosterFileError("file_empty")
     if len(content) > MAX_ROSTER_BYTES:
-        raise RosterFileError("The file is larger than 5 MB; a course roster is much smaller.")
+        raise RosterFileError("file_larger_mb_course")
     is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK"
     table = _xlsx_rows(content) if is_xlsx else _csv_rows(content)
     table = [(line, row) for line, row in table if any(str(cell).strip() for cell in row)]
     if not table:
-        raise RosterFileError("The file has no rows.")
+        raise RosterFileError("file_no_rows")
 
     header_line, header = table[0]
     columns = _column_map(header)
     if "neptun" not in columns:
-        raise RosterFileError(
-            f"Line {header_line} should be a header with a “Neptun kód” (or “Neptun code”) column; "
-            f"found: {', '.join(str(h) for h in header if str(h).strip()) or 'nothing'}."
-        )
+        found = ", ".join(str(h) for h in header if str(h).strip()) or "–"
+        raise RosterFileError("roster_header_missing", line=header_line, found=found)
 
     rows: list[RosterRow] = []
     problems: list[RosterProblem] = []

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts.errors import neptun_code_error
 from accounts.models import Course, Enrollment, Invitation, Role, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
 from accounts.roles import GROUP_NAMES, groups_sync
@@ -34,7 +35,7 @@ def enrollment_set(*, course: Course, user: User, role: str) -> Enrollment:
     Never sets ``is_staff``: the admin is for superusers, course staff use the platform's pages.
     """
     if role not in Role.values:
-        raise PlatformError(f"Unknown role “{role}”; use student, instructor or grader.")
+        raise PlatformError("unknown_role", role=role)
     enrollment, _ = Enrollment.objects.update_or_create(course=course, user=user, defaults={"role": role})
     if not Group.objects.filter(name=GROUP_NAMES[Role(role)]).exists():
         groups_sync()
@@ -54,20 +55,20 @@ def staff_user_create(
 ) -> User:
     """Create an instructor or grader account (the createsuperuser-like command calls this)."""
     if role not in (Role.INSTRUCTOR, Role.GRADER):
-        raise PlatformError("Staff accounts are instructors or graders.")
+        raise PlatformError("staff_accounts_instructors_graders")
     if User.objects.filter(username=username).exists():
-        raise PlatformError(f"The username “{username}” is taken.")
+        raise PlatformError("username_taken", username=username)
     code = None
     if neptun_code:
         try:
             code = neptun_normalize(neptun_code)
         except InvalidNeptunCode as error:
-            raise PlatformError(str(error)) from error
+            raise neptun_code_error(neptun_code) from error
     user = User(username=username, email=email, full_name=full_name, neptun_code=code)
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise PlatformError(" ".join(error.messages)) from error
+        raise PlatformError("password_rejected", reasons=" ".join(error.messages)) from error
     user.set_password(password)
     with transaction.atomic():
         user.save()
@@ -127,13 +128,11 @@ def invitations_send(*, course: Course, users: list[User] | None = None) -> int:
 def invitation_check(*, token: str) -> Invitation:
     invitation = Invitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
     if invitation is None:
-        raise InvitationError("This activation link is not valid. Ask your instructor for a new one.")
+        raise InvitationError("activation_link_not_valid")
     if invitation.used_at is not None:
-        raise InvitationError(
-            "This activation link was already used. Log in with your Neptun code and password."
-        )
+        raise InvitationError("activation_link_already_used")
     if invitation.expires_at < timezone.now():
-        raise InvitationError("This activation link has expired. Ask your instructor for a new one.")
+        raise InvitationError("activation_link_expired_ask")
     return invitation
 
 
@@ -143,12 +142,12 @@ def invitation_accept(*, token: str, password: str) -> User:
         invitation = invitation_check(token=token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.used_at is not None:
-            raise InvitationError("This activation link was already used.")
+            raise InvitationError("activation_link_used")
         user = invitation.user
         try:
             validate_password(password, user)
         except ValidationError as error:
-            raise PlatformError(" ".join(error.messages), code="weak_password") from error
+            raise PlatformError("password_rejected", reasons=" ".join(error.messages)) from error
         user.set_password(password)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
@@ -170,7 +169,7 @@ def user_language_set(*, user: User, language: str) -> None:
     Refuses (``PlatformError``) a language the site has no translation for.
     """
     if language and language not in dict(settings.LANGUAGES):
-        raise PlatformError(f"No interface in the language “{language}”.", code="unknown_language")
+        raise PlatformError("unknown_language", language=language)
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -10,5 +10,5 @@ def request_user(request: Any) -> User:
     """The logged-in user of a view behind login_required / IsAuthenticated (typed as User)."""
     user = request.user
     if not isinstance(user, User):
-        raise PermissionDeniedError("Log in first.")
+        raise PermissionDeniedError("login_first")
     return user

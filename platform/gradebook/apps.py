@@ -7,6 +7,7 @@ class GradebookConfig(AppConfig):
     verbose_name = "Gradebook and dashboards"
 
     def ready(self) -> None:
+        from gradebook import errors  # noqa: F401  (registers the gradebook error codes)
         from gradebook.lifecycle import PROVIDER
         from lifecycle.registry import term_provider_register
 

@@ -86,7 +86,7 @@ def standings_attach(
 
 def _check_instructor(*, course: Course, by: User) -> None:
     if not gradebook_can_set_weights(user=by, course=course):
-        raise PermissionDeniedError(_("Only the course's instructors set the signature and mark rules."))
+        raise PermissionDeniedError("rules_only_course_instructors_set")
     course_assert_writable(course=course)
 
 
@@ -94,9 +94,9 @@ def _percent(raw: object, *, what: str) -> Decimal:
     try:
         value = Decimal(str(raw).strip().replace(",", "."))
     except (InvalidOperation, ValueError) as error:
-        raise PlatformError(_("%(what)s: give a percentage from 0 to 100.") % {"what": what}) from error
+        raise PlatformError("rules_what_give_percentage_from", what=what) from error
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
-        raise PlatformError(_("%(what)s: give a percentage from 0 to 100.") % {"what": what})
+        raise PlatformError("rules_what_give_percentage_from", what=what)
     return value.quantize(Decimal("0.01"))
 
 
@@ -111,7 +111,7 @@ def grading_scheme_set(
     }
     thresholds = Thresholds(two=values[2], three=values[3], four=values[4], five=values[5])
     if thresholds.problem() == "order":
-        raise PlatformError(_("The thresholds must grow from mark 2 to mark 5."), code="thresholds_order")
+        raise PlatformError("rules_thresholds_order")
     with transaction.atomic():
         GradingScheme.objects.update_or_create(
             course=course,
@@ -144,13 +144,13 @@ def grade_condition_add(
     """Add a signature or offered-grade condition on one of the course's columns."""
     _check_instructor(course=course, by=by)
     if purpose not in Purpose.__members__.values():
-        raise PlatformError(_("Choose the signature or the offered grade."))
+        raise PlatformError("rules_choose_signature_offered_grade")
     if requirement not in Requirement.__members__.values():
-        raise PlatformError(_("Choose what the condition asks for."))
+        raise PlatformError("rules_choose_what_condition_asks")
     columns = {c.key: c for c in gradebook_columns_for_course(course=course)}
     column = columns.get(column_key)
     if column is None:
-        raise PlatformError(_("Choose one of the course's gradebook columns."))
+        raise PlatformError("rules_choose_one_course_gradebook")
     percent = (
         _percent(min_percent, what=_("Share of the points"))
         if requirement == Requirement.MIN_PERCENT
@@ -175,7 +175,7 @@ def grade_condition_add(
                 after={"purpose": purpose, "requirement": requirement, "min_percent": str(percent or "")},
             )
     except IntegrityError as error:
-        raise PlatformError(_("That condition is already set."), code="duplicate") from error
+        raise PlatformError("rules_duplicate") from error
     return row
 
 
@@ -183,7 +183,7 @@ def grade_condition_remove(*, course: Course, by: User, condition_id: int) -> No
     _check_instructor(course=course, by=by)
     row = GradeCondition.objects.filter(course=course, pk=condition_id).first()
     if row is None:
-        raise NotFoundError(_("No such condition."))
+        raise NotFoundError("rules_no_such_condition")
     with transaction.atomic():
         row.delete()
         grade_audit_record(

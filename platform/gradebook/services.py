@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import Course, Enrollment, Role, User
 from core.audit import grade_audit_record
@@ -35,13 +34,13 @@ def weights_set(
 ) -> GradebookWeights:
     """Save the course's category weights (relative: 20/50/30 and 2/5/3 are the same)."""
     if not gradebook_can_set_weights(user=by, course=course):
-        raise PermissionDeniedError(_("Only the course's instructors set the gradebook's weights."))
+        raise PermissionDeniedError("only_course_instructors_set")
     course_assert_writable(course=course)
     values = [quiz, assignment, milestone]
     if any(v < 0 or v > MAX_WEIGHT for v in values):
-        raise PlatformError(_("Each weight must be between 0 and 1000."))
+        raise PlatformError("weight_out_of_range")
     if not any(v > 0 for v in values):
-        raise PlatformError(_("At least one weight must be above 0."))
+        raise PlatformError("weights_all_zero")
     with transaction.atomic():
         old = GradebookWeights.objects.filter(course=course).first()
         row, _created = GradebookWeights.objects.update_or_create(
@@ -87,34 +86,32 @@ def adjustment_record(
 ) -> Adjustment:
     """Record an adjustment of one student's column; raise ``PlatformError`` saying what is wrong."""
     if kind not in {k.value for k in AdjustmentKind}:
-        raise PlatformError(_("Unknown adjustment kind."))
+        raise PlatformError("unknown_adjustment_kind")
     if not gradebook_can_adjust(user=by, course=course, kind=kind):
         if kind == AdjustmentKind.OVERRIDE:
-            raise PermissionDeniedError(_("Only the course's instructors override points."))
-        raise PermissionDeniedError(_("Only the course's instructors and graders record adjustments."))
+            raise PermissionDeniedError("only_course_instructors_override")
+        raise PermissionDeniedError("only_course_instructors_graders")
     course_assert_writable(course=course)
     if not Enrollment.objects.filter(course=course, user=student, role=Role.STUDENT).exists():
-        raise PlatformError(_("This person is not a student of the course."))
+        raise PlatformError("not_a_student")
     columns = {c.key: c for c in gradebook_columns_for_course(course=course)}
     column = columns.get(column_key)
     if column is None:
-        raise PlatformError(_("No such column in this course's gradebook."))
+        raise PlatformError("no_such_column")
     reason = reason.strip()
     if not reason:
-        raise PlatformError(_("Say why: the reason is kept with the adjustment."))
+        raise PlatformError("say_why_reason_kept")
     if kind == AdjustmentKind.OVERRIDE:
         if points is None:
-            raise PlatformError(_("An override needs the points that replace the computed ones."))
+            raise PlatformError("override_needs_points_replace")
         if points < 0:
-            raise PlatformError(_("Points cannot be negative."))
+            raise PlatformError("points_cannot_negative")
         extension_days = None
     elif kind == AdjustmentKind.EXTENSION:
         if column.deadline is None:  # only late-penalised work has a deadline to extend
-            raise PlatformError(
-                _("Extensions apply to homework assignments only (they change the late penalty).")
-            )
+            raise PlatformError("extensions_apply_homework_assignments")
         if extension_days is None or not 1 <= extension_days <= 365:
-            raise PlatformError(_("An extension is 1 to 365 days."))
+            raise PlatformError("extension_days")
         points = None
     else:
         points = None
@@ -145,7 +142,7 @@ def adjustment_record(
 def adjustment_withdraw(*, adjustment: Adjustment, by: User, now: datetime | None = None) -> Adjustment:
     """Withdraw an adjustment: it stops applying and stays on the record. Withdrawing twice is harmless."""
     if not gradebook_can_adjust(user=by, course=adjustment.course, kind=adjustment.kind):
-        raise PermissionDeniedError(_("You may not withdraw this adjustment."))
+        raise PermissionDeniedError("may_not_withdraw_adjustment")
     if adjustment.withdrawn_at is not None:
         return adjustment
     course_assert_writable(course=adjustment.course)

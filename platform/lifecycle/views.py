@@ -101,10 +101,10 @@ def term(request: HttpRequest, code: str) -> HttpResponse:
             elif action == "erasure_preview":
                 due = course_erasure_due(course=course)
                 if due is None:
-                    raise PlatformError(_("Personal data is erased only after the term is closed."))
+                    raise PlatformError("personal_data_erased_only")
                 erasure = course_personal_data_erase(course=course, due=due, dry_run=True)
             else:
-                raise PlatformError(_("Unknown action."))
+                raise PlatformError("unknown_action")
         except PlatformError as error:
             messages.error(request, error.message)
             status = 400

@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from core.gradebook_sources import gradebook_source_register
         from lifecycle.registry import term_provider_register
+        from projects import errors  # noqa: F401  (registers the projects error codes)
         from projects.gradebook import SOURCE
         from projects.lifecycle import PROVIDER
 

@@ -22,8 +22,8 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.text import get_valid_filename
-from django.utils.translation import gettext
 
+from accounts.errors import neptun_code_error
 from accounts.models import Course, Enrollment, Role, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
 from accounts.selectors import course_is_instructor, course_is_staff
@@ -66,32 +66,18 @@ def repository_url_clean(*, raw: str) -> str:
     """The trimmed repository URL, or PlatformError: http(s), a real host name, no password in it."""
     url = (raw or "").strip()
     if not url:
-        raise PlatformError(
-            gettext("Enter the URL of your repository, e.g. https://github.com/team/project.")
-        )
+        raise PlatformError("repository_url_missing")
     if len(url) > MAX_URL_LENGTH:
-        raise PlatformError(
-            gettext("The URL is longer than %(count)s characters.") % {"count": MAX_URL_LENGTH}
-        )
+        raise PlatformError("url_longer_count_characters", count=MAX_URL_LENGTH)
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as error:
-        raise PlatformError(
-            gettext(
-                "That is not a web address. Copy the repository's URL from the browser, "
-                "e.g. https://github.com/team/project or https://gitlab.com/team/project."
-            )
-        ) from error
+        raise PlatformError("not_web_address_copy") from error
     parts = urlsplit(url)
     if parts.username or parts.password:
-        raise PlatformError(
-            gettext(
-                "Remove the user name or token from the URL; "
-                "give graders read access to the repository instead."
-            )
-        )
+        raise PlatformError("remove_user_name_token")
     if parts.hostname is None or "." not in parts.hostname:
-        raise PlatformError(gettext("The URL needs a public host name, e.g. github.com or gitlab.com."))
+        raise PlatformError("url_needs_public_host")
     return url
 
 
@@ -102,24 +88,19 @@ def pdf_read_checked(*, upload: File, max_bytes: int) -> bytes:
     (a truncated upload or a renamed Word file fails here).
     """
     limit_text = f"{max_bytes / (1024 * 1024):.3g} MB"
-    too_large = gettext("The PDF is larger than %(limit)s. Compress the images and upload it again.")
     if upload.size is not None and upload.size > max_bytes:
-        raise PlatformError(too_large % {"limit": limit_text})
+        raise PlatformError("pdf_too_large", limit=limit_text)
     upload.seek(0)
     content = upload.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise PlatformError(too_large % {"limit": limit_text})
+        raise PlatformError("pdf_too_large", limit=limit_text)
     if not content:
-        raise PlatformError(gettext("The uploaded file is empty."))
+        raise PlatformError("uploaded_file_empty")
     if not PDF_HEADER.match(content):
-        raise PlatformError(
-            gettext("This file is not a PDF. Export your report as PDF (File → Export → PDF).")
-        )
+        raise PlatformError("file_not_pdf_export")
     tail = content[-PDF_TAIL_BYTES:]
     if b"%%EOF" not in tail or b"startxref" not in tail:
-        raise PlatformError(
-            gettext("This PDF is incomplete or damaged (no end-of-file marker). Export it again.")
-        )
+        raise PlatformError("pdf_incomplete")
     return content
 
 
@@ -134,7 +115,7 @@ def _codes_normalize(raw_codes: Iterable[str]) -> list[str]:
         try:
             code = neptun_normalize(raw)
         except InvalidNeptunCode as error:
-            raise PlatformError(str(error), code="invalid_neptun_code") from error
+            raise neptun_code_error(raw) from error
         if code not in codes:
             codes.append(code)
     return codes
@@ -147,11 +128,7 @@ def _students_by_code(*, course: Course, codes: list[str]) -> dict[str, User]:
     found = {e.user.neptun_code or "": e.user for e in enrollments}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise PlatformError(
-            gettext("Not students of %(course)s: %(codes)s. Check the Neptun codes.")
-            % {"course": course.code, "codes": ", ".join(missing)},
-            code="not_enrolled",
-        )
+        raise PlatformError("not_students_of_course", course=course.code, codes=", ".join(missing))
     return found
 
 
@@ -163,16 +140,9 @@ def _check_not_in_team(*, course: Course, users: list[User], registering: User |
         return
     if registering is not None and any(m.student_id == registering.id for m in taken):
         own = next(m for m in taken if m.student_id == registering.id)
-        raise PlatformError(
-            gettext("You are already in the team “%(title)s”.") % {"title": own.project.title},
-            code="already_in_team",
-        )
+        raise PlatformError("already_in_team_other", title=own.project.title)
     names = ", ".join(f"{m.student.neptun_code} (“{m.project.title}”)" for m in taken)
-    raise PlatformError(
-        gettext("Already in another team: %(names)s. A student is in one team per course.")
-        % {"names": names},
-        code="already_in_team",
-    )
+    raise PlatformError("already_in_team", names=names)
 
 
 def _check_teams_open(*, course: Course, by: User, now: datetime | None = None) -> None:
@@ -181,27 +151,21 @@ def _check_teams_open(*, course: Course, by: User, now: datetime | None = None) 
     if closes is None or (now or timezone.now()) <= closes or course_is_staff(user=by, course=course):
         return
     raise PermissionDeniedError(
-        gettext("Team registration closed on %(when)s; ask your instructor to change your team.")
-        % {"when": formats.date_format(timezone.localtime(closes), "DATETIME_FORMAT")},
-        code="teams_closed",
+        "teams_closed", when=formats.date_format(timezone.localtime(closes), "DATETIME_FORMAT")
     )
 
 
 def team_rules_set(*, course: Course, by: User, teams_close_at: datetime | None) -> TeamRules:
     """Instructors: when team registration closes (empty: at the first milestone's deadline)."""
     if not course_is_instructor(user=by, course=course):
-        raise PermissionDeniedError(gettext("Only the course's instructors change its milestones."))
+        raise PermissionDeniedError("only_course_instructors_change")
     course_assert_writable(course=course)
     rules, _ = TeamRules.objects.update_or_create(course=course, defaults={"teams_close_at": teams_close_at})
     return rules
 
 
 def _team_size_error(count: int) -> PlatformError:
-    return PlatformError(
-        gettext("A team has 1 to %(max)s members; this would make %(count)s.")
-        % {"max": MAX_TEAM_SIZE, "count": count},
-        code="team_size",
-    )
+    return PlatformError("team_size", max=MAX_TEAM_SIZE, count=count)
 
 
 def project_register(
@@ -219,14 +183,12 @@ def project_register(
     """
     title = (title or "").strip()
     if not title:
-        raise PlatformError(gettext("Give your project a title."))
+        raise PlatformError("give_project_title")
     if len(title) > 200:
-        raise PlatformError(gettext("The title is longer than 200 characters."))
+        raise PlatformError("title_longer_characters")
     own = Enrollment.objects.filter(course=course, user=registered_by, role=Role.STUDENT).exists()
     if not own:
-        raise PermissionDeniedError(
-            gettext("Only students of %(course)s register projects.") % {"course": course.code}
-        )
+        raise PermissionDeniedError("only_students_course_register", course=course.code)
     _check_teams_open(course=course, by=registered_by)
     codes = [c for c in _codes_normalize(member_codes) if c != registered_by.neptun_code]
     if len(codes) + 1 > MAX_TEAM_SIZE:
@@ -247,15 +209,13 @@ def project_register(
             TeamInvitation.objects.filter(project__course=course, student=registered_by).delete()
     except IntegrityError as error:
         # The student registered another team a moment ago (a second tab, a double tap).
-        raise PlatformError(
-            gettext("You have just joined another team. Reload the page."), code="already_in_team"
-        ) from error
+        raise PlatformError("already_in_team_invited") from error
     return project
 
 
 def _check_can_change_team(*, project: Project, by: User) -> None:
     if not (project_is_member(project=project, user=by) or course_is_staff(user=by, course=project.course)):
-        raise PermissionDeniedError(gettext("Only the team's members and the course's staff change a team."))
+        raise PermissionDeniedError("only_team_members_course")
 
 
 def project_member_invite(*, project: Project, neptun_code: str, by: User) -> TeamInvitation:
@@ -268,17 +228,14 @@ def project_member_invite(*, project: Project, neptun_code: str, by: User) -> Te
     _check_teams_open(course=project.course, by=by)
     codes = _codes_normalize([neptun_code])
     if not codes:
-        raise PlatformError(gettext("Enter the new member's Neptun code."))
+        raise PlatformError("enter_new_member_neptun")
     student = _students_by_code(course=project.course, codes=codes)[codes[0]]
     _check_not_in_team(course=project.course, users=[student])
     with transaction.atomic():
         # Lock the project row so two simultaneous invitations cannot make a team of five.
         Project.objects.select_for_update().filter(id=project.id).first()
         if project.invitations.filter(student=student).exists():
-            raise PlatformError(
-                gettext("%(code)s is already invited; they join when they accept.") % {"code": codes[0]},
-                code="already_invited",
-            )
+            raise PlatformError("already_invited", code=codes[0])
         count = project.members.count() + project.invitations.count()
         if count + 1 > MAX_TEAM_SIZE:
             raise _team_size_error(count + 1)
@@ -290,7 +247,7 @@ def team_invitation_answer(*, invitation: TeamInvitation, by: User, accept: bool
     declines (the invitation goes). Only the invited student answers. Returns the new membership.
     """
     if invitation.student_id != by.id:
-        raise PermissionDeniedError(gettext("Only the invited student answers an invitation."))
+        raise PermissionDeniedError("only_invited_student_answers")
     project = invitation.project
     if not accept:
         invitation.delete()
@@ -302,23 +259,19 @@ def team_invitation_answer(*, invitation: TeamInvitation, by: User, accept: bool
         with transaction.atomic():
             Project.objects.select_for_update().filter(id=project.id).first()
             if not TeamInvitation.objects.filter(pk=invitation.pk).exists():
-                raise NotFoundError(gettext("This invitation was withdrawn."))
+                raise NotFoundError("invitation_withdrawn")
             if not Enrollment.objects.filter(course=project.course, user=by, role=Role.STUDENT).exists():
-                raise PermissionDeniedError(
-                    gettext("Only students of %(course)s join its teams.") % {"course": project.course.code}
-                )
+                raise PermissionDeniedError("only_students_course_join", course=project.course.code)
             _check_not_in_team(course=project.course, users=[by], registering=by)
             count = project.members.count()
             if count == 0:
-                raise PlatformError(gettext("This team has no members any more."), code="team_dissolved")
+                raise PlatformError("team_dissolved")
             if count + 1 > MAX_TEAM_SIZE:
                 raise _team_size_error(count + 1)
             membership = TeamMembership.objects.create(project=project, course=project.course, student=by)
             TeamInvitation.objects.filter(project__course=project.course, student=by).delete()
     except IntegrityError as error:
-        raise PlatformError(
-            gettext("You have just joined another team. Reload the page."), code="already_in_team"
-        ) from error
+        raise PlatformError("already_in_team_invited") from error
     return membership
 
 
@@ -335,11 +288,9 @@ def project_member_remove(*, project: Project, neptun_code: str, by: User) -> No
         else None
     )
     if membership is None:
-        raise NotFoundError(f"{neptun_code} is not a member of this team.")
+        raise NotFoundError("not_team_member", neptun=neptun_code)
     if membership.student_id != by.id and not course_is_staff(user=by, course=project.course):
-        raise PermissionDeniedError(
-            gettext("You can leave the team yourself; other members are removed by the staff.")
-        )
+        raise PermissionDeniedError("leave_team_yourself_other")
     _check_teams_open(course=project.course, by=by)
     with transaction.atomic():
         Project.objects.select_for_update().filter(id=project.id).first()
@@ -371,16 +322,12 @@ def milestone_submit(
     project's repository URL.
     """
     if milestone.course_id != project.course_id:
-        raise NotFoundError("This milestone belongs to another course.")
+        raise NotFoundError("milestone_belongs_another_course")
     if not project_is_member(project=project, user=submitted_by):
-        raise PermissionDeniedError(gettext("Only the team's members submit its milestones."))
+        raise PermissionDeniedError("only_team_members_submit")
     course_assert_writable(course=project.course)
     if MilestoneGrade.objects.filter(project=project, milestone=milestone).exists():
-        raise PlatformError(
-            gettext("%(milestone)s is already graded; ask your grader if something must change.")
-            % {"milestone": milestone.title},
-            code="already_graded",
-        )
+        raise PlatformError("already_graded", milestone=milestone.title)
     url = ""
     if repository_url.strip() or milestone.needs_url:
         url = repository_url_clean(raw=repository_url)
@@ -389,11 +336,9 @@ def milestone_submit(
     if pdf is not None:
         content = pdf_read_checked(upload=pdf, max_bytes=milestone.max_pdf_bytes)
     elif milestone.needs_pdf and not (previous and previous.pdf):
-        raise PlatformError(
-            gettext("%(milestone)s needs the report as a PDF file.") % {"milestone": milestone.title}
-        )
+        raise PlatformError("milestone_needs_report_pdf", milestone=milestone.title)
     if not url and content is None and not (previous and previous.pdf):
-        raise PlatformError(gettext("Nothing to submit: add the repository URL or the PDF report."))
+        raise PlatformError("nothing_submit_add_repository")
 
     submission = MilestoneSubmission(
         project=project,
@@ -451,20 +396,17 @@ def _points_parse(value: object, criterion: RubricCriterion) -> Decimal:
     try:
         points = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError) as error:
-        raise PlatformError(
-            gettext("“%(criterion)s”: “%(value)s” is not a number.")
-            % {"criterion": criterion.name, "value": value}
-        ) from error
+        shown = str(value)
+        raise PlatformError("criterion_value_not_number", criterion=criterion.name, value=shown) from error
     if not points.is_finite() or points < 0 or points > criterion.max_points:
         raise PlatformError(
-            gettext("“%(criterion)s” takes 0 to %(max)s points; %(value)s was given.")
-            % {"criterion": criterion.name, "max": criterion.max_points, "value": value}
+            "criterion_takes_max_points",
+            criterion=criterion.name,
+            max=str(criterion.max_points),
+            value=str(value),
         )
     if points != points.quantize(Decimal("0.1")):
-        raise PlatformError(
-            gettext("“%(criterion)s”: give points with at most one decimal (e.g. 2.5).")
-            % {"criterion": criterion.name}
-        )
+        raise PlatformError("criterion_give_points_most", criterion=criterion.name)
     return points.quantize(Decimal("0.1"))
 
 
@@ -484,33 +426,23 @@ def milestone_grade(
     grade is credited to the team's members at its first grading (``MilestoneGradeMember``).
     """
     if not course_is_staff(user=grader, course=project.course):
-        raise PermissionDeniedError(gettext("Only the course's graders and instructors grade projects."))
+        raise PermissionDeniedError("only_course_graders_instructors")
     if milestone.course_id != project.course_id:
-        raise NotFoundError("This milestone belongs to another course.")
+        raise NotFoundError("milestone_belongs_another_course")
     course_assert_writable(course=project.course)
     submission = project_counting_submission(project=project, milestone=milestone)
     if submission is None:
-        raise PlatformError(
-            gettext("Nothing to grade: the team has not submitted %(milestone)s yet.")
-            % {"milestone": milestone.title}
-        )
+        raise PlatformError("nothing_grade_team_not", milestone=milestone.title)
     criteria = list(RubricCriterion.objects.filter(milestone=milestone).order_by("order", "id"))
     if not criteria:
-        raise PlatformError(
-            gettext(
-                "%(milestone)s has no rubric yet; the instructor adds its criteria on the milestones page."
-            )
-            % {"milestone": milestone.title}
-        )
+        raise PlatformError("milestone_no_rubric_yet", milestone=milestone.title)
     known = {c.id for c in criteria}
     unknown = [key for key in scores if key not in known]
     if unknown:
-        raise PlatformError(gettext("Some scores are for criteria of another milestone; reload the page."))
+        raise PlatformError("some_scores_criteria_another")
     missing = [c.name for c in criteria if c.id not in scores or str(scores[c.id]).strip() == ""]
     if missing:
-        raise PlatformError(
-            gettext("Score every criterion; missing: %(criteria)s.") % {"criteria": ", ".join(missing)}
-        )
+        raise PlatformError("score_every_criterion_missing", criteria=", ".join(missing))
     parsed = {c.id: _points_parse(scores[c.id], c) for c in criteria}
     with transaction.atomic():
         old = MilestoneGrade.objects.filter(project=project, milestone=milestone).first()
@@ -642,23 +574,19 @@ def milestone_update(
     admin is for superusers). A graded milestone keeps its rubric: the grades were given against it.
     """
     if not course_is_instructor(user=by, course=milestone.course):
-        raise PermissionDeniedError(gettext("Only the course's instructors change its milestones."))
+        raise PermissionDeniedError("only_course_instructors_change")
     title = (title or "").strip()
     if not title:
-        raise PlatformError(gettext("Give the milestone a title."))
+        raise PlatformError("give_milestone_title")
     names = [line.name for line in rubric]
     if len(set(names)) != len(names):
-        raise PlatformError(gettext("Two rubric criteria have the same name."))
+        raise PlatformError("two_rubric_criteria_same")
     with transaction.atomic():
         locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
         current = [RubricLine(c.name, c.max_points) for c in locked.criteria.order_by("order", "id")]
         if rubric != current:
             if locked.grades.exists():
-                raise PlatformError(
-                    gettext("%(milestone)s is already graded, so its rubric cannot change any more.")
-                    % {"milestone": locked.title},
-                    code="already_graded",
-                )
+                raise PlatformError("rubric_locked_graded", milestone=locked.title)
             locked.criteria.all().delete()
             RubricCriterion.objects.bulk_create(
                 [

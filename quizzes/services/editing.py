@@ -22,21 +22,21 @@ from quizzes.selectors import (
 
 def quiz_edit_check(*, user: User, quiz: Quiz) -> None:
     if not quiz_can_edit(user=user, quiz=quiz):
-        raise PermissionDeniedError("Only the instructors of the quiz's course can change or run it.")
+        raise PermissionDeniedError("not_quiz_instructor")
 
 
 def quiz_course_check(*, user: User, course: Course | None) -> None:
     from accounts.selectors import course_is_instructor
 
     if course is not None and not course_is_instructor(user=user, course=course):
-        raise PermissionDeniedError(f"You are not an instructor of {course.code}.")
+        raise PermissionDeniedError("not_course_instructor", course=course.code)
 
 
 def quiz_create(*, owner: User, title: str, course: Course | None, description: str = "") -> Quiz:
     quiz_course_check(user=owner, course=course)
     title = title.strip()
     if not title:
-        raise PlatformError("Give the quiz a title.")
+        raise PlatformError("quiz_title_missing")
     return Quiz.objects.create(owner=owner, title=title[:200], course=course, description=description)
 
 
@@ -44,7 +44,7 @@ def quiz_update(*, quiz: Quiz, user: User, title: str, course: Course | None, de
     quiz_edit_check(user=user, quiz=quiz)
     quiz_course_check(user=user, course=course)
     if not title.strip():
-        raise PlatformError("Give the quiz a title.")
+        raise PlatformError("quiz_title_missing")
     quiz.title, quiz.course, quiz.description = title.strip()[:200], course, description
     quiz.save()
     return quiz
@@ -76,7 +76,7 @@ def question_save(
     quiz_edit_check(user=user, quiz=quiz)
     problems = draft_problems(draft)
     if problems:
-        raise PlatformError(" ".join(problems), code="invalid_question")
+        raise PlatformError("invalid_question", problems=" ".join(problems))
     fields = _question_fields(draft)
     if question is None:
         last = quiz.questions.aggregate(models.Max("position"))["position__max"]
@@ -108,7 +108,7 @@ def question_move(*, question: Question, user: User, offset: int) -> None:
 def question_delete(*, question: Question, user: User) -> None:
     quiz_edit_check(user=user, quiz=question.quiz)
     if question.answers.exists():
-        raise PlatformError("Players have answered this question in a game; it stays so their results do.")
+        raise PlatformError("question_answered")
     question.delete()
 
 
@@ -147,8 +147,8 @@ def course_hall_save(*, course: Course, user: User, board_names: str) -> CourseH
     from accounts.selectors import course_is_instructor
 
     if not (user.is_superuser or course_is_instructor(user=user, course=course)):
-        raise PermissionDeniedError("Only the course's instructors choose what the projector shows.")
+        raise PermissionDeniedError("hall_not_instructor")
     if board_names not in BoardNames.values:
-        raise PlatformError("Choose masked Neptun codes or display names.", code="invalid")
+        raise PlatformError("board_names_invalid")
     hall, _ = CourseHall.objects.update_or_create(course=course, defaults={"board_names": board_names})
     return hall

@@ -52,12 +52,12 @@ def answer_evaluate(
         share = 1.0 if correct else 0.0
     elif live.kind == QuestionKind.PARAMETRIC:
         if not isinstance(text, str) or variant is None:
-            raise AnswerRejected("Type your answer.")
+            raise AnswerRejected("answer_expected")
         typed = text
         try:
             correct = answer_check(variant=variant, text=text)
         except AnswerFormatError as error:
-            raise AnswerRejected(str(error)) from None
+            raise AnswerRejected(error.code, **error.params) from None
         share = 1.0 if correct else 0.0
     else:
         chosen = picks_check(
@@ -95,11 +95,9 @@ def answer_record(
     a rejected answer changes nothing.
     """
     if received_at > live.deadline:
-        raise AnswerRejected(
-            "Time is up: this question is closed, so the answer was not counted.", code="too_late"
-        )
+        raise AnswerRejected("too_late")
     if received_at < live.opened_at:  # a hand-made frame during "get ready" must not win speed points
-        raise AnswerRejected("Wait for the countdown: the question is not open yet.", code="not_open_yet")
+        raise AnswerRejected("not_open_yet")
     # From when the question opened for everyone: joining late must not buy a faster time.
     response_s = max((received_at - live.opened_at).total_seconds(), 0.0)
     picks_text, typed, correct, points = answer_evaluate(
@@ -146,9 +144,7 @@ def answer_record(
             cursor.execute(sql, params)
             inserted = cursor.rowcount
     except IntegrityError:
-        raise AnswerRejected(
-            "You already answered this question; only your first answer counts.", code="duplicate"
-        ) from None
+        raise AnswerRejected("duplicate") from None
     if inserted != 1:
-        raise AnswerRejected("This question is closed, so the answer was not counted.", code="closed")
+        raise AnswerRejected("closed")
     return RecordedAnswer(live.index, response_ms, correct, points)

@@ -138,9 +138,9 @@ def game_advance(*, game_id: int, from_phase: object, from_index: object) -> Pha
     """
     game = Game.objects.filter(id=game_id).first()
     if game is None:
-        raise NotFoundError("No such game.")
+        raise NotFoundError("game_not_found")
     if game.phase != from_phase or game.question_index != from_index:
-        raise GameRuleError("The game has already moved on; the screen shows where it is now.", code="stale")
+        raise GameRuleError("stale")
     position = Position(Phase(game.phase), game.question_index)
     move = host_move(position.phase)
     if move == Move.CLOSE:
@@ -150,12 +150,12 @@ def game_advance(*, game_id: int, from_phase: object, from_index: object) -> Pha
     with transaction.atomic():
         if target.phase == Phase.QUESTION:
             if not _question_open(game=game, index=target.index, from_position=position, now=timezone.now()):
-                raise GameRuleError("The game has already moved on.", code="stale")
+                raise GameRuleError("stale")
         elif target.phase == Phase.SCOREBOARD:
             if not Game.objects.filter(
                 id=game.id, phase=position.phase, question_index=position.index
             ).update(phase=Phase.SCOREBOARD):
-                raise GameRuleError("The game has already moved on.", code="stale")
+                raise GameRuleError("stale")
             game.phase = Phase.SCOREBOARD
             _broadcast(
                 game_group(game.id),
@@ -170,7 +170,7 @@ def _game_finish(*, game: Game, position: Position) -> None:
     if not Game.objects.filter(id=game.id, phase=position.phase, question_index=position.index).update(
         phase=Phase.FINISHED, finished_at=timezone.now()
     ):
-        raise GameRuleError("The game has already moved on.", code="stale")
+        raise GameRuleError("stale")
     _broadcast(
         game_group(game.id), {"type": "game.finished", "finished": json.dumps(finished_payload(game=game))}
     )
@@ -208,7 +208,7 @@ def game_tick(*, game_id: int, now: datetime | None = None) -> Progress:
     now = now or timezone.now()
     game = Game.objects.filter(id=game_id).values("phase", "question_index", "deadline").first()
     if game is None:
-        raise NotFoundError("No such game.")
+        raise NotFoundError("game_not_found")
     players = Player.objects.filter(game_id=game_id, removed_at__isnull=True).count()
     answered = 0
     closed = False

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.errors import neptun_code_error
 from accounts.models import Course, Enrollment, User
 from accounts.neptun import InvalidNeptunCode, neptun_normalize
 from core.audit import grade_audit_record
@@ -31,7 +32,7 @@ from quizzes.services.game_groups import _broadcast, _send, host_group, seat_dig
 
 def game_host_check(*, user: User, game: Game) -> None:
     if not game_can_host(user=user, game=game):
-        raise PermissionDeniedError("Only the game's host and the course's instructors can run this game.")
+        raise PermissionDeniedError("not_host")
 
 
 def game_create(
@@ -51,16 +52,13 @@ def game_create(
     quiz_edit_check(user=host, quiz=quiz)
     quiz_course_check(user=host, course=course)
     if graded and course is None:
-        raise GameRuleError(
-            "A graded game goes to a course's gradebook: choose the course, or run a practice game.",
-            code="graded_without_course",
-        )
+        raise GameRuleError("graded_without_course")
     if verified is None:
         verified = graded
     course_assert_writable(course=course)
     question_ids = list(quiz.questions.order_by("position", "id").values_list("id", flat=True))
     if not question_ids:
-        raise GameRuleError("The quiz has no questions yet; add one before starting a game.")
+        raise GameRuleError("no_questions")
     for _ in range(50):
         pin = f"{secrets.randbelow(900_000) + 100_000}"
         try:
@@ -78,7 +76,7 @@ def game_create(
                 )
         except IntegrityError:
             continue
-    raise PlatformError("No free game PIN was found; finish some old games and try again.")
+    raise PlatformError("no_free_pin")
 
 
 def _player_public(player: Player) -> dict[str, Any]:
@@ -123,21 +121,18 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None, ch
     PlatformError with a message for the student.
     """
     if game.phase == Phase.FINISHED:
-        raise PlatformError("This game is over.", code="game_over")
+        raise PlatformError("game_over")
     course_assert_writable(course=game.course)  # a game left running when the term was closed
     logged_in = user is not None and user.is_authenticated
     if game.verified:
         if user is None or not logged_in or not user.neptun_code:
-            raise PermissionDeniedError(
-                "This game admits logged-in students only: log in with your Neptun code first.",
-                code="login_required",
-            )
+            raise PermissionDeniedError("login_required")
         code = user.neptun_code
     else:
         try:
             code = neptun_normalize(neptun_code)
-        except InvalidNeptunCode as error:
-            raise PlatformError(str(error), code="invalid_neptun") from None
+        except InvalidNeptunCode:
+            raise neptun_code_error(neptun_code) from None
     owner = user if user is not None and logged_in and user.neptun_code == code else None
     account = owner
     if game.course_id is not None:
@@ -148,19 +143,13 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None, ch
         )
         if enrollment is None:
             course_code = Course.objects.filter(id=game.course_id).values_list("code", flat=True).first()
-            raise PermissionDeniedError(
-                f"{code} is not enrolled in {course_code}. Check your Neptun code, or ask the instructor "
-                "to add you to the course.",
-                code="not_enrolled",
-            )
+            raise PermissionDeniedError("not_enrolled", neptun=code, course=course_code or "")
         account = account or enrollment.user
     with transaction.atomic():
         existing = Player.objects.select_for_update().filter(game=game, neptun_code=code).first()
         if existing is not None:
             if existing.removed_at is not None:
-                raise PermissionDeniedError(
-                    "The host removed this Neptun code from the game.", code="removed"
-                )
+                raise PermissionDeniedError("neptun_removed")
             if owner is None:
                 request = _seat_request_create(
                     game=game, player=existing, channel_name=channel_name, user=user
@@ -195,18 +184,13 @@ def _seat_move(*, game: Game, player: Player) -> None:
 
 def _seat_request_create(*, game: Game, player: Player, channel_name: str, user: User | None) -> SeatRequest:
     if not channel_name:
-        raise PermissionDeniedError(
-            "This Neptun code already has a seat on another device. Log in to take it back, or ask the host.",
-            code="seat_held",
-        )
+        raise PermissionDeniedError("seat_held")
     now = timezone.now()
     pending = SeatRequest.objects.filter(
         game=game, status=SeatRequestStatus.PENDING, created_at__gte=now - SEAT_REQUEST_TTL
     )
     if pending.count() >= MAX_PENDING_SEAT_REQUESTS:
-        raise PlatformError(
-            "Too many devices are waiting for the host; try again in a minute.", code="too_many_requests"
-        )
+        raise PlatformError("too_many_requests")
     request = SeatRequest.objects.create(
         game=game,
         player=player,
@@ -240,9 +224,7 @@ def seat_request_decide(*, game: Game, request_id: int, approve: bool, by: User)
             id=request_id, game=game, status=SeatRequestStatus.PENDING, created_at__gte=now - SEAT_REQUEST_TTL
         ).update(status=status, decided_at=now, decided_by=by)
         if not claimed:
-            raise PlatformError(
-                "That request is no longer waiting: the phone left, or it was already answered.", code="stale"
-            )
+            raise PlatformError("request_not_waiting")
         request = SeatRequest.objects.select_related("user").get(id=request_id)
         player = Player.objects.select_for_update().get(id=request.player_id)
         denied = [request]
@@ -281,15 +263,12 @@ def seat_request_cancel(*, request_id: int) -> None:
 def player_resume(*, game: Game, seat_token: object) -> Player:
     """The player holding ``seat_token``; raises PlatformError when the seat is no longer theirs."""
     if not isinstance(seat_token, str) or not 10 <= len(seat_token) <= 64:
-        raise PlatformError("That seat token is not valid; join with your Neptun code.", code="seat_lost")
+        raise PlatformError("seat_invalid")
     player = Player.objects.filter(game=game, seat_token=seat_token).first()
     if player is None:
-        raise PlatformError(
-            "Your seat moved to another device. Join again: log in, or the host approves your request.",
-            code="seat_lost",
-        )
+        raise PlatformError("seat_lost")
     if player.removed_at is not None:
-        raise PermissionDeniedError("The host removed you from this game.", code="removed")
+        raise PermissionDeniedError("removed")
     return player
 
 
@@ -304,21 +283,18 @@ def player_remove(*, game: Game, player_id: int, by: User, reason: str = "") -> 
     """
     game_host_check(user=by, game=game)
     if type(player_id) is not int:
-        raise PlatformError("Say which player (their id).")
+        raise PlatformError("player_unspecified")
     reason = reason.strip()[:MAX_REMOVAL_REASON] if isinstance(reason, str) else ""
     course_assert_writable(course=game.course)
     with transaction.atomic():
         phase = Game.objects.filter(id=game.id).values_list("phase", flat=True).first()
         if phase == Phase.FINISHED and not reason:
-            raise PlatformError(
-                "The game is over and its points may be in the gradebook: say why you remove this player.",
-                code="reason_required",
-            )
+            raise PlatformError("reason_required")
         updated = Player.objects.filter(game=game, id=player_id, removed_at__isnull=True).update(
             removed_at=timezone.now(), removed_by=by, removed_reason=reason
         )
         if not updated:
-            raise NotFoundError("No such player in this game.")
+            raise NotFoundError("player_not_found")
         player = Player.objects.get(id=player_id)
         if game.course is not None:
             grade_audit_record(

@@ -1,7 +1,9 @@
-"""A Hungarian student plays a one-question game on the phone and reads the JavaScript's texts in Hungarian
-(through /jsi18n/), while the English host's screen stays English."""
+"""A Hungarian student plays a two-question game on the phone and reads the JavaScript's texts in Hungarian
+(through /jsi18n/) and the server's errors in Hungarian (made on the server in the phone's language), while
+the English host's screen stays English."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.services import user_language_set
 from quizzes.authoring import QuestionDraft
@@ -30,6 +32,9 @@ def test_a_hungarian_phone_shows_the_live_quiz_in_hungarian(
     draft = QuestionDraft(kind="single", text="Which layer shares its weights across positions?",
                           choices=choices("Convolution", "Dense"), time_limit=60)  # fmt: skip
     question_save(quiz=quiz, user=instructor, draft=draft)
+    number = QuestionDraft(kind="numeric", text="How many outputs has a 10-class classifier?",
+                           answer_number=10, time_limit=60)  # fmt: skip
+    question_save(quiz=quiz, user=instructor, draft=number)
     game = game_create(quiz=quiz, host=instructor, course=course)
 
     host = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
@@ -45,14 +50,13 @@ def test_a_hungarian_phone_shows_the_live_quiz_in_hungarian(
     phone.fill("#neptun", "abc123")
     phone.click("#join-button")
     phone.wait_for_selector("#lobby-screen:not([hidden])")
-    host.wait_for_function("document.getElementById('player-count').textContent === '1'")
+    expect(host.locator("#player-count")).to_have_text("1")
 
     host.click("#start")
     phone.wait_for_selector("#question-screen:not([hidden]) .tile")
-    assert phone.inner_text("#q-number") == "1. kérdés (összesen 1)"
+    assert phone.inner_text("#q-number") == "1. kérdés (összesen 2)"
     assert phone.get_attribute("#tiles .tile.red", "aria-label") == "háromszög: Convolution"
-    host.wait_for_function("document.getElementById('q-number').textContent !== ''")  # its own frame
-    assert host.inner_text("#q-number") == "Question 1 of 1"  # the host's account is English
+    expect(host.locator("#q-number")).to_have_text("Question 1 of 2")  # the host's account is English
     phone.click("#tiles .tile.red")
     phone.wait_for_selector("text=Válasz elküldve ✔ — várd meg az eredményt.")
 
@@ -62,6 +66,21 @@ def test_a_hungarian_phone_shows_the_live_quiz_in_hungarian(
     assert phone.inner_text("#r-result") == "Helyes ✔"
     assert phone.inner_text("#r-points").endswith(" pont")
     phone.screenshot(path=str(artifacts_dir / "phone-hu-reveal.png"))
+    host.click("#to-scoreboard")
+    host.wait_for_selector("#scoreboard-screen:not([hidden])")
+    host.click("#next")
+
+    # The server's answer errors ("… is not a number", "Type a number" …) once reached the phone in English.
+    phone.wait_for_selector("#answer-text:visible")
+    assert phone.inner_text("#q-number") == "2. kérdés (összesen 2)"
+    phone.fill("#answer-text", "tíz")
+    phone.click("#typed button")
+    expect(phone.locator("#q-status")).to_have_text("„tíz” nem szám. Írj be például 3,5-öt vagy -2-t.")
+    expect(phone.locator("#typed button")).to_be_enabled()  # an unreadable number can be sent again
+    phone.fill("#answer-text", "10")
+    phone.click("#typed button")
+    expect(phone.locator("#q-status")).to_have_text("Válasz elküldve ✔ — várd meg az eredményt.")
+    host.wait_for_selector("#reveal-screen:not([hidden])")
     host.click("#to-scoreboard")
     host.wait_for_selector("#scoreboard-screen:not([hidden])")
     assert host.inner_text("#next") == "Podium"

@@ -73,7 +73,7 @@ def test_a_full_media_disk_is_a_json_503_that_stores_nothing_and_shows_on_health
                 server.url, assignment_id=assignment.pk, token=token, content=_long_predictions()
             )
             assert status == 503 and "application/json" in kind, (status, body)
-            assert body and body["code"] == "storage_full" and "disk is full" in body["detail"]
+            assert body and body["code"] == "upload_storage_full" and "disk is full" in body["detail"]
             assert _files(folder) == {"filler"}, "nothing half-written is left behind"
             assert Submission.objects.count() == before
 

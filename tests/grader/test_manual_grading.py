@@ -73,7 +73,7 @@ def test_the_rubric_is_set_by_instructors_and_fixed_once_someone_is_graded(
     )
     with pytest.raises(PlatformError) as error:
         rubric_set(assignment=assignment, by=instructor, text="Other: 1")
-    assert error.value.code == "already_graded"
+    assert error.value.code == "grading_already_graded"
     rubric_set(assignment=assignment, by=instructor, text=RUBRIC)  # unchanged: fine
 
 

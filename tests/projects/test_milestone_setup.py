@@ -104,7 +104,7 @@ def test_a_graded_milestones_rubric_stays_but_its_deadline_may_move(
             needs_pdf=False,
             rubric=[RubricLine("Everything", Decimal(20))],
         )
-    assert caught.value.code == "already_graded" and first.criteria.count() == 4
+    assert caught.value.code == "rubric_locked_graded" and first.criteria.count() == 4
     same = [RubricLine(c.name, c.max_points) for c in first.criteria.order_by("order", "id")]
     later = first.deadline + timedelta(days=2)
     milestone_update(

@@ -117,7 +117,7 @@ def test_members_must_be_students_of_the_course(course, student, instructor, enr
     outsider.enrollments.filter(course=course).delete()
     with pytest.raises(PlatformError, match="Not students of VITMMA19: OUT001, NOP999") as caught:
         project_register(course=course, registered_by=student, title="X", member_codes=["OUT001", "NOP999"])
-    assert caught.value.code == "not_enrolled"
+    assert caught.value.code == "not_students_of_course"
     with pytest.raises(PermissionDeniedError):
         project_register(course=course, registered_by=instructor, title="Staff project")
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from quizzes import consumers
+from quizzes.frames import FRAME_ERROR_CODES as FRAME_CODES
 from quizzes.models import Answer, Game, Player
 from quizzes.routing import websocket_urlpatterns
 from quizzes.selectors import player_variant
@@ -61,7 +62,7 @@ def test_unknown_pin_gets_an_error_and_is_closed(game):
     async def scenario():
         phone = await connect("/ws/quizzes/play/000000/")
         frame = await receive(phone)
-        assert frame["code"] == "not_found" and "PIN" in frame["message"]
+        assert frame["code"] == "pin_not_found" and "PIN" in frame["message"]
         assert (await phone.receive_output())["type"] == "websocket.close"
 
     run(scenario)
@@ -146,15 +147,15 @@ def test_hostile_frames_get_errors_and_change_nothing(game, instructor, student)
         await receive(phone, "question")
         hostile = [
             ("{not json", "bad_json"),
-            ("[1, 2]", "bad_frame"),
-            ('{"type": 5}', "bad_frame"),
+            ("[1, 2]", "frame_not_object"),
+            ('{"type": 5}', "frame_not_object"),
             ('{"type": "hack"}', "unknown_type"),
             (json.dumps({"type": "answer", "question": 0, "picks": "x" * 5000}), "frame_too_large"),
-            (json.dumps({"type": "answer", "question": "0", "picks": [0]}), "bad_frame"),
-            (json.dumps({"type": "answer", "question": 0, "picks": "0"}), "bad_frame"),
-            (json.dumps({"type": "answer", "question": 0, "picks": [7]}), "answer_rejected"),
-            (json.dumps({"type": "answer", "question": 0, "picks": [True]}), "bad_frame"),
-            (json.dumps({"type": "answer", "question": 0, "picks": [0, 1]}), "answer_rejected"),
+            (json.dumps({"type": "answer", "question": "0", "picks": [0]}), "field_not_integer"),
+            (json.dumps({"type": "answer", "question": 0, "picks": "0"}), "field_not_list"),
+            (json.dumps({"type": "answer", "question": 0, "picks": [7]}), "choose_option"),
+            (json.dumps({"type": "answer", "question": 0, "picks": [True]}), "field_not_integer"),
+            (json.dumps({"type": "answer", "question": 0, "picks": [0, 1]}), "choose_one"),
             (json.dumps({"type": "join", "neptun": "XYZ789"}), "already_joined"),
             (json.dumps({"type": "resume", "seat": "someone-elses-seat-token"}), "already_joined"),
         ]
@@ -163,11 +164,11 @@ def test_hostile_frames_get_errors_and_change_nothing(game, instructor, student)
             frame = await receive(phone)
             assert frame["type"] == "error" and frame["code"] == code, (text, frame)
         await phone.send_to(bytes_data=b"\x00\x01")
-        assert (await receive(phone))["code"] == "bad_frame"
+        assert (await receive(phone))["code"] == "frame_not_text"
         await send(host, type="advance", phase="lobby", index=-1)  # a stale host click
         assert (await receive(host, "error"))["code"] == "stale"
         await send(host, type="remove", player="1")
-        assert (await receive(host, "error"))["code"] == "bad_frame"
+        assert (await receive(host, "error"))["code"] == "field_not_integer"
         await phone.disconnect()
         await host.disconnect()
 
@@ -184,7 +185,7 @@ def test_a_stranger_cannot_resume_someone_elses_seat(game, student):
         await send(stranger, type="resume", seat="x" * 43)
         assert (await receive(stranger))["code"] == "seat_lost"
         await send(stranger, type="resume", seat=["not", "a", "token"])
-        assert (await receive(stranger))["code"] == "bad_frame"
+        assert (await receive(stranger))["code"] == "field_not_text"
         await owner.disconnect()
         await stranger.disconnect()
 
@@ -289,7 +290,7 @@ def test_parametric_question_shows_each_player_their_own_variant(game, instructo
         )
         variant = await _variant(game, "ABC123")
         await send(a, type="answer", question=0, text="what?")
-        assert (await receive(a))["code"] == "answer_rejected"
+        assert (await receive(a))["code"] == "shape_form"
         await send(a, type="answer", question=0, text=variant.answer)
         assert (await receive(a))["type"] == "answer.accepted"
         await send(host, type="skip", index=0)
@@ -331,7 +332,7 @@ def test_host_removes_a_player(game, instructor, student):
         assert (await receive(host, "player"))["event"] == "removed"
         again = await connect(f"/ws/quizzes/play/{game.pin}/")
         await send(again, type="join", neptun="ABC123")
-        assert (await receive(again))["code"] == "removed"
+        assert (await receive(again))["code"] == "neptun_removed"
         await again.disconnect()
         await host.disconnect()
 
@@ -343,10 +344,10 @@ def test_only_the_games_instructors_can_host(game, student, grader_user):
         for user in (AnonymousUser(), student, grader_user):
             host = await connect(f"/ws/quizzes/host/{game.id}/", user)
             frame = await receive(host)
-            assert frame["code"] == "permission_denied"
+            assert frame["code"] == "not_host"
             assert (await host.receive_output())["type"] == "websocket.close"
         host = await connect("/ws/quizzes/host/999999/", student)
-        assert (await receive(host))["code"] == "not_found"
+        assert (await receive(host))["code"] == "game_not_found"
 
     run(scenario)
     assert Game.objects.get(id=game.id).phase == "lobby"
@@ -391,8 +392,8 @@ def test_every_wrong_frame_on_either_socket_gets_an_error_frame_and_the_socket_s
             for text in frames:
                 await communicator.send_to(text_data=text)
                 frame = await receive(communicator, "error")
-                assert frame["code"] in ("bad_frame", "bad_json", "unknown_type"), (text[:60], frame)
-                assert set(frame) == {"type", "code", "message", "request"} and frame["message"]
+                assert frame["code"] in FRAME_CODES, (text[:60], frame)
+                assert set(frame) == {"type", "code", "params", "message", "request"} and frame["message"]
             await send(communicator, type="ping")
             assert (await receive(communicator, "pong"))["type"] == "pong"  # still connected
         for communicator in (phone, host):
@@ -402,3 +403,47 @@ def test_every_wrong_frame_on_either_socket_gets_an_error_frame_and_the_socket_s
     game.refresh_from_db()
     assert (game.phase, game.question_index) == ("question", 0)
     assert not Answer.objects.exists() and not Player.objects.filter(removed_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("headers", "saved"),
+    [
+        ([(b"accept-language", b"hu-HU,hu;q=0.9,en;q=0.5")], ""),  # the phone's browser is Hungarian
+        (
+            [(b"cookie", b"django_language=hu"), (b"accept-language", b"en-US")],
+            "",
+        ),  # the language menu's cookie
+        ([(b"accept-language", b"en-US")], "hu"),  # the account's choice wins over the browser's
+    ],
+)
+def test_a_hungarian_phone_gets_errors_and_notices_in_hungarian_with_code_and_params(
+    game, student, other_student, headers, saved
+):
+    student.language = saved
+    student.save(update_fields=["language"])
+
+    async def scenario():
+        phone = WebsocketCommunicator(application, f"/ws/quizzes/play/{game.pin}/", headers=headers)
+        phone.scope["user"] = student if saved else AnonymousUser()
+        assert (await phone.connect())[0]
+        await send(phone, type="answer", question=0, picks=[0])
+        assert await receive(phone) == {
+            "type": "error",
+            "code": "not_joined",
+            "params": {},
+            "message": "Előbb csatlakozz a játékhoz.",
+            "request": "answer",
+        }
+        await send(phone, type="join", neptun="ab!")
+        refused = await receive(phone)
+        assert refused["code"] == "invalid_neptun" and refused["params"] == {"typed": "ab!"}
+        assert refused["message"].startswith("„ab!” nem Neptun-kód.")
+        await send(phone, type="join", neptun=["ABC123"])
+        assert (await receive(phone))["message"] == "A(z) „neptun” legfeljebb 40 karakteres szöveg lehet."
+        await phone.disconnect()
+        english, _ = await join(game, "XYZ789")  # another phone, no language: English
+        await send(english, type="join", neptun="XYZ789")
+        assert (await receive(english, "error"))["message"] == "You already have a seat in this game."
+        await english.disconnect()
+
+    run(scenario)

@@ -97,7 +97,7 @@ def test_removing_a_player_after_the_game_needs_a_reason_and_records_who_when_wh
     assert silent.value.code == "reason_required"
     with pytest.raises(PlatformError) as grader_tries:
         player_remove(game=game, player_id=player.id, by=grader_user, reason="looks odd")
-    assert grader_tries.value.code == "permission_denied"
+    assert grader_tries.value.code == "not_host"
     assert Player.objects.get(id=player.id).removed_at is None
 
     def gradebook_codes() -> list[str]:

@@ -122,7 +122,7 @@ def test_only_the_courses_instructors_choose_the_projector_names(course, instruc
         course_hall_save(course=course, user=student, board_names=BoardNames.NAME)
     with pytest.raises(PlatformError) as bad:
         course_hall_save(course=course, user=instructor, board_names="everything")
-    assert bad.value.code == "invalid" and not CourseHall.objects.exists()
+    assert bad.value.code == "board_names_invalid" and not CourseHall.objects.exists()
     url = reverse("quizzes:course_hall", args=[course.code])
     client.force_login(student)
     assert client.post(url, {"board_names": "name"}).status_code == 403

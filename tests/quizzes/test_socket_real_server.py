@@ -34,7 +34,7 @@ def test_hostile_frames_on_the_real_server_get_error_frames_and_no_traceback(asg
         for _ in range(3):  # one traceback per frame, before
             phone.send("[" * 2000 + "]" * 2000)
             error = receive(phone, "error")
-            assert error["code"] == "bad_frame" and error["request"] is None
+            assert error["code"] == "frame_too_deep" and error["request"] is None
         phone.send(json.dumps({"type": "answer", "question": 0, "text": "x" * 100_000}))
         assert receive(phone, "error")["code"] == "frame_too_large"
         phone.send(json.dumps({"type": "ping"}))
@@ -43,3 +43,27 @@ def test_hostile_frames_on_the_real_server_get_error_frames_and_no_traceback(asg
     assert "RecursionError" not in log and "Traceback" not in log, log[-2000:]
     assert Player.objects.get(game=game).neptun_code == "ABC123"
     assert Game.objects.get(id=game.id).phase == "lobby"
+
+
+def test_a_hungarian_phone_on_the_real_server_gets_its_errors_in_hungarian(asgi_server, game, student):
+    """Once English on every phone (play.js knew no translation for these): the server now makes them
+    in the phone's language, from its Accept-Language."""
+    hungarian = {"Accept-Language": "hu-HU,hu;q=0.9"}
+    url = f"{asgi_server.ws_url}/ws/quizzes/play/000000/"
+    with connect(url, origin=asgi_server.url, open_timeout=10, additional_headers=hungarian) as phone:
+        error = receive(phone, "error")
+    assert error["code"] == "pin_not_found" and error["params"] == {}
+    assert error["message"] == "Nincs futó játék ezzel a PIN-kóddal. Nézd meg a PIN-t a kivetítőn."
+    url = f"{asgi_server.ws_url}/ws/quizzes/play/{game.pin}/"
+    with connect(url, origin=asgi_server.url, open_timeout=10, additional_headers=hungarian) as phone:
+        phone.send(json.dumps({"type": "join", "neptun": "ABC123", "seat": "x"}))
+        error = receive(phone, "error")
+        assert error["code"] == "unknown_field" and error["params"] == {"field": "seat", "type": "join"}
+        assert error["message"] == "Ismeretlen „seat” mező egy „join” keretben."
+        phone.send(json.dumps({"type": "join", "neptun": "ABC123"}))
+        receive(phone, "lobby")
+        phone.send(json.dumps({"type": "answer", "question": 0, "text": "3,5"}))
+        assert receive(phone, "error")["message"] == "Ez a kérdés most nincs nyitva."
+    with connect(url, origin=asgi_server.url, open_timeout=10) as english:  # no Accept-Language: English
+        english.send(json.dumps({"type": "ping", "extra": 1}))
+        assert receive(english, "error")["message"] == "Unknown field “extra” in a “ping” frame."

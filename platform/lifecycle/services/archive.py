@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import Course, User
 from accounts.selectors import course_is_instructor
@@ -32,19 +31,13 @@ def course_assert_writable(*, course: Course | None) -> None:
     if course is None:
         return
     if course_is_closed(course=course):
-        raise CourseClosedError(
-            _(
-                "%(course)s is closed for the term: nothing can be submitted, played or graded any more. "
-                "An instructor can reopen it on the course's term page."
-            )
-            % {"course": course.code}
-        )
+        raise CourseClosedError("course_closed", course=course.code)
 
 
 def _instructor_check(*, course: Course, by: User | None) -> None:
     # by=None: a management command run by the site's operator.
     if by is not None and not (by.is_superuser or course_is_instructor(user=by, course=course)):
-        raise PermissionDeniedError(_("Only the course's instructors close, reopen or copy its term."))
+        raise PermissionDeniedError("only_course_instructors_close")
 
 
 def course_term(*, course: Course) -> CourseTerm:
@@ -90,14 +83,14 @@ def course_reopen(*, course: Course, by: User | None, reason: str, now: datetime
     _instructor_check(course=course, by=by)
     reason = (reason or "").strip()
     if not reason:
-        raise PlatformError(_("Say why the term is reopened: the reason is kept on the record."))
+        raise PlatformError("say_why_term_reopened")
     now = now or timezone.now()
     with transaction.atomic():
         term = CourseTerm.objects.select_for_update().filter(course=course).first()
         if term is None or term.closed_at is None:
-            raise PlatformError(_("The term is not closed."))
+            raise PlatformError("term_not_closed")
         if term.erased_at is not None:
-            raise PlatformError(_("The personal data of this term was erased; it cannot be reopened."))
+            raise PlatformError("personal_data_term_erased")
         TermEvent.objects.create(
             course=course,
             kind=TermEventKind.REOPENED,
@@ -118,7 +111,7 @@ def course_reopen(*, course: Course, by: User | None, reason: str, now: datetime
 def course_retention_set(*, course: Course, by: User | None, days: int) -> CourseTerm:
     _instructor_check(course=course, by=by)
     if not 30 <= days <= 3650:
-        raise PlatformError(_("Keep personal data for 30 to 3650 days after the term closes."))
+        raise PlatformError("keep_personal_data_days")
     with transaction.atomic():
         term = course_term(course=course)
         before = term.retention_days

@@ -49,7 +49,7 @@ class BackupSummary:
 def _engine() -> str:
     vendor = connections["default"].vendor
     if vendor not in ("sqlite", "postgresql"):
-        raise PlatformError(f"Backups support SQLite and PostgreSQL, not {vendor}.")
+        raise PlatformError("backup_engine_unsupported", engine=vendor)
     return vendor
 
 
@@ -102,7 +102,7 @@ def _database_dump(*, engine: str, folder: Path) -> Path:
         timeout=3600,
     )
     if result.returncode != 0:
-        raise PlatformError(f"pg_dump failed: {result.stderr.strip()[-2000:]}")
+        raise PlatformError("pg_dump_failed", detail=result.stderr.strip()[-2000:])
     return target
 
 
@@ -211,23 +211,22 @@ def _extract(*, archive_path: Path, folder: Path) -> dict[str, Any]:
         with tarfile.open(archive_path, "r:gz") as archive:
             archive.extractall(folder, filter="data")
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise PlatformError(f"The backup {archive_path} cannot be read: {error}") from None
+        raise PlatformError("backup_unreadable", path=str(archive_path), detail=str(error)) from None
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
     except (OSError, ValueError) as error:
-        raise PlatformError(f"The backup has no readable {MANIFEST}: {error}") from None
+        raise PlatformError("backup_manifest_unreadable", manifest=MANIFEST, detail=str(error)) from None
     if manifest.get("format") != BACKUP_FORMAT:
-        raise PlatformError(f"Unknown backup format {manifest.get('format')!r}; expected {BACKUP_FORMAT}.")
+        found = repr(manifest.get("format"))
+        raise PlatformError("backup_format_unknown", found=found, expected=BACKUP_FORMAT)
     listed = {entry["path"] for entry in manifest["files"]}
     present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST}
     if listed != present:
-        raise PlatformError(
-            f"The backup's files differ from its manifest: missing {sorted(listed - present)[:5]}, "
-            f"unlisted {sorted(present - listed)[:5]}."
-        )
+        missing, unlisted = str(sorted(listed - present)[:5]), str(sorted(present - listed)[:5])
+        raise PlatformError("backup_files_differ", missing=missing, unlisted=unlisted)
     for entry in manifest["files"]:
         if _sha256(folder / entry["path"]) != entry["sha256"]:
-            raise PlatformError(f"Checksum mismatch in the backup: {entry['path']}. The backup is damaged.")
+            raise PlatformError("backup_checksum_mismatch", path=entry["path"])
     return manifest
 
 
@@ -239,18 +238,12 @@ def site_restore(*, archive_path: Path, force: bool = False) -> dict[str, Any]:
     """
     engine = _engine()
     if not force and not site_is_empty():
-        raise PlatformError(
-            "This site is not empty (it has accounts or media files); restore into an empty site, "
-            "or pass --force to replace everything in it."
-        )
+        raise PlatformError("site_not_empty_accounts")
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=Path(settings.DATA_DIR)) as tmp:
         folder = Path(tmp)
         manifest = _extract(archive_path=Path(archive_path), folder=folder)
         if manifest["engine"] != engine:
-            raise PlatformError(
-                f"This backup is of a {manifest['engine']} site; this site runs on {engine}. Restore it "
-                "into a site of the same kind."
-            )
+            raise PlatformError("backup_engine_mismatch", backup=manifest["engine"], site=engine)
         db = connections["default"].settings_dict
         connections.close_all()
         if engine == "sqlite":
@@ -279,7 +272,7 @@ def site_restore(*, archive_path: Path, force: bool = False) -> dict[str, Any]:
                 timeout=3600,
             )
             if result.returncode != 0:
-                raise PlatformError(f"pg_restore failed: {result.stderr.strip()[-2000:]}")
+                raise PlatformError("pg_restore_failed", detail=result.stderr.strip()[-2000:])
         media = Path(settings.MEDIA_ROOT)
         if force and media.exists():
             shutil.rmtree(media)

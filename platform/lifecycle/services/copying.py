@@ -57,15 +57,13 @@ def course_copy(
     code = (code or "").strip()
     term = (term or "").strip()
     if not COURSE_CODE.fullmatch(code):
-        raise PlatformError(
-            _("Give the new course's code: letters, digits, '-', '_' or '.', at most 40 characters.")
-        )
+        raise PlatformError("give_new_course_code")
     if not term or len(term) > 20:
-        raise PlatformError(_("Give the new term, e.g. 2027/28/1 (at most 20 characters)."))
+        raise PlatformError("term_missing")
     if abs(offset_days) > MAX_OFFSET_DAYS:
-        raise PlatformError(_("Move the dates by at most three years."))
+        raise PlatformError("move_dates_most_three")
     if Course.objects.filter(code__iexact=code).exists():
-        raise PlatformError(_("A course with the code %(code)s exists already.") % {"code": code})
+        raise PlatformError("course_code_exists", code=code)
     offset = timedelta(days=offset_days)
     plan = CopyPlan(source=source, target_code=code, dry_run=dry_run)
     try:

@@ -1,17 +1,8 @@
 // The projector: the lobby with PIN and QR, questions with the server's countdown, reveal, scoreboard, podium.
-// Texts go through Django's JavaScript catalogue (gettext, interpolate from /jsi18n/, loaded first).
+// Texts go through Django's JavaScript catalogue (gettext, interpolate from /jsi18n/, loaded first); the server's
+// error frames come translated (code, params, message), so the screen shows their message as it is.
 (function () {
   "use strict";
-  // The server's messages are English; the ones a host meets are translated here, by their exact text.
-  const SERVER_TEXT = {
-    "The game has already moved on; the screen shows where it is now.":
-      gettext("The game has already moved on; the screen shows where it is now."),
-    "The game has already moved on.": gettext("The game has already moved on."),
-    "That question is not open.": gettext("That question is not open."),
-    "This game is over.": gettext("This game is over."),
-    "That request is no longer waiting: the phone left, or it was already answered.":
-      gettext("That request is no longer waiting: the phone left, or it was already answered."),
-  };
   // The reveal's fixed bars (typed answers, and nobody answering); choice bars carry the question's own text.
   const BAR_TEXT = { "✔ Correct": gettext("Correct"), "✘ Wrong": gettext("Wrong"), "– No answer": gettext("No answer") };
   const root = document.getElementById("host");
@@ -47,7 +38,7 @@
       case "reveal": renderReveal(f.reveal); break;
       case "scoreboard": renderScoreboard(f.scoreboard); break;
       case "finished": renderFinished(f.finished); break;
-      case "error": $("host-status").textContent = SERVER_TEXT[f.message] || f.message; break;
+      case "error": $("host-status").textContent = f.message; break;
     }
   }
 

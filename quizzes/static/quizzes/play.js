@@ -1,53 +1,17 @@
 // The phone: join with PIN + Neptun code, answer, see the result. Protocol: docs/websocket-protocol.md
 // Texts go through Django's JavaScript catalogue (gettext, ngettext, interpolate from /jsi18n/, loaded first).
+// The server's errors and notices come translated (code, params, message): show the message, switch on the code.
 (function () {
   "use strict";
-  // The server's messages are English; the ones a player meets are translated here, by their exact text.
-  const SERVER_TEXT = {
-    "This game is over.": gettext("This game is over."),
-    "This game admits logged-in students only: log in with your Neptun code first.":
-      gettext("This game admits logged-in students only: log in with your Neptun code first."),
-    "A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123.":
-      gettext("A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123."),
-    "The host removed this Neptun code from the game.": gettext("The host removed this Neptun code from the game."),
-    "The host removed you from this game.": gettext("The host removed you from this game."),
-    "Your Neptun code joined this game on another device.": gettext("Your Neptun code joined this game on another device."),
-    "That seat token is not valid; join with your Neptun code.": gettext("That seat token is not valid; join with your Neptun code."),
-    "Your seat moved to another device. Join again: log in, or the host approves your request.":
-      gettext("Your seat moved to another device. Join again: log in, or the host approves your request."),
-    "This Neptun code is playing on another device. The host has been asked to move the seat to this one; wait here (or log in to take it back yourself).":
-      gettext("This Neptun code is playing on another device. The host has been asked to move the seat to this one; wait here (or log in to take it back yourself)."),
-    "The host did not move the seat to this device.": gettext("The host did not move the seat to this device."),
-    "Wait for the host to answer your request.": gettext("Wait for the host to answer your request."),
-    "The seat moved on again; join once more.": gettext("The seat moved on again; join once more."),
-    "You already have a seat in this game.": gettext("You already have a seat in this game."),
-    "Join the game first.": gettext("Join the game first."),
-    "That question is not open now.": gettext("That question is not open now."),
-    "Wait for the countdown: the question is not open yet.": gettext("Wait for the countdown: the question is not open yet."),
-    "Time is up: this question is closed, so the answer was not counted.":
-      gettext("Time is up: this question is closed, so the answer was not counted."),
-    "This question is closed, so the answer was not counted.": gettext("This question is closed, so the answer was not counted."),
-    "You already answered this question; only your first answer counts.":
-      gettext("You already answered this question; only your first answer counts."),
-  };
   const SHAPE_NAMES = {
     triangle: gettext("triangle"), diamond: gettext("diamond"), circle: gettext("circle"),
     square: gettext("square"), star: gettext("star"), pentagon: gettext("pentagon"),
   };
-  function serverText(f) {
-    if (SERVER_TEXT[f.message]) return SERVER_TEXT[f.message];
-    const enrolled = f.code === "not_enrolled" && /^(\S+) is not enrolled in (\S+)\. /.exec(f.message || "");
-    if (enrolled) {
-      return interpolate(gettext("%(neptun)s is not enrolled in %(course)s. Check your Neptun code, or ask the instructor to add you to the course."),
-        { neptun: enrolled[1], course: enrolled[2] }, true);
-    }
-    const typed = f.code === "invalid_neptun" && /^“(.*)” is not a Neptun code\. /.exec(f.message || "");
-    if (typed) {
-      return interpolate(gettext("“%(typed)s” is not a Neptun code. A Neptun code is exactly 6 characters, letters A–Z and digits 0–9, for example ABC123."),
-        { typed: typed[1] }, true);
-    }
-    return f.message;
-  }
+  // Answer errors after which sending again cannot help (quizzes/scoring.py ANSWER_FINAL_CODES); after others
+  // (an unreadable number, the countdown) the tiles open again.
+  const ANSWER_FINAL = new Set(["too_late", "closed", "duplicate", "wrong_question", "not_joined"]);
+  // Errors that mean this phone's saved seat token is of no use any more.
+  const SEAT_GONE = new Set(["seat_lost", "seat_invalid", "seat_moved_again", "removed"]);
   const SENT = () => gettext("Answer sent ✔ — wait for the result.");
   const root = document.getElementById("play");
   const $ = (id) => document.getElementById(id);
@@ -93,26 +57,26 @@
       case "finished": renderFinished(f); break;
       case "taken_over": case "removed":
         gone = true; localStorage.removeItem(seatKey);
-        $("gone-message").textContent = serverText(f); show("gone"); break;
+        $("gone-message").textContent = f.message; show("gone"); break;
       case "seat_request":  // the code's seat is held elsewhere: wait on this socket for the host
-        $("join-error").textContent = serverText(f); show("join"); break;
+        $("join-error").textContent = f.message; show("join"); break;
       case "seat_denied":
-        $("join-error").textContent = serverText(f); show("join"); $("join-button").disabled = false;
+        $("join-error").textContent = f.message; show("join"); $("join-button").disabled = false;
         gone = true; socket.close(); break;
       case "error": handleError(f); break;
     }
   }
 
   function handleError(f) {
-    if (f.request === "answer") { status(serverText(f)); if (f.code === "answer_rejected" || f.code === "not_open_yet") unlockTiles(); return; }
+    if (f.request === "answer") { status(f.message); if (!ANSWER_FINAL.has(f.code)) unlockTiles(); return; }
     if (f.code === "login_required") {  // the login page sends the phone back to this PIN
       const back = "/quizzes/play/?pin=" + encodeURIComponent(pin);
       $("login-link").href = root.dataset.login.split("?")[0] + "?next=" + encodeURIComponent(back);
       $("login-first").hidden = false;
     }
-    if (f.code === "seat_lost" || f.code === "removed") { localStorage.removeItem(seatKey); }
-    if (!me) { $("join-error").textContent = serverText(f); show("join"); $("join-button").disabled = false; gone = true; socket.close(); return; }
-    status(serverText(f));
+    if (SEAT_GONE.has(f.code)) { localStorage.removeItem(seatKey); }
+    if (!me) { $("join-error").textContent = f.message; show("join"); $("join-button").disabled = false; gone = true; socket.close(); return; }
+    status(f.message);
   }
 
   function renderQuestion(f) {
