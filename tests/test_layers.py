@@ -1,5 +1,5 @@
-"""The layers contract covers every package of the project, and the two registries that keep lower layers from
-importing higher ones (the home page's context, a closing term's final export) do what the imports did.
+"""The layers contract covers every package of the project, and a closing term's final export comes through
+lifecycle's registry (lifecycle sits below the gradebook and never imports it).
 
 `lint-imports` itself runs in the test command (dev.py test), before pytest.
 """
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from core.home import home_context
 from lifecycle.registry import TermProvider, term_final_export, term_provider_register, term_providers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,18 +33,6 @@ def test_every_package_is_placed_in_the_layers_contract():
     layers = config["importlinter:contract:layers"]["layers"]
     placed = {name.strip() for line in layers.split() for name in line.replace(":", "|").split("|") if name}
     assert placed == roots, f"not in a layer: {sorted(roots - placed)}"
-
-
-@pytest.mark.django_db
-def test_the_home_page_context_comes_from_the_dashboards_registration(student):
-    # dashboards/apps.py registers the student dashboard; core never imports dashboards.
-    context = home_context(user=student)
-    assert context["dashboard"] is not None and context["dashboard"].is_empty  # nothing set up yet
-
-
-@pytest.mark.django_db
-def test_home_page_has_no_dashboard_for_someone_who_is_nobodys_student(instructor):
-    assert home_context(user=instructor) == {"dashboard": None}
 
 
 def test_a_closing_term_needs_exactly_one_final_export_provider(monkeypatch):

@@ -1,5 +1,4 @@
-"""The course dashboard page (staff). The student dashboard is on the home page (core.views.home), which
-gets it through core.home: dashboards/apps.py registers it."""
+"""The course dashboard page (staff). The student dashboard is the home page (core.views.home)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
