@@ -286,7 +286,7 @@ def test() -> None:
     say("the import contract (.importlinter: the layers, docs/architecture.md)")
     # The packages are found as manage.py finds them: platform/ and the repository's root on sys.path.
     packages_path = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])
-    run([str(venv_bin / "lint-imports")], env=dict(os.environ, PYTHONPATH=packages_path))
+    run([str(venv_bin / "lint-imports"), "--no-logo"], env=dict(os.environ, PYTHONPATH=packages_path))
     say("the documentation site (mkdocs build --strict: every page in the nav, every link and anchor found)")
     run([str(venv_bin / "mkdocs"), "build", "--strict"], env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
 
