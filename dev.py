@@ -58,6 +58,8 @@ def ensure_venv() -> None:
     say("installing Python packages (torch==2.13.0 takes the CPU wheel where one is on disk)")
     run([str(VENV_PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"])
     run([str(VENV_PYTHON), "-m", "pip", "install", "-q", "-r", "requirements-dev.txt"])
+    # PyPI's torchvision for torch 2.13 is a CUDA build: make it load beside the CPU torch (docs/runtime.md)
+    run([str(VENV_PYTHON), "-m", "grader.torchvision_cpu"])
     STAMP.write_text(digest)
 
 
@@ -153,10 +155,17 @@ def lan_addresses() -> list[str]:
     return sorted(address for address in found if not address.startswith("127.") and address != ANY_ADDRESS)
 
 
+DEMO_GIT_PREFIX = "https://github.com/dlip-demo/"
+
+
 def demo_env(*, base: dict[str, str], lan: bool, port: str, addresses: list[str]) -> dict[str, str]:
     """The demo's environment: on the LAN, the machine's addresses are allowed hosts (HTTP and the quiz
     sockets' Origin check) and trusted CSRF origins, and the site's URL is the first of them."""
     env = dict(base)
+    # The demo teams' repositories are local bare repositories (the demo seeds them) standing in for the
+    # course's git server, so the project pages show "the last commit before the deadline" for real.
+    data_dir = Path(base.get("DATA_DIR") or ROOT / "var").resolve()
+    env.setdefault("PROJECT_GIT_SOURCES", f"{DEMO_GIT_PREFIX}=file://{data_dir}/demo-git/")
     if not lan or not addresses:
         return env
     hosts = [h for h in base.get("ALLOWED_HOSTS", "").split(",") if h] or ["localhost", "127.0.0.1", "[::1]"]

@@ -47,6 +47,11 @@ class SubmissionSerializer(serializers.Serializer):
     late_days = serializers.IntegerField()
     run_seconds = serializers.FloatField(allow_null=True)
     log = serializers.CharField()
+    failure = serializers.JSONField(
+        allow_null=True,
+        help_text="why the run failed, when it names it: where (cell or script), cell, line, error_type, "
+        "message, excerpt_first_line, excerpt (source lines around the failing one); else null",
+    )
     has_executed_notebook = serializers.BooleanField()
     attempts = serializers.IntegerField()
     received_at = serializers.DateTimeField()

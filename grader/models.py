@@ -125,6 +125,9 @@ class Submission(models.Model):
     verdict = models.CharField(max_length=30, choices=Verdict.choices, blank=True)
     verdict_detail = models.TextField(blank=True)
     log = models.TextField(blank=True)
+    # Why the run failed, for the top of the page (grader.failures: cell or line, source, error type and
+    # message; bounded); {} when it did not fail or named nothing.
+    failure = models.JSONField(default=dict, blank=True)
     executed_html = models.FileField(upload_to="grader/executed/%Y/%m/", blank=True)
     score = models.FloatField(null=True, blank=True)
     score_public = models.FloatField(null=True, blank=True)

@@ -623,6 +623,28 @@ def _copy_folder(src: int, dst: int, *, owner: int | None, depth: int, seen: set
     return left_out
 
 
+def _links_make(folder: Path, links: Mapping[str, str], *, owner: int) -> dict[str, str]:
+    """Make each ``name -> target`` link in ``folder`` where the name is free; return those made."""
+    made: dict[str, str] = {}
+    for name, target in links.items():
+        path = folder / name
+        if os.path.lexists(path):
+            continue
+        os.symlink(target, path)
+        os.lchown(path, owner, owner)
+        made[name] = target
+    return made
+
+
+def _links_remove(folder: Path, made: Mapping[str, str]) -> None:
+    """Remove the links of ``_links_make`` the run left as they were (a file put in their place stays)."""
+    for name, target in made.items():
+        path = folder / name
+        with contextlib.suppress(OSError):
+            if path.is_symlink() and os.readlink(path) == target:
+                path.unlink()
+
+
 def _empty_folder(path: Path) -> None:
     for child in path.iterdir():
         if child.is_dir() and not child.is_symlink():
@@ -704,6 +726,17 @@ def _check_mount_point(mount: str, others: Sequence[str]) -> None:
             raise ValueError(f"Input mount point {mount!r} overlaps {reserved}.")
 
 
+# The runtime's libraries keep their settings and caches in the run's own /tmp, never in a home folder or
+# on the network (docs/runtime.md): headless matplotlib, Keras 3 on the PyTorch backend.
+RUNTIME_ENVIRONMENT = {
+    "MPLBACKEND": "Agg",
+    "MPLCONFIGDIR": f"{_TMP}/matplotlib",
+    "KERAS_BACKEND": "torch",
+    "KERAS_HOME": f"{_TMP}/keras",
+    "TORCH_HOME": f"{_TMP}/torch",
+}
+
+
 def _environment(env: Mapping[str, str], gpu: bool) -> dict[str, str]:
     venv_bin = str(Path(sys.executable).parent)
     clean = {
@@ -715,7 +748,7 @@ def _environment(env: Mapping[str, str], gpu: bool) -> dict[str, str]:
         "LC_ALL": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
-        "MPLCONFIGDIR": f"{_TMP}/matplotlib",
+        **RUNTIME_ENVIRONMENT,
         "DLIP_DATA_DIR": DATA_MOUNT,
         "DLIP_OUTPUT_DIR": OUTPUT_MOUNT,
     }
@@ -862,6 +895,7 @@ def sandbox_run(
     limits: SandboxLimits,
     workdir: str = OUTPUT_MOUNT,
     env: Mapping[str, str] | None = None,
+    output_links: Mapping[str, str] | None = None,
 ) -> SandboxResult:
     """Run ``command`` in a fresh sandbox and return its verdict, log and resource use.
 
@@ -871,6 +905,10 @@ def sandbox_run(
     returns it holds exactly the regular files and folders the command left there. ``workdir`` is the
     command's working directory inside the sandbox, ``env`` extra environment variables (the host's
     environment is never passed on; ``DLIP_DATA_DIR`` and ``DLIP_OUTPUT_DIR`` are set).
+    ``output_links`` maps plain names to paths inside the sandbox: each becomes a symbolic link in the
+    output folder for the run (so ``./train.npz`` reads ``/sandbox/data/train.npz`` from the working
+    folder), unless the folder already has that name; links still unchanged at the end are removed before
+    the output is copied out.
 
     Raises ``ValueError`` for invalid arguments. Never raises for anything the command does; a failure of
     the sandbox itself is returned as ``Verdict.SANDBOX_ERROR``. Call from a thread-free process (Celery's
@@ -887,13 +925,23 @@ def sandbox_run(
     output_dir = Path(output_dir)
     if not output_dir.is_dir():
         raise ValueError(f"The output folder {output_dir} does not exist.")
+    links = dict(output_links or {})
+    for name, target in links.items():
+        if not name or "/" in name or name in (".", "..") or "\0" in name or "\0" in target:
+            raise ValueError(f"Output link {name!r} must be a plain file name.")
     clean_env = _environment(env or {}, limits.gpu)
     try:
         sandbox_check()
     except SandboxUnavailable as error:
         return _internal_error(str(error))
     return _run(
-        command=command, inputs=inputs, output_dir=output_dir, limits=limits, workdir=workdir, env=clean_env
+        command=command,
+        inputs=inputs,
+        output_dir=output_dir,
+        limits=limits,
+        workdir=workdir,
+        env=clean_env,
+        links=links,
     )
 
 
@@ -910,6 +958,7 @@ def _run(
     limits: SandboxLimits,
     workdir: str,
     env: Mapping[str, str],
+    links: Mapping[str, str] | None = None,
 ) -> SandboxResult:
     """``sandbox_run`` after its checks. The runners are copied into a tmpfs of their own, so that no
     checkout path shows in the sandbox's mountinfo (a bind mount shows its host path there)."""
@@ -950,12 +999,14 @@ def _run(
                     (run_dir / "runners" / runner.name).chmod(0o644)
                 _mount_tmpfs(staging, size=limits.max_output_bytes, inodes=limits.max_output_files, uid=uid)
                 _copy_tree(output_dir, staging, owner=uid)
+                made = _links_make(staging, links or {}, owner=uid)
             except OSError as error:
                 return _internal_error(f"Could not prepare the output folder: {error}")
             result = _supervise(argv=argv, limits=limits, cgroup=cgroup, staging=staging, seccomp=program)
             if result.verdict is Verdict.SANDBOX_ERROR:
                 return result
             try:
+                _links_remove(staging, made)
                 _empty_folder(output_dir)
                 left_out = _copy_tree(staging, output_dir, owner=None)
             except OSError as error:
@@ -1212,6 +1263,7 @@ __all__ = [
     "KERNEL_DIED_EXIT_CODE",
     "OUTPUT_MOUNT",
     "RUNNERS_MOUNT",
+    "RUNTIME_ENVIRONMENT",
     "SandboxLimits",
     "SandboxResult",
     "SandboxUnavailable",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from accounts.models import Course, Role, User
 from accounts.selectors import course_is_staff, course_role, courses_for_user, courses_taught_by
 from core.errors import NotFoundError
+from grader.failures import log_for_display
 from grader.models import Assignment, LeaderboardRule, Submission, SubmissionKind, SubmissionStatus
 
 WAITING = (SubmissionStatus.RECEIVED, SubmissionStatus.QUEUED, SubmissionStatus.RUNNING)
@@ -226,7 +227,8 @@ def submission_view(*, submission: Submission, viewer: User, now: datetime | Non
         "points": submission.points if revealed else None,
         "late_days": submission.late_days,
         "run_seconds": submission.run_seconds,
-        "log": submission.log if submission.is_done else "",
+        "log": log_for_display(submission.log) if submission.is_done else "",
+        "failure": submission.failure if submission.is_done and submission.failure else None,
         "has_executed_notebook": bool(submission.executed_html),
         "attempts": submission.attempts,
         "received_at": submission.received_at,

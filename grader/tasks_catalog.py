@@ -76,6 +76,8 @@ class TaskSpec:
     n_test: int
     # Why no graded assignment may use the task (empty: it may); see reference_models.task.Task.
     practice_only: str = ""
+    # Where the course's slides and the task differ (English; grader.runtime has the translations).
+    slide_differences: str = ""
 
     @property
     def header(self) -> str:
@@ -139,6 +141,8 @@ def catalog_prepare(key: str) -> Path:
     folder = _folder(key)
     done = folder / "data" / ".prepared"
     if done.exists():
+        if not key.startswith(BUNDLE_PREFIX):
+            _readme_refresh(key, folder / "data")
         return folder / "data"
     if key.startswith(BUNDLE_PREFIX):
         raise BundleError(f"The data bundle {key} is not installed on this machine.")
@@ -149,6 +153,27 @@ def catalog_prepare(key: str) -> Path:
             _world_readable(folder / "data" / "public")
             done.write_text("ok\n")
     return folder / "data"
+
+
+_readmes_checked: set[Path] = set()
+
+
+def _readme_refresh(key: str, data: Path) -> None:
+    """Rewrite a prepared task's README.txt when the task's text changed since (once per process): the
+    data are prepared once and kept, the words about them (runtime, paths) change with the code."""
+    if data in _readmes_checked:
+        return
+    public = data / "public"
+    manifest = json.loads((public / "manifest.json").read_text())
+    text = reference_api.task_get(key, secret=_secret()).readme(manifest)
+    readme = public / "README.txt"
+    if not readme.exists() or readme.read_text() != text:
+        with _locked(data.parent):
+            temporary = readme.with_name(f".README.txt.{os.getpid()}")
+            temporary.write_text(text)
+            temporary.chmod(0o644)
+            temporary.replace(readme)
+    _readmes_checked.add(data)
 
 
 def _spec_from_manifest(key: str, manifest: dict[str, Any]) -> TaskSpec:
@@ -189,6 +214,7 @@ def catalog_task(key: str) -> TaskSpec:
         classes=tuple(task.classes) if task.classes else None,
         n_test=int(manifest["n_test"]),
         practice_only=task.practice_only,
+        slide_differences=task.slide_differences,
     )
 
 

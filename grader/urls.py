@@ -14,6 +14,7 @@ urlpatterns = [
     path("assignments/<int:pk>/mine.json", views.my_submissions_status, name="my_submissions_status"),
     path("assignments/<int:pk>/files/<str:name>", views.public_file, name="public_file"),
     path("assignments/<int:pk>/leaderboard/", views.leaderboard, name="leaderboard"),
+    path("assignments/<int:pk>/runtime/", views.assignment_runtime, name="runtime"),
     path("assignments/<int:pk>/regrade/", views.assignment_regrade_view, name="regrade"),
     path("assignments/<int:pk>/students/", views.assignment_students, name="students"),
     path("assignments/<int:pk>/results.csv", views.assignment_results_csv, name="results_csv"),

@@ -31,6 +31,7 @@ from core.errors import NotFoundError, PlatformError
 from core.http import request_user
 from core.renderers import finite
 from grader import tasks_catalog
+from grader.failures import failure_excerpt
 from grader.forms import AssignmentForm, SubmissionUploadForm
 from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
 from grader.selectors import (
@@ -191,6 +192,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mine": mine,
             "waiting": any(not _status_json(v)["done"] for v in mine),
             "files": _public_files(assignment),
+            "slide_differences": _slide_differences(assignment),
             "kinds": [SubmissionKind(k).label for k in assignment.kinds],
             "reference": assignment_reference(assignment=assignment) if staff else None,
             "flagged": submissions_flagged(assignment=assignment) if staff else [],
@@ -257,15 +259,54 @@ def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     submission = _submission(request, pk)
+    view = submission_view(submission=submission, viewer=user)
     return render(
         request,
         "grader/submission_detail.html",
         {
             "submission": submission,
-            "view": submission_view(submission=submission, viewer=user),
+            "view": view,
             "assignment": submission.assignment,
             "staff": course_is_staff(user=user, course=submission.assignment.course),
             "own": submission.user_id == user.pk,
+            "failure_lines": failure_excerpt(view["failure"]) if view["failure"] else [],
+        },
+    )
+
+
+def _slide_differences(assignment: Assignment) -> str:
+    """Where the course's slides and the assignment's task differ, translated ("" when nowhere)."""
+    try:
+        text = tasks_catalog.catalog_task(assignment.task_key).slide_differences
+    except (tasks_catalog.BundleError, KeyError):
+        return ""
+    return _(text) if text else ""
+
+
+@login_required
+@require_GET
+def assignment_runtime(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a run of this assignment gets: packages and versions, limits, paths, the working folder."""
+    from django.conf import settings
+
+    from grader import runtime
+
+    assignment = _assignment(request, pk)
+    return render(
+        request,
+        "grader/runtime.html",
+        {
+            "assignment": assignment,
+            "packages": runtime.runtime_packages(),
+            "python": runtime.runtime_python(),
+            "limits": runtime.runtime_limits(
+                wall_seconds=assignment.wall_seconds,
+                memory_mb=assignment.memory_mb,
+                gpu=assignment.use_gpu and bool(settings.GRADER_USE_GPU),
+            ),
+            "paths": runtime.runtime_paths(),
+            "environment": runtime.runtime_environment(),
+            "slide_differences": _slide_differences(assignment),
         },
     )
 

@@ -6,7 +6,10 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
 
     def ready(self) -> None:
+        from core.gradebook_sources import gradebook_source_register
         from lifecycle.registry import term_provider_register
+        from quizzes.gradebook import SOURCE
         from quizzes.lifecycle import PROVIDER
 
         term_provider_register(PROVIDER)
+        gradebook_source_register(SOURCE)

@@ -448,36 +448,6 @@ def games_for_gradebook(*, course: Course) -> QuerySet[Game]:
     return finished.filter(Exists(students_played))
 
 
-def gradebook_for_course(*, course: Course) -> tuple[list[Game], list[dict[str, Any]]]:
-    """The gradebook's games of a course and each enrolled student's totals (by Neptun code)."""
-    games = list(games_for_gradebook(course=course).order_by("created_at"))
-    scores: dict[tuple[str, int], int] = {
-        (p["neptun_code"], p["game_id"]): p["score"]
-        for p in Player.objects.filter(game__in=games, removed_at__isnull=True).values(
-            "neptun_code", "game_id", "score"
-        )
-    }
-    students = (
-        Enrollment.objects.filter(course=course, role="student")
-        .exclude(user__neptun_code__isnull=True)
-        .select_related("user")
-        .order_by("user__neptun_code")
-    )
-    rows = []
-    for enrollment in students:
-        code = enrollment.user.neptun_code or ""
-        points = [scores.get((code, g.id)) for g in games]
-        rows.append(
-            {
-                "neptun_code": code,
-                "name": enrollment.user.display_name,
-                "points": points,
-                "total": sum(p or 0 for p in points),
-            }
-        )
-    return games, rows
-
-
 # --- Snapshots: what a (re)connecting client is sent ----------------------------------------------
 
 

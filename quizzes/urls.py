@@ -23,5 +23,4 @@ urlpatterns = [
     path("practice/", views.practice_home, name="practice_home"),
     path("generators/<str:generator>/preview/", views.generator_preview, name="generator_preview"),
     path("practice/<str:generator>/", views.practice_topic, name="practice_topic"),
-    path("courses/<str:code>/gradebook/", views.course_gradebook, name="course_gradebook"),
 ]

@@ -52,7 +52,6 @@ from quizzes.selectors import (
     game_can_host,
     game_can_see_results,
     game_results_table,
-    gradebook_for_course,
     quiz_can_edit,
     quizzes_for_user,
 )
@@ -473,32 +472,3 @@ def course_hall(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("Saved: the projector names the top 5 this way from the next board on."))
         return redirect("quizzes:course_hall", code=course.code)
     return render(request, "quizzes/course_hall.html", {"course": course, "form": form})
-
-
-@login_required
-def course_gradebook(request: HttpRequest, code: str) -> HttpResponse:
-    course = get_object_or_404(Course, code=code)
-    if not course_is_staff(user=request_user(request), course=course):
-        raise PermissionDenied("Only the course's instructors and graders see its gradebook.")
-    games, rows = gradebook_for_course(course=course)
-    if request.GET.get("format") == "csv":
-        import csv
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            ["neptun_code", "name", *[f"game_{g.pin}_{g.created_at:%Y-%m-%d}" for g in games], "total"]
-        )
-        for row in rows:
-            writer.writerow(
-                [
-                    row["neptun_code"],
-                    row["name"],
-                    *["" if p is None else p for p in row["points"]],
-                    row["total"],
-                ]
-            )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{course.code}-quiz-gradebook.csv"'
-        return response
-    return render(request, "quizzes/gradebook.html", {"course": course, "games": games, "rows": rows})

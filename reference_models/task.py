@@ -88,6 +88,27 @@ def _write_if_changed(path: Path, content: bytes) -> None:
     temporary.replace(path)
 
 
+def _wrapped(text: str, width: int = 100) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width=width, initial_indent="  ", subsequent_indent="  "))
+
+
+# The grading sandbox as a notebook or script sees it (grader.sandbox, grader.runtime, docs/runtime.md).
+README_RUNTIME = """
+When the grader runs your notebook or script (no network; see the assignment's runtime page for the
+packages, their versions and the limits of a run):
+  $DLIP_DATA_DIR    /sandbox/data    these files, read-only
+  $DLIP_OUTPUT_DIR  /sandbox/output  the working folder: write predictions.csv here
+  $DLIP_ASSETS_DIR  /assets          the assignment's read-only assets, when it has any
+These files are also linked into the working folder, so numpy.load("train.npz") works as it does on
+your machine, as does numpy.load(os.path.join(os.environ["DLIP_DATA_DIR"], "train.npz")).
+Installed: PyTorch, torchvision, Keras 3 (on the PyTorch backend: KERAS_BACKEND=torch), numpy, pandas,
+scikit-learn, scipy, matplotlib (headless: figures show in the executed notebook, plt.savefig works).
+Nothing can be downloaded during a run (pretrained weights, keras.datasets): use these files.
+"""
+
+
 class Task:
     """One homework task. Subclasses set the class attributes and implement ``split_build`` and
     ``model_build``; the reference fit, predictions and files are shared.
@@ -115,6 +136,9 @@ class Task:
     # Why the task cannot give grades (empty: it can). A task whose test answers can be looked up in
     # data every student has (a public time series' future values) is practice only.
     practice_only: ClassVar[str] = ""
+    # Where the course's slides and this task differ (data, sizes, loading), told to the student in
+    # README.txt and on the assignment's runtime page (grader.runtime keeps its translation). Empty: nowhere.
+    slide_differences: ClassVar[str] = ""
 
     def __init__(self, secret: bytes | None = None) -> None:
         self.secret = secret if secret is not None else PRACTICE_SECRET
@@ -218,6 +242,12 @@ class Task:
             f"0..{manifest['n_test'] - 1}, any order), values as "
             f"{manifest['prediction_format']['values']}.\n"
             f"Metric: {self.metric} ({'higher' if self.higher_is_better else 'lower'} is better).\n"
+            + (
+                f"\nWhere the slides differ:\n{_wrapped(self.slide_differences)}\n"
+                if self.slide_differences
+                else ""
+            )
+            + README_RUNTIME
         )
 
     def prepare(self, out_dir: Path) -> Path:

@@ -23,8 +23,15 @@ def test_lan_env_allows_the_machines_addresses_and_trusts_their_origins():
     assert env["CSRF_TRUSTED_ORIGINS"] == "http://192.168.1.20:8123,http://10.0.0.5:8123"
     assert env["SITE_URL"] == "http://192.168.1.20:8123" and env["PATH"] == "/bin"
     # Without --lan nothing changes: localhost only, as before.
-    local = dev.demo_env(base={"PATH": "/bin"}, lan=False, port="8000", addresses=["192.168.1.20"])
-    assert local == {"PATH": "/bin"}
+    local = dev.demo_env(
+        base={"PATH": "/bin", "DATA_DIR": "/srv/dlip"}, lan=False, port="8000", addresses=["192.168.1.20"]
+    )
+    assert local == {
+        "PATH": "/bin",
+        "DATA_DIR": "/srv/dlip",
+        # The demo teams' repositories: local bare repositories the demo seeds under DATA_DIR.
+        "PROJECT_GIT_SOURCES": "https://github.com/dlip-demo/=file:///srv/dlip/demo-git/",
+    }
 
 
 def test_lan_addresses_leave_out_loopback():

@@ -91,7 +91,6 @@ ACCESS: dict[str, Access] = {
     "quizzes:game_host": Access(B_INSTRUCTORS),
     "quizzes:game_results": Access(B_STAFF),
     "quizzes:game_results_export": Access(B_STAFF),
-    "quizzes:course_gradebook": Access(B_STAFF),
     "quizzes:game_player_remove": Access(B_STAFF, "POST"),  # the service lets only the hosts remove
     "quizzes:course_hall": Access(B_INSTRUCTORS),
     "quizzes:course_practice": Access(B_STAFF),
@@ -106,6 +105,7 @@ ACCESS: dict[str, Access] = {
     "grader:my_submissions_status": Access(B_MEMBERS),
     "grader:public_file": Access(B_MEMBERS),
     "grader:leaderboard": Access(B_MEMBERS),
+    "grader:runtime": Access(B_MEMBERS),
     "grader:regrade": Access(B_INSTRUCTORS, "POST"),
     "grader:students": Access(B_STAFF),
     "grader:results_csv": Access(B_STAFF),
@@ -123,11 +123,13 @@ ACCESS: dict[str, Access] = {
     "projects:submit": Access(B_OWNER, "POST", frozenset({400})),
     "projects:grade": Access(B_STAFF),
     "projects:submission_pdf": Access(B_OWNER),
+    "projects:commit_archive": Access(B_OWNER),
     "gradebook:index": Access(LOGGED_IN),
     "gradebook:course": Access(B_STAFF),
     "gradebook:export_csv": Access(B_STAFF),
     "gradebook:export_xlsx": Access(B_STAFF),
     "gradebook:weights": Access(B_INSTRUCTORS),
+    "gradebook:rules": Access(B_INSTRUCTORS),
     "gradebook:my_grades": Access(B_MEMBERS),  # staff are sent on to the whole table
     "gradebook:student": Access(B_STAFF),
     "gradebook:adjustment_new": Access(B_STAFF, "POST", frozenset({400})),
@@ -194,6 +196,8 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
     scene.on_time.save()
     hand_in = scene.project.submissions.get()
     hand_in.pdf.save("report.pdf", ContentFile(tiny_pdf()), save=True)
+    hand_in.commit_sha = "a" * 40
+    hand_in.commit_archive.save("commit.tar.gz", ContentFile(b"archive of B"), save=True)
     adjustment = Adjustment.objects.create(
         course=course,
         student=student,

@@ -5,19 +5,24 @@ loopback. The executed notebook, outputs and tracebacks included, is written to 
 (default ``$DLIP_OUTPUT_DIR/executed.ipynb``) even when a cell fails, so the trusted side can render it.
 The kernel's working directory is the notebook's folder unless ``DLIP_NOTEBOOK_CWD`` says otherwise.
 
-Exit status: 0 when every cell ran; 1 when a cell raised (the traceback is printed to the log); 86 when
-the kernel died (``os._exit``, a crash, the OOM killer), which ``grader.sandbox`` never grades as passing;
-2 for a notebook that cannot be read.
+Exit status: 0 when every cell ran; 1 when a cell raised (the traceback is printed to the log, then one
+``DLIP-FAILURE {json}`` line naming the cell, its source around the failing line and the error, which the
+trusted side reads with ``grader.failures``); 86 when the kernel died (``os._exit``, a crash, the OOM
+killer), which ``grader.sandbox`` never grades as passing; 2 for a notebook that cannot be read.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
 
 KERNEL_DIED_EXIT_CODE = 86  # grader.sandbox.KERNEL_DIED_EXIT_CODE
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # IPython colours its tracebacks; the log is plain text
+_CELL_LINE = re.compile(r"Cell In\[(\d+)\], line (\d+)")
+FAILURE_MARKER = "DLIP-FAILURE "  # grader.failures.FAILURE_MARKER
+EXCERPT_LINES = 3  # source lines shown before and after the failing one
 
 sys.path.pop(0)  # the runners folder: never shadow an installed package
 
@@ -58,6 +63,9 @@ def main(argv: list[str]) -> int:
         status = 1
     except CellExecutionError as error:
         print(_ANSI.sub("", str(error)), file=sys.stderr)  # the cell's source and the traceback
+        failure = failed_cell(notebook)
+        if failure is not None:
+            print(FAILURE_MARKER + json.dumps(failure), file=sys.stderr)
         status = 1
     finally:
         try:
@@ -66,6 +74,35 @@ def main(argv: list[str]) -> int:
             print(f"Could not write the executed notebook: {error}", file=sys.stderr)
             status = status or 1
     return status
+
+
+def failed_cell(notebook: object) -> dict[str, object] | None:
+    """The first cell with an error output: its number (1-based, every cell counted, as the notebook shows
+    them), the error's type and message, the line in the cell and the source around it."""
+    for number, cell in enumerate(getattr(notebook, "cells", []), start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            traceback = _ANSI.sub("", "\n".join(output.get("traceback") or []))
+            count = cell.get("execution_count")
+            lines = [int(m.group(2)) for m in _CELL_LINE.finditer(traceback) if m.group(1) == str(count)]
+            line = lines[-1] if lines else None
+            source = str(cell.get("source", "")).splitlines()
+            first = max(1, (line or 1) - EXCERPT_LINES)
+            last = min(len(source), (line or 1) + EXCERPT_LINES)
+            return {
+                "where": "cell",
+                "cell": number,
+                "execution_count": count,
+                "error_type": str(output.get("ename", ""))[:200],
+                "message": str(output.get("evalue", ""))[:2000],
+                "line": line,
+                "excerpt_first_line": first,
+                "excerpt": [text[:300] for text in source[first - 1 : last]],
+            }
+    return None
 
 
 if __name__ == "__main__":

@@ -430,11 +430,27 @@ GRADER_MAX_ATTEMPTS = int(os.environ.get("GRADER_MAX_ATTEMPTS", "3"))
 GRADER_RETRY_BACKOFF_SECONDS = float(os.environ.get("GRADER_RETRY_BACKOFF_SECONDS", "5"))
 GRADER_RETRY_BACKOFF_MAX_SECONDS = float(os.environ.get("GRADER_RETRY_BACKOFF_MAX_SECONDS", "120"))
 GRADER_DB_RETRIES = int(os.environ.get("GRADER_DB_RETRIES", "8"))
+# Project hand-ins: which git hosts the site fetches "the last commit before the deadline" from. Space-
+# separated public URL prefixes, each optionally "=fetch prefix" (a mirror): e.g.
+# "https://github.com/ https://git.example.edu/=file:///srv/git-mirror/". Empty: nothing is fetched.
+PROJECT_GIT_SOURCES = dict(
+    (item.split("=", 1) + [item.split("=", 1)[0]])[:2]
+    for item in os.environ.get("PROJECT_GIT_SOURCES", "").split()
+)
+PROJECT_GIT_SECONDS = float(os.environ.get("PROJECT_GIT_SECONDS", "60"))
+PROJECT_ARCHIVE_MAX_BYTES = int(os.environ.get("PROJECT_ARCHIVE_MAX_MB", "200")) * 1024 * 1024
+PROJECT_COMMITS_SWEEP_SECONDS = float(os.environ.get("PROJECT_COMMITS_SWEEP_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "grader-sweep": {
         "task": "grader.sweep_submissions",
         "schedule": GRADER_SWEEP_SECONDS,
         "options": {"queue": "default", "expires": GRADER_SWEEP_SECONDS},
+    },
+    # The commit that counts for each project hand-in, fetched after the deadline (projects.repository).
+    "projects-commits-sweep": {
+        "task": "projects.commits_sweep",
+        "schedule": PROJECT_COMMITS_SWEEP_SECONDS,
+        "options": {"queue": "default", "expires": PROJECT_COMMITS_SWEEP_SECONDS},
     },
     # Personal data of closed courses past their retention period (lifecycle; docs/lifecycle.md).
     "lifecycle-retention-sweep": {

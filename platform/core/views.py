@@ -9,8 +9,8 @@ from django.views.i18n import set_language
 from accounts.selectors import courses_for_user, courses_taught_by
 from accounts.services import user_language_set
 from core.health import health_report
+from core.home_panels import home_panels
 from core.http import request_user
-from dashboards.selectors import student_courses, student_dashboard
 
 
 @require_GET
@@ -25,7 +25,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's courses; for students (of any course) their dashboard: deadlines, submissions, ranks."""
+    """The user's courses, and the panels the apps above provide (``core.home_panels``): for students
+    (of any course) their dashboard of deadlines, submissions and ranks."""
     user = request_user(request)
     return render(
         request,
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "courses": courses_for_user(user=user),
             "taught": courses_taught_by(user=user),
-            "dashboard": student_dashboard(user=user) if student_courses(user=user) else None,
+            "panels": home_panels(user=user),
         },
     )
 

@@ -46,6 +46,9 @@ class Bar:
     value: float
     tooltip: str = ""
     colour: str = PALETTE[0]
+    # Written above the bar instead of the value, e.g. "poll" for a question that has no correct answer
+    # (a "0%" there would read as a question nobody got right).
+    value_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,10 +191,11 @@ def column_chart(
             f'fill="{escape(bar.colour)}" data-value="{bar.value:g}"><title>{escape(tooltip)}</title></rect>'
         )
         centre = x + (slot - gap) / 2
-        if (bar.value or label_zero) and count <= 24:
+        if (bar.value or label_zero or bar.value_text) and count <= 24:
+            text = bar.value_text if bar.value_text is not None else value_format(bar.value)
             parts.append(
                 f'<text class="value" x="{centre:.2f}" y="{y - 4:.2f}" text-anchor="middle" fill="{INK}">'
-                f"{escape(value_format(bar.value))}</text>"
+                f"{escape(text)}</text>"
             )
         if index % every == 0:
             parts.append(

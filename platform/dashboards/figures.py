@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from dashboards.charts import PALETTE, Bar, bar_chart, column_chart, histogram, time_series
+from dashboards.charts import MUTED, PALETTE, Bar, bar_chart, column_chart, histogram, time_series
 from dashboards.selectors import AssignmentActivity, GameActivity
 
 SCORE_BINS = 10
@@ -71,8 +71,15 @@ def game_figures(*, activity: GameActivity) -> GameFigures:
             else _("%(label)s: a poll, no correct answer — %(text)s")
             % {"label": stat.label, "text": stat.text}
         )
+        poll = stat.share_correct is None
         bars.append(
-            Bar(label=stat.label, value=share, tooltip=tip, colour=PALETTE[1] if hard else PALETTE[0])
+            Bar(
+                label=stat.label,
+                value=share,
+                tooltip=tip,
+                colour=MUTED if poll else PALETTE[1] if hard else PALETTE[0],
+                value_text=_("poll") if poll else None,
+            )
         )
     title = activity.game.quiz.title
     questions = column_chart(

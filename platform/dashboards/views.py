@@ -1,4 +1,5 @@
-"""The course dashboard page (staff). The student dashboard is the home page (core.views.home)."""
+"""The course dashboard page (staff). The student dashboard is a panel of the home page
+(``dashboards.home``, through ``core.home_panels``)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied

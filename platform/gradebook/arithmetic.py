@@ -1,16 +1,15 @@
 """The gradebook's arithmetic in plain Python (no Django, no database): read the rules here.
 
-A *column* is one live game, one assignment or one project milestone, in one of three categories.
-A *cell* is one student's result in one column. The rules, in the order they apply:
+A *column* is one piece of graded work its owner provides (``core.gradebook_sources``: a live game,
+an assignment, a project milestone…), in one of the categories the course weights. A *cell* is one
+student's result in one column. The rules, in the order they apply:
 
-1. **Points.** A game: the player's score. An assignment: the points of the submission that counts
-   (the grader's rule: best or last by public score), before the late penalty, then the late penalty
-   (below). A milestone: the team's grade, the same for every member. Missing work counts as 0.
-2. **Late penalty** (assignments): late days are started days after the deadline, where the deadline
-   is the assignment's plus this student's *extension* (whole days); the score's share of the points
-   is multiplied by ``max(0, 1 - percent_per_day * late_days / 100)``, then by the points, and rounded
-   half up to 0.01: the grader's own formula (``grader.services.points_for``), so without an
-   extension the gradebook shows exactly the grader's points (a test compares them).
+1. **Points.** What the owner says counts: a game's score, a milestone's team grade, or, for
+   late-penalised work (homework), the hand-in that counts (the grader's rule: best or last by public
+   score) with its score's share of the points. Missing work counts as 0.
+2. **Late penalty** (late-penalised work): ``core.points``, the one rule the grader stores points
+   with, with the deadline moved by this student's *extension* (whole days); so without an extension
+   the gradebook shows exactly the grader's points (a test compares them).
 3. **Override** replaces the cell's points (after everything above; it may be above the maximum).
 4. **Excused** leaves the column out of the student's total altogether: neither its points nor its
    maximum count, so the category's remaining columns carry the category's weight. When every column
@@ -25,47 +24,41 @@ A *cell* is one student's result in one column. The rules, in the order they app
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0")
+from core.gradebook_sources import Category, Cell, SourceColumn
+from core.points import CENT, ZERO, Attempt, late_days, late_penalised, late_penalty_percent, number_text
 
+__all__ = [
+    "CENT",
+    "DEFAULT_WEIGHTS",
+    "ZERO",
+    "AdjustmentKind",
+    "Adjustments",
+    "Attempt",
+    "Category",
+    "Cell",
+    "Column",
+    "Total",
+    "adjustments_in_force",
+    "cell_compute",
+    "late_days",
+    "late_penalised",
+    "number_text",
+    "total_compute",
+]
 
-class Category(StrEnum):
-    QUIZ = "quiz"
-    ASSIGNMENT = "assignment"
-    MILESTONE = "milestone"
+# A column as the arithmetic reads it: its key, category, maximum and (late-penalised work) deadline.
+Column = SourceColumn
 
 
 class AdjustmentKind(StrEnum):
     EXCUSED = "excused"
     EXTENSION = "extension"
     OVERRIDE = "override"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # "quiz:12", "assignment:3", "milestone:7": stable across renames
-    category: Category
-    title: str
-    max_points: Decimal
-    # Assignments only: what the late penalty needs.
-    deadline: datetime | None = None
-    late_penalty_percent_per_day: float = 0.0
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """The submission that counts for an assignment, as the arithmetic needs it."""
-
-    submission_id: int
-    received_at: datetime
-    fraction: float | None  # the score's share of the points before the penalty, 0..1; None: no baseline
 
 
 @dataclass(frozen=True)
@@ -81,19 +74,6 @@ NO_ADJUSTMENTS = Adjustments()
 
 
 @dataclass(frozen=True)
-class Cell:
-    column_key: str
-    points: Decimal  # what counts (0 for missing work); shown even when excused
-    missing: bool
-    excused: bool = False
-    overridden: bool = False
-    late_days: int = 0
-    penalty_percent: float = 0.0
-    extension_days: int = 0
-    submission_id: int | None = None  # assignments: the submission that counts
-
-
-@dataclass(frozen=True)
 class Total:
     percent: Decimal | None
     by_category: dict[Category, Decimal | None] = field(default_factory=dict)  # 0..100, None: not counted
@@ -106,61 +86,44 @@ DEFAULT_WEIGHTS: dict[Category, Decimal] = {
 }
 
 
-def number_text(value: Decimal | None) -> str:
-    """A number as the page and the exports write it: ``4350``, ``7.5``, ``7.25``; empty for None."""
-    if value is None:
-        return ""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def late_days(*, received_at: datetime, deadline: datetime, extension_days: int = 0) -> int:
-    """Started days after the deadline moved by the extension (the grader's rule, ``late_days_for``)."""
-    effective = deadline + timedelta(days=extension_days)
-    if received_at <= effective:
-        return 0
-    return math.ceil((received_at - effective) / timedelta(days=1))
-
-
-def late_penalised(*, max_points: Decimal, fraction: float, percent_per_day: float, days: int) -> Decimal:
-    """Points for a score's share ``fraction`` after the late penalty, rounded half up to 0.01 (never
-    below 0); the same float steps as ``grader.services.points_for``."""
-    fraction *= max(0.0, 1.0 - percent_per_day * days / 100.0)
-    return (max_points * Decimal(str(fraction))).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def cell_compute(
     *,
     column: Column,
     points: Decimal | None = None,
     attempt: Attempt | None = None,
     adjustments: Adjustments = NO_ADJUSTMENTS,
+    handed_in: bool = False,
+    on_time: bool | None = None,
 ) -> Cell:
-    """One student's cell. Pass ``points`` for games and milestones, ``attempt`` for assignments."""
+    """One student's cell. Pass ``points`` for work scored in points (games, milestones), ``attempt``
+    for late-penalised work (a column with a deadline: homework)."""
     days = 0
     penalty = 0.0
     submission_id = None
     value: Decimal | None = points
-    if column.category == Category.ASSIGNMENT:
+    if attempt is not None:
         value = None
-        if attempt is not None:
-            submission_id = attempt.submission_id
-            if attempt.fraction is not None:
-                if column.deadline is not None:
-                    days = late_days(
-                        received_at=attempt.received_at,
-                        deadline=column.deadline,
-                        extension_days=adjustments.extension_days,
-                    )
-                penalty = min(100.0, column.late_penalty_percent_per_day * days)
-                value = late_penalised(
-                    max_points=column.max_points,
-                    fraction=attempt.fraction,
-                    percent_per_day=column.late_penalty_percent_per_day,
-                    days=days,
+        submission_id = attempt.submission_id
+        if attempt.fraction is not None:
+            if column.deadline is not None:
+                days = late_days(
+                    received_at=attempt.received_at,
+                    deadline=column.deadline,
+                    extension_days=adjustments.extension_days,
                 )
+            penalty = late_penalty_percent(percent_per_day=column.late_penalty_percent_per_day, days=days)
+            value = late_penalised(
+                max_points=column.max_points,
+                fraction=attempt.fraction,
+                percent_per_day=column.late_penalty_percent_per_day,
+                days=days,
+            )
     missing = value is None
+    handed_in = handed_in or attempt is not None or points is not None
+    if attempt is not None:
+        on_time = days == 0
+    elif handed_in and on_time is None:
+        on_time = True
     overridden = adjustments.override is not None
     if overridden:
         value = adjustments.override
@@ -174,6 +137,9 @@ def cell_compute(
         penalty_percent=penalty,
         extension_days=adjustments.extension_days,
         submission_id=submission_id,
+        url_name=column.cell_url_name if submission_id else "",
+        handed_in=handed_in,
+        on_time=on_time if handed_in else None,
     )
 
 

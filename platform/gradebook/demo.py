@@ -9,7 +9,8 @@ from typing import Any
 
 from accounts.models import Course, Enrollment, Role, User
 from gradebook.arithmetic import AdjustmentKind, Category
-from gradebook.models import Adjustment
+from gradebook.course_rules import grade_condition_add, grading_scheme_set
+from gradebook.models import Adjustment, GradeCondition
 from gradebook.selectors import gradebook_columns_for_course
 from gradebook.services import adjustment_record, weights_set
 
@@ -66,7 +67,28 @@ def demo_seed(*, course: Course, stdout: Any) -> None:
             extension_days=3 if kind == AdjustmentKind.EXTENSION else None,
         )
         recorded += 1
+    conditions = _demo_rules(course=course, by=by, columns=columns)
     stdout.write(
-        f"  gradebook: weights 20/50/30, {recorded} new demo adjustment(s), {len(columns)} columns"
+        f"  gradebook: weights 20/50/30, {recorded} new demo adjustment(s), {len(columns)} columns,"
+        f" marks 40/55/70/85 %, {conditions} signature/offered-grade conditions"
         f" — /gradebook/courses/{course.code}/"
     )
+
+
+def _demo_rules(*, course: Course, by: User, columns: list) -> int:
+    """The course's rules as the slides put them: the signature needs every homework handed in; the offered
+    grade needs the project's milestones on time (the final: handed in)."""
+    grading_scheme_set(course=course, by=by, two="40", three="55", four="70", five="85")
+    wanted = [("signature", c.key, "handed_in") for c in columns if c.category == Category.ASSIGNMENT]
+    milestones = [c for c in columns if c.category == Category.MILESTONE]
+    wanted += [("offered", c.key, "on_time") for c in milestones[:-1]]
+    wanted += [("offered", c.key, "handed_in") for c in milestones[-1:]]
+    existing = set(
+        GradeCondition.objects.filter(course=course).values_list("purpose", "column_key", "requirement")
+    )
+    for purpose, key, requirement in wanted:
+        if (purpose, key, requirement) not in existing:
+            grade_condition_add(
+                course=course, by=by, purpose=purpose, column_key=key, requirement=requirement
+            )
+    return len(wanted)

@@ -1,5 +1,7 @@
 """CSV and XLSX exports of a gradebook, keyed by Neptun code (the shape the university's system takes:
-Neptun code, name, one column per game / assignment / milestone, the category percentages, the total).
+Neptun code, name, one column per game / assignment / milestone, the category percentages, the total, the
+signature, the offered grade and the 1–5 mark).
+Each column's header is its code and full name with its maximum (``HW2 CNN on CIFAR-10 (10)``).
 
 The numbers are the page's: the same ``number_text`` formats both.
 """
@@ -14,7 +16,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from gradebook.arithmetic import Category, Cell, number_text
+from core.gradebook_sources import SourceColumn
+from core.points import number_text
+from gradebook.arithmetic import Category, Cell
+from gradebook.marks import Standing
 from gradebook.selectors import Gradebook
 
 CATEGORY_LABELS = {
@@ -29,13 +34,39 @@ def cell_text(cell: Cell) -> str:
     return EXCUSED_TEXT if cell.excused else number_text(cell.points)
 
 
+def column_label(column: SourceColumn) -> str:
+    return f"{column.code} {column.title} ({number_text(column.max_points)})"
+
+
 def export_header(gradebook: Gradebook) -> list[str]:
     return [
         _("Neptun code"),
         _("Name"),
-        *[c.export_label for c in gradebook.columns],
+        *[column_label(c) for c in gradebook.columns],
         *[CATEGORY_LABELS[c] for c in Category],
         _("Total %"),
+        _("Signature"),
+        _("Offered grade"),
+        _("Mark"),
+    ]
+
+
+SIGNATURE_TEXT = {"met": "yes", "failed": "refused", "open": "open"}
+
+
+def standing_texts(standing: Standing | None) -> list[str]:
+    """Signature (yes / refused / open), the offered grade (a mark, "exam" or empty while open), the mark."""
+    if standing is None:
+        return ["", "", ""]
+    offered = (
+        str(standing.offered_mark)
+        if standing.offered_mark
+        else ("exam" if standing.offered == "failed" else "")
+    )
+    return [
+        SIGNATURE_TEXT[standing.signature],
+        offered,
+        "" if standing.mark is None else str(standing.mark),
     ]
 
 
@@ -48,6 +79,7 @@ def export_rows(gradebook: Gradebook) -> list[list[str]]:
             *[cell_text(cell) for cell in row.cells],
             *[number_text(row.total.by_category.get(c)) for c in Category],
             number_text(row.total.percent),
+            *standing_texts(row.standing),
         ]
         for row in sorted(gradebook.rows, key=lambda r: r.neptun_code)
     ]

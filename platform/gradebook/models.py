@@ -114,3 +114,58 @@ class Adjustment(models.Model):
     @property
     def active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class GradingScheme(models.Model):
+    """Per course: the total percent each mark 2–5 needs (``gradebook.marks``); the defaults without a row."""
+
+    course = models.OneToOneField("accounts.Course", on_delete=models.CASCADE, related_name="grading_scheme")
+    mark2_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(40))
+    mark3_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(55))
+    mark4_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(70))
+    mark5_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(85))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.course.code}: 2 ≥ {self.mark2_percent} %, 5 ≥ {self.mark5_percent} %"
+
+
+class GradeCondition(models.Model):
+    """One condition of the signature or of the offered grade on one gradebook column."""
+
+    PURPOSES = [("signature", _("Signature")), ("offered", _("Offered grade"))]
+    REQUIREMENTS = [
+        ("handed_in", _("handed in")),
+        ("on_time", _("handed in on time")),
+        ("min_percent", _("at least a share of its points")),
+    ]
+
+    course = models.ForeignKey("accounts.Course", on_delete=models.CASCADE, related_name="grade_conditions")
+    purpose = models.CharField(max_length=20, choices=PURPOSES)
+    column_key = models.CharField(max_length=80)
+    column_title = models.CharField(max_length=250, blank=True)
+    requirement = models.CharField(max_length=20, choices=REQUIREMENTS)
+    min_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "purpose", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "purpose", "column_key", "requirement"], name="grade_condition_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(requirement="min_percent")
+                | models.Q(min_percent__isnull=False, min_percent__gte=0, min_percent__lte=100),
+                name="grade_condition_min_percent_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code} {self.purpose}: {self.column_key} {self.requirement}"

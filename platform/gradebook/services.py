@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Course, Enrollment, Role, User
 from core.audit import grade_audit_record
 from core.errors import PermissionDeniedError, PlatformError
-from gradebook.arithmetic import AdjustmentKind, Category
+from gradebook.arithmetic import AdjustmentKind
 from gradebook.models import Adjustment, GradebookWeights
 from gradebook.selectors import (
     gradebook_can_adjust,
@@ -109,7 +109,7 @@ def adjustment_record(
             raise PlatformError(_("Points cannot be negative."))
         extension_days = None
     elif kind == AdjustmentKind.EXTENSION:
-        if column.category != Category.ASSIGNMENT:
+        if column.deadline is None:  # only late-penalised work has a deadline to extend
             raise PlatformError(
                 _("Extensions apply to homework assignments only (they change the late penalty).")
             )
@@ -123,7 +123,7 @@ def adjustment_record(
         course=course,
         student=student,
         column_key=column_key,
-        column_title=f"{column.short} {column.title}"[:250],
+        column_title=f"{column.code} {column.title}"[:250],
         kind=kind,
         points=points,
         extension_days=extension_days,

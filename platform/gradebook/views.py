@@ -22,11 +22,19 @@ from accounts.selectors import course_role, courses_for_user
 from core.errors import PlatformError
 from core.http import request_user
 from gradebook.arithmetic import Category
+from gradebook.course_rules import (
+    course_rules,
+    grade_condition_add,
+    grade_condition_remove,
+    grading_scheme_set,
+    standings_attach,
+)
 from gradebook.exports import gradebook_csv, gradebook_xlsx
-from gradebook.forms import AdjustmentForm, SearchForm, WeightsForm
+from gradebook.forms import AdjustmentForm, ConditionForm, SearchForm, ThresholdsForm, WeightsForm
 from gradebook.models import Adjustment, GradebookWeights
 from gradebook.selectors import (
     SHOWS,
+    Gradebook,
     gradebook_can_adjust,
     gradebook_can_set_weights,
     gradebook_can_view_all,
@@ -85,7 +93,7 @@ def _sort_links(params: dict[str, str], keys: list[str]) -> dict[str, str]:
 
 @login_required
 @require_GET
-def course_gradebook(request: HttpRequest, code: str) -> HttpResponse:
+def course_table(request: HttpRequest, code: str) -> HttpResponse:
     course = _staff_course(request, code)
     user = request_user(request)
     search = SearchForm(request.GET or None)
@@ -93,6 +101,8 @@ def course_gradebook(request: HttpRequest, code: str) -> HttpResponse:
     if search.is_valid():
         params.update({k: v for k, v in search.cleaned_data.items() if v})
     gradebook = gradebook_for_course(course=course)
+    rules = course_rules(course=course)
+    standings_attach(gradebook=gradebook, rules=rules)
     rows = gradebook_rows_select(
         rows=gradebook.rows,
         q=params["q"],
@@ -113,8 +123,15 @@ def course_gradebook(request: HttpRequest, code: str) -> HttpResponse:
             "sort_links": _sort_links(params, keys),
             "categories": [(c.value, CATEGORY_NAMES[c]) for c in Category],
             "can_set_weights": gradebook_can_set_weights(user=user, course=course),
+            "rules": rules,
         },
     )
+
+
+def _gradebook_with_standings(course: Course) -> Gradebook:
+    gradebook = gradebook_for_course(course=course)
+    standings_attach(gradebook=gradebook)
+    return gradebook
 
 
 @login_required
@@ -122,7 +139,7 @@ def course_gradebook(request: HttpRequest, code: str) -> HttpResponse:
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     course = _staff_course(request, code)
     response = HttpResponse(
-        gradebook_csv(gradebook=gradebook_for_course(course=course)), content_type="text/csv; charset=utf-8"
+        gradebook_csv(gradebook=_gradebook_with_standings(course)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{course.code}-gradebook.csv"'
     return response
@@ -133,7 +150,7 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
 def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     course = _staff_course(request, code)
     response = HttpResponse(
-        gradebook_xlsx(gradebook=gradebook_for_course(course=course)),
+        gradebook_xlsx(gradebook=_gradebook_with_standings(course)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{course.code}-gradebook.xlsx"'
@@ -150,6 +167,8 @@ def _history_page(
 ) -> HttpResponse:
     user = request_user(request)
     history = gradebook_student_history(course=course, student=student, as_student=as_student)
+    rules = course_rules(course=course)
+    standings_attach(gradebook=history.gradebook, rules=rules)
     if form is None and not as_student:
         form = AdjustmentForm(
             columns=history.gradebook.columns,
@@ -168,6 +187,8 @@ def _history_page(
             "form": form,
             "categories": [(c.value, CATEGORY_NAMES[c]) for c in Category],
             "can_override": gradebook_can_adjust(user=user, course=course, kind="override"),
+            "rules": rules,
+            "standing": history.row.standing,
         },
         status=400 if form is not None and form.is_bound else 200,
     )
@@ -276,4 +297,65 @@ def weights(request: HttpRequest, code: str) -> HttpResponse:
         "gradebook/weights.html",
         {"course": course, "form": form},
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules(request: HttpRequest, code: str) -> HttpResponse:
+    """Instructors: the marks' thresholds and the signature and offered-grade conditions."""
+    course = get_object_or_404(Course, code=code)
+    user = request_user(request)
+    if not gradebook_can_set_weights(user=user, course=course):
+        raise PermissionDenied(_("Only the course's instructors set the signature and mark rules."))
+    columns = gradebook_columns_for_course(course=course)
+    current = course_rules(course=course)
+    thresholds_form = ThresholdsForm(initial=ThresholdsForm.initial_for(current.thresholds))
+    condition_form = ConditionForm(columns=columns)
+    status = 200
+    remove_error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "thresholds":
+            thresholds_form = ThresholdsForm(request.POST)
+            if thresholds_form.is_valid():
+                try:
+                    grading_scheme_set(course=course, by=user, **thresholds_form.cleaned_data)
+                except PlatformError as error:
+                    thresholds_form.add_error(None, error.message)
+                else:
+                    messages.success(request, _("Mark thresholds saved."))
+                    return redirect("gradebook:rules", code=course.code)
+        elif action == "add":
+            condition_form = ConditionForm(request.POST, columns=columns)
+            if condition_form.is_valid():
+                try:
+                    grade_condition_add(course=course, by=user, **condition_form.cleaned_data)
+                except PlatformError as error:
+                    condition_form.add_error(None, error.message)
+                else:
+                    messages.success(request, _("Condition added."))
+                    return redirect("gradebook:rules", code=course.code)
+        elif action == "remove":
+            raw = request.POST.get("condition") or ""
+            try:
+                grade_condition_remove(course=course, by=user, condition_id=int(raw) if raw.isdigit() else 0)
+            except PlatformError as error:
+                remove_error = error.message
+            else:
+                messages.success(request, _("Condition removed."))
+                return redirect("gradebook:rules", code=course.code)
+        status = 400
+    return render(
+        request,
+        "gradebook/rules.html",
+        {
+            "course": course,
+            "rules": current,
+            "columns": {c.key: c for c in columns},
+            "thresholds_form": thresholds_form,
+            "condition_form": condition_form,
+            "remove_error": remove_error,
+        },
+        status=status,
     )

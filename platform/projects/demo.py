@@ -3,16 +3,22 @@
 Idempotent: teams whose first member already has a team are left alone.
 """
 
-from datetime import timedelta
+import os
+import shutil
+import subprocess
+from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Course, Enrollment, Role, User
-from projects.models import MilestoneGrade, MilestoneSubmission, TeamMembership
+from projects.models import MilestoneGrade, MilestoneSubmission, TeamMembership, TeamRules
 from projects.services import (
+    milestone_commit_record,
     milestone_defaults_create,
     milestone_grade,
     milestone_submit,
@@ -52,9 +58,64 @@ def demo_pdf(title: str) -> bytes:
     return bytes(out)
 
 
+DEMO_GIT_PREFIX = "https://github.com/dlip-demo/"
+
+
+def _git(*args: str, cwd: Path, when: datetime | None = None) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(cwd),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Demo team",
+        "GIT_AUTHOR_EMAIL": "team@example.edu",
+        "GIT_COMMITTER_NAME": "Demo team",
+        "GIT_COMMITTER_EMAIL": "team@example.edu",
+    }
+    if when is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{int(when.timestamp())} +0000"
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
+
+
+def demo_repository(*, slug: str, title: str, deadline: datetime) -> bool:
+    """A team's repository on the demo's stand-in git server (DATA_DIR/demo-git/<slug>.git, served through
+    PROJECT_GIT_SOURCES, which ``dev.py demo`` sets): readme and report before the deadline, one more push
+    after it (which the platform ignores). False when git is missing."""
+    if shutil.which("git") is None:
+        return False
+    bare = Path(settings.DATA_DIR) / "demo-git" / f"{slug}.git"
+    if bare.exists():
+        return True
+    work = bare.parent / f".{slug}-work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        _git("init", "-q", "-b", "main", cwd=work)
+        (work / "README.md").write_text(f"# {title}\n\nRun `python prepare.py`, then `python train.py`.\n")
+        (work / "prepare.py").write_text("print('downloading and splitting the data')\n")
+        _git("add", "-A", cwd=work)
+        _git("commit", "-q", "-m", "Data preparation", cwd=work, when=deadline - timedelta(days=3))
+        (work / "report").mkdir()
+        (work / "report" / "report.pdf").write_bytes(demo_pdf(f"{title}: data exploration"))
+        _git("add", "-A", cwd=work)
+        _git("commit", "-q", "-m", "Report", cwd=work, when=deadline - timedelta(hours=2))
+        (work / "train.py").write_text("print('pushed after the deadline')\n")
+        _git("add", "-A", cwd=work)
+        late = deadline + timedelta(hours=5)
+        _git("commit", "-q", "-m", "Training (after the deadline)", cwd=work, when=late)
+        _git("clone", "-q", "--bare", str(work), str(bare), cwd=bare.parent)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return True
+
+
 def demo_seed(*, course: Course, stdout: Any) -> None:
     milestones = milestone_defaults_create(course=course, start=timezone.now() - timedelta(weeks=5))
     first = milestones[0]  # Its deadline was a week ago: the demo shows on-time and late hand-ins.
+    # In the demo's story the teams registered before the first deadline; registration is open while they
+    # are seeded and closes at that deadline afterwards (the course's "by the end of week 4").
+    TeamRules.objects.update_or_create(
+        course=course, defaults={"teams_close_at": timezone.now() + timedelta(days=1)}
+    )
     students = list(
         User.objects.filter(enrollments__course=course, enrollments__role=Role.STUDENT)
         .exclude(neptun_code__isnull=True)
@@ -86,7 +147,8 @@ def demo_seed(*, course: Course, stdout: Any) -> None:
         if index == 3:
             continue  # The solo student has not submitted anything yet.
         slug = title.lower().replace(" ", "-").replace(":", "")[:40]
-        milestone_submit(
+        has_repository = demo_repository(slug=slug, title=title, deadline=first.deadline)
+        hand_in = milestone_submit(
             project=project,
             milestone=first,
             submitted_by=team[-1],
@@ -96,6 +158,8 @@ def demo_seed(*, course: Course, stdout: Any) -> None:
             # The third team hands in a day after the deadline.
             now=first.deadline + (timedelta(days=1) if index == 2 else -timedelta(days=2)),
         )
+        if has_repository:
+            milestone_commit_record(submission=hand_in)  # "not fetchable" unless dev.py demo's git sources
         if index == 0 and grader is not None:
             criteria = list(first.criteria.order_by("order"))
             milestone_grade(
@@ -105,6 +169,7 @@ def demo_seed(*, course: Course, stdout: Any) -> None:
                 scores={c.id: c.max_points - Decimal(index + 1) for c in criteria},
                 comment="Clean download script and a clear split. Plot the class balance per split too.",
             )
+    TeamRules.objects.update_or_create(course=course, defaults={"teams_close_at": None})
     stdout.write(
         f"Projects: {created} demo teams added; submissions: "
         f"{MilestoneSubmission.objects.filter(milestone__course=course).count()}, "

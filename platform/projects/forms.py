@@ -101,6 +101,19 @@ class GradeForm(forms.Form):
         return {c.id: self.cleaned_data[f"criterion_{c.id}"] for c in self.criteria}
 
 
+class TeamRulesForm(forms.Form):
+    teams_close_at = forms.DateTimeField(
+        label=gettext_lazy("Team registration closes"),
+        required=False,
+        help_text=gettext_lazy(
+            "After it students no longer form, join or leave teams themselves; the staff still can. "
+            "Empty: at the first milestone's deadline."
+        ),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
 class MilestoneForm(forms.Form):
     """One milestone on the instructor's page; the rubric as text, one criterion a line: ``Name: points``."""
 

@@ -16,6 +16,7 @@ from projects.models import (
     MilestoneSubmission,
     Project,
     RubricCriterion,
+    TeamRules,
 )
 
 
@@ -37,6 +38,11 @@ def milestones_copy(*, source: Course, target: Course, offset: timedelta) -> lis
             f"deadline {milestone.deadline:%Y-%m-%d %H:%M}, "
             f"rubric of {len(criteria)} criteria"
         )
+    rules = TeamRules.objects.filter(course=source).first()
+    if rules is not None and rules.teams_close_at is not None:
+        closes = rules.teams_close_at + offset
+        TeamRules.objects.update_or_create(course=target, defaults={"teams_close_at": closes})
+        lines.append(f"Team registration closes {closes:%Y-%m-%d %H:%M}")
     return lines
 
 
@@ -95,18 +101,22 @@ def projects_personal_export(*, user: User) -> list[tuple[str, bytes | Path]]:
 
 
 def projects_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
-    """Reports (PDFs), links, descriptions and comments go; teams, grades and rubric scores stay."""
+    """Reports (PDFs), commit archives, links, descriptions and comments go; teams, grades and rubric
+    scores stay."""
     erasure = Erasure()
     hand_ins = list(MilestoneSubmission.objects.filter(project__course=course))
     for s in hand_ins:
         pdf = _pdf(s)
         if pdf is not None:
             erasure.files.append(pdf)
+        if s.commit_archive:
+            erasure.files.append(Path(s.commit_archive.path))
         s.pdf = ""  # type: ignore[assignment]
+        s.commit_archive = ""  # type: ignore[assignment]
         s.pdf_original_name = ""
         s.repository_url = ""
     MilestoneSubmission.objects.bulk_update(
-        hand_ins, ["pdf", "pdf_original_name", "repository_url"], batch_size=500
+        hand_ins, ["pdf", "commit_archive", "pdf_original_name", "repository_url"], batch_size=500
     )
     Project.objects.filter(course=course).update(description="", repository_url="")
     MilestoneGrade.objects.filter(project__course=course).update(comment="")

@@ -43,6 +43,17 @@ class Project(models.Model):
         return f"{self.title} ({self.course.code})"
 
 
+class TeamRules(models.Model):
+    """Per course: when students stop changing teams themselves (the course registers its teams by the end
+    of week 4); empty: at the deadline of the first milestone. After it, changes go through the staff."""
+
+    course = models.OneToOneField("accounts.Course", on_delete=models.CASCADE, related_name="team_rules")
+    teams_close_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.course.code}: teams close at {self.teams_close_at}"
+
+
 class TeamMembership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
     course = models.ForeignKey(
@@ -157,6 +168,17 @@ class MilestoneSubmission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField()
+    # The commit that counts (projects.repository): the last commit before the deadline, fetched by the
+    # platform where it may reach the host; empty until fetched, commit_error says why it was not.
+    commit_sha = models.CharField(max_length=64, blank=True)
+    commit_at = models.DateTimeField(
+        null=True, blank=True, help_text="The commit's date (the committer's claim)."
+    )
+    commit_fetched_at = models.DateTimeField(null=True, blank=True)
+    commit_has_readme = models.BooleanField(null=True, blank=True)
+    commit_pdfs = models.JSONField(default=list, blank=True)
+    commit_archive = models.FileField(upload_to="projects/commits/", blank=True, max_length=300)
+    commit_error = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["project", "milestone", "submitted_at", "id"]

@@ -6,6 +6,7 @@ Every selector that covers a whole course runs a fixed number of queries, howeve
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
@@ -23,6 +24,7 @@ from projects.models import (
     Project,
     RubricCriterion,
     TeamMembership,
+    TeamRules,
 )
 
 MAX_TEAM_SIZE = 4
@@ -37,6 +39,11 @@ class MilestoneStatus:
     submission_count: int
     grade: MilestoneGrade | None
     max_points: Decimal
+    counting: MilestoneSubmission | None = None  # see counting_submission
+
+    def __post_init__(self) -> None:
+        if self.counting is None:
+            self.counting = self.latest
 
     @property
     def submitted(self) -> bool:
@@ -44,7 +51,8 @@ class MilestoneStatus:
 
     @property
     def late(self) -> bool:
-        return self.latest is not None and self.latest.late
+        """Late only when no hand-in was on time: a later re-submission never makes a milestone late."""
+        return self.counting is not None and self.counting.late
 
 
 @dataclass
@@ -70,6 +78,21 @@ def milestones_for_course(*, course: Course) -> QuerySet[Milestone]:
     return Milestone.objects.filter(course=course).order_by("order")
 
 
+def teams_close_at(*, course: Course) -> datetime | None:
+    """When students' own team changes close: the instructor's date, else the first milestone's deadline
+    (end of week 4 in the default plan), else never."""
+    rules = TeamRules.objects.filter(course=course).first()
+    if rules is not None and rules.teams_close_at is not None:
+        return rules.teams_close_at
+    first = (
+        Milestone.objects.filter(course=course, kind=MilestoneKind.MILESTONE)
+        .order_by("order", "deadline")
+        .values_list("deadline", flat=True)
+        .first()
+    )
+    return first
+
+
 def project_for_student(*, course: Course, user: User) -> Project | None:
     membership = (
         TeamMembership.objects.filter(course=course, student=user).select_related("project__course").first()
@@ -84,6 +107,32 @@ def project_is_member(*, project: Project, user: User) -> bool:
 def project_can_view(*, project: Project, user: User) -> bool:
     """Team members and the course's staff see a project and its files."""
     return project_is_member(project=project, user=user) or course_is_staff(user=user, course=project.course)
+
+
+def counting_submission(
+    history: Iterable[MilestoneSubmission], *, deadline: datetime
+) -> MilestoneSubmission | None:
+    """The hand-in that counts (pure): the last one on time, or the last one when none was on time.
+
+    The course looks at "the last commit before the deadline": what a team hands in after the deadline
+    is kept for the record, but never replaces (or makes late) an on-time hand-in.
+    """
+    ordered = sorted(history, key=lambda s: (s.submitted_at, s.id or 0))
+    on_time = [s for s in ordered if s.submitted_at <= deadline]
+    if on_time:
+        return on_time[-1]
+    return ordered[-1] if ordered else None
+
+
+def project_counting_submission(*, project: Project, milestone: Milestone) -> MilestoneSubmission | None:
+    on_time = (
+        MilestoneSubmission.objects.filter(
+            project=project, milestone=milestone, submitted_at__lte=milestone.deadline
+        )
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    return on_time or project_latest_submission(project=project, milestone=milestone)
 
 
 def project_latest_submission(*, project: Project, milestone: Milestone) -> MilestoneSubmission | None:
@@ -111,7 +160,9 @@ def offered_grade_evaluate(*, statuses: Iterable[MilestoneStatus]) -> OfferedGra
             reasons.append(
                 _("%(milestone)s was submitted after the deadline.") % {"milestone": status.milestone.title}
             )
-    not_english = [s.milestone.title for s in statuses if s.latest is not None and not s.latest.in_english]
+    not_english = [
+        s.milestone.title for s in statuses if s.counting is not None and not s.counting.in_english
+    ]
     if not_english:
         reasons.append(
             _("Not attested to be in English: %(milestones)s.") % {"milestones": ", ".join(not_english)}
@@ -126,7 +177,9 @@ def offered_grade_evaluate(*, statuses: Iterable[MilestoneStatus]) -> OfferedGra
     return OfferedGradeStatus(eligible=not reasons, reasons=reasons)
 
 
-def _max_points_by_milestone(milestones: list[Milestone]) -> dict[int, Decimal]:
+def milestone_max_points(milestones: list[Milestone]) -> dict[int, Decimal]:
+    """{milestone id: the sum of its rubric's maximum points} (1 query; milestones without a rubric are
+    absent)."""
     rows = (
         RubricCriterion.objects.filter(milestone__in=milestones)
         .values("milestone_id")
@@ -143,7 +196,7 @@ def project_overviews(*, course: Course, projects: Iterable[Project] | None = No
     with members, submissions, grades with their scores.
     """
     milestones = list(milestones_for_course(course=course))
-    max_points = _max_points_by_milestone(milestones)
+    max_points = milestone_max_points(milestones)
     if projects is None:
         projects_qs = Project.objects.filter(course=course)
     else:
@@ -178,6 +231,7 @@ def project_overviews(*, course: Course, projects: Iterable[Project] | None = No
                 MilestoneStatus(
                     milestone=milestone,
                     latest=history[-1] if history else None,
+                    counting=counting_submission(history, deadline=milestone.deadline),
                     submission_count=len(history),
                     grade=grades.get((project.id, milestone.id)),
                     max_points=max_points.get(milestone.id, Decimal(0)),
@@ -223,9 +277,27 @@ def milestone_points_by_student(
     return dict(result)
 
 
-def project_points_for_course(*, course: Course) -> dict[str, dict[int, Decimal]]:
-    """Milestone points per student for the whole course (see ``milestone_points_by_student``)."""
-    return milestone_points_by_student(course=course)
+def milestone_hand_ins_by_student(
+    *, course: Course, student: User | None = None
+) -> dict[str, dict[int, bool]]:
+    """Whether each student's team handed in each milestone on time, for the course's conditions
+    (signature, offered grade): {neptun_code: {milestone_id: on_time}}; absent: not handed in. A hand-in
+    on time stays on time whatever comes later (``counting_submission``). One query."""
+    # One filter() call: the conditions on project__members must apply to the same member row.
+    narrow = {"project__members__student": student} if student is not None else {}
+    rows = MilestoneSubmission.objects.filter(
+        milestone__course=course,
+        project__members__course=course,
+        project__members__student__neptun_code__isnull=False,
+        **narrow,
+    )
+    result: dict[str, dict[int, bool]] = defaultdict(dict)
+    for code, milestone_id, submitted_at, deadline in rows.values_list(
+        "project__members__student__neptun_code", "milestone_id", "submitted_at", "milestone__deadline"
+    ):
+        on_time = result[code or ""]
+        on_time[milestone_id] = on_time.get(milestone_id, False) or submitted_at <= deadline
+    return dict(result)
 
 
 def submission_history(*, project: Project, milestone: Milestone) -> QuerySet[MilestoneSubmission]:

@@ -5,18 +5,22 @@ student on a phone or the grader at a desk. The "one team per student per course
 database constraint, so two simultaneous registrations cannot both win.
 """
 
+import logging
 import re
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 
@@ -26,6 +30,7 @@ from accounts.selectors import course_is_instructor, course_is_staff
 from core.audit import grade_audit_record
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError
 from lifecycle.services.archive import course_assert_writable
+from projects import repository
 from projects.models import (
     CriterionScore,
     Milestone,
@@ -37,8 +42,17 @@ from projects.models import (
     RubricCriterion,
     TeamInvitation,
     TeamMembership,
+    TeamRules,
 )
-from projects.selectors import MAX_TEAM_SIZE, project_is_member, project_latest_submission
+from projects.selectors import (
+    MAX_TEAM_SIZE,
+    project_counting_submission,
+    project_is_member,
+    project_latest_submission,
+    teams_close_at,
+)
+
+logger = logging.getLogger(__name__)
 
 MAX_URL_LENGTH = 500
 PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
@@ -161,6 +175,27 @@ def _check_not_in_team(*, course: Course, users: list[User], registering: User |
     )
 
 
+def _check_teams_open(*, course: Course, by: User, now: datetime | None = None) -> None:
+    """After the registration deadline students no longer change teams themselves; the staff still do."""
+    closes = teams_close_at(course=course)
+    if closes is None or (now or timezone.now()) <= closes or course_is_staff(user=by, course=course):
+        return
+    raise PermissionDeniedError(
+        gettext("Team registration closed on %(when)s; ask your instructor to change your team.")
+        % {"when": formats.date_format(timezone.localtime(closes), "DATETIME_FORMAT")},
+        code="teams_closed",
+    )
+
+
+def team_rules_set(*, course: Course, by: User, teams_close_at: datetime | None) -> TeamRules:
+    """Instructors: when team registration closes (empty: at the first milestone's deadline)."""
+    if not course_is_instructor(user=by, course=course):
+        raise PermissionDeniedError(gettext("Only the course's instructors change its milestones."))
+    course_assert_writable(course=course)
+    rules, _ = TeamRules.objects.update_or_create(course=course, defaults={"teams_close_at": teams_close_at})
+    return rules
+
+
 def _team_size_error(count: int) -> PlatformError:
     return PlatformError(
         gettext("A team has 1 to %(max)s members; this would make %(count)s.")
@@ -192,6 +227,7 @@ def project_register(
         raise PermissionDeniedError(
             gettext("Only students of %(course)s register projects.") % {"course": course.code}
         )
+    _check_teams_open(course=course, by=registered_by)
     codes = [c for c in _codes_normalize(member_codes) if c != registered_by.neptun_code]
     if len(codes) + 1 > MAX_TEAM_SIZE:
         raise _team_size_error(len(codes) + 1)
@@ -229,6 +265,7 @@ def project_member_invite(*, project: Project, neptun_code: str, by: User) -> Te
     together stay within the team size.
     """
     _check_can_change_team(project=project, by=by)
+    _check_teams_open(course=project.course, by=by)
     codes = _codes_normalize([neptun_code])
     if not codes:
         raise PlatformError(gettext("Enter the new member's Neptun code."))
@@ -258,6 +295,9 @@ def team_invitation_answer(*, invitation: TeamInvitation, by: User, accept: bool
     if not accept:
         invitation.delete()
         return None
+    inviter = invitation.invited_by
+    if inviter is None or not course_is_staff(user=inviter, course=project.course):
+        _check_teams_open(course=project.course, by=by)  # the staff's own invitations stay open
     try:
         with transaction.atomic():
             Project.objects.select_for_update().filter(id=project.id).first()
@@ -300,6 +340,7 @@ def project_member_remove(*, project: Project, neptun_code: str, by: User) -> No
         raise PermissionDeniedError(
             gettext("You can leave the team yourself; other members are removed by the staff.")
         )
+    _check_teams_open(course=project.course, by=by)
     with transaction.atomic():
         Project.objects.select_for_update().filter(id=project.id).first()
         membership.delete()
@@ -322,8 +363,9 @@ def milestone_submit(
     pdf: File | None = None,
     now: datetime | None = None,
 ) -> MilestoneSubmission:
-    """Hand in a milestone for the team. Re-submitting adds a new row (history is kept; the latest counts)
-    until the milestone is graded. Late submissions are accepted and shown as late.
+    """Hand in a milestone for the team. Re-submitting adds a new row (history is kept) until the milestone
+    is graded. The last on-time hand-in counts; after the deadline a hand-in is accepted and counts only
+    when none was on time (``selectors.counting_submission``), so it never makes the milestone late.
 
     Without a new PDF the previous submission's PDF is kept. The final submission's URL becomes the
     project's repository URL.
@@ -379,7 +421,19 @@ def milestone_submit(
         if content is not None:
             submission.pdf.delete(save=False)  # no row points at the new file
         raise
+    if url and repository.fetch_url_for(url, _git_sources()) is not None:
+        transaction.on_commit(lambda: _commit_record_send(submission.id))
     return submission
+
+
+def _commit_record_send(submission_id: int) -> None:
+    """Queue the provisional commit check; a broker outage only delays it to the sweep after the deadline."""
+    from projects.tasks import commit_record_task
+
+    try:
+        commit_record_task.delay(submission_id)
+    except Exception:  # noqa: BLE001 - any broker error: the hand-in itself is stored
+        logger.warning("projects: could not queue the commit check of hand-in %s", submission_id)
 
 
 def _display_name(raw: str | None) -> str:
@@ -423,7 +477,8 @@ def milestone_grade(
     comment: str = "",
     now: datetime | None = None,
 ) -> MilestoneGrade:
-    """Grade the team's latest submission of the milestone with the rubric (criterion id → points).
+    """Grade the team's counting submission (the last on time, else the latest) of the milestone with the
+    rubric (criterion id → points).
 
     Every criterion needs a score within 0..max. Grading again replaces the scores and comment. The
     grade is credited to the team's members at its first grading (``MilestoneGradeMember``).
@@ -433,7 +488,7 @@ def milestone_grade(
     if milestone.course_id != project.course_id:
         raise NotFoundError("This milestone belongs to another course.")
     course_assert_writable(course=project.course)
-    submission = project_latest_submission(project=project, milestone=milestone)
+    submission = project_counting_submission(project=project, milestone=milestone)
     if submission is None:
         raise PlatformError(
             gettext("Nothing to grade: the team has not submitted %(milestone)s yet.")
@@ -647,3 +702,97 @@ def milestone_defaults_create(*, course: Course, start: datetime | None = None) 
             )
         milestones.append(milestone)
     return milestones
+
+
+# --- The commit that counts ----------------------------------------------------------------------
+
+# Fetch failures worth another try at the next sweep (the host was down, slow); the others are final.
+_COMMIT_RETRY_ERRORS = frozenset({"", "timeout", "git_failed"})
+COMMIT_RETRY_DAYS = 7
+
+
+def _git_sources() -> dict[str, str]:
+    return dict(getattr(settings, "PROJECT_GIT_SOURCES", {}))
+
+
+def milestone_commit_record(*, submission: MilestoneSubmission, now: datetime | None = None) -> None:
+    """Fetch the commit that counts for a hand-in and keep its archive (``projects.repository``).
+
+    Before the deadline it is the head of the default branch now (provisional; the sweep fetches again
+    after the deadline); from the deadline on, the last commit dated before it. A later push changes
+    nothing once it is recorded after the deadline.
+    """
+    now = now or timezone.now()
+    milestone = submission.milestone
+    fetch_url = repository.fetch_url_for(submission.repository_url, _git_sources())
+    if fetch_url is None:
+        submission.commit_error = "not_fetchable"
+        submission.save(update_fields=["commit_error"])
+        return
+    cutoff = min(now, milestone.deadline)
+    try:
+        with tempfile.TemporaryDirectory(prefix="handin-") as tmp:
+            snapshot = repository.snapshot_before(
+                fetch_url,
+                cutoff,
+                into=Path(tmp),
+                timeout=float(getattr(settings, "PROJECT_GIT_SECONDS", repository.GIT_SECONDS)),
+                max_bytes=int(getattr(settings, "PROJECT_ARCHIVE_MAX_BYTES", repository.ARCHIVE_MAX_BYTES)),
+            )
+            old_archive = submission.commit_archive.name
+            with snapshot.archive.open("rb") as archive:
+                submission.commit_archive.save(
+                    f"p{submission.project_id}-m{milestone.order}-{snapshot.sha[:12]}.tar.gz",
+                    File(archive),
+                    save=False,
+                )
+    except repository.RepositoryError as error:
+        submission.commit_error = error.code[:40]
+        submission.commit_fetched_at = now if error.code not in _COMMIT_RETRY_ERRORS else None
+        submission.save(update_fields=["commit_error", "commit_fetched_at"])
+        return
+    submission.commit_sha = snapshot.sha
+    submission.commit_at = snapshot.committed_at
+    submission.commit_fetched_at = now
+    submission.commit_has_readme = snapshot.has_readme
+    submission.commit_pdfs = list(snapshot.report_pdfs)
+    submission.commit_error = ""
+    submission.save(
+        update_fields=[
+            "commit_sha",
+            "commit_at",
+            "commit_fetched_at",
+            "commit_has_readme",
+            "commit_pdfs",
+            "commit_archive",
+            "commit_error",
+        ]
+    )
+    if old_archive and old_archive != submission.commit_archive.name:
+        submission.commit_archive.storage.delete(old_archive)
+
+
+def milestone_commits_sweep(*, now: datetime | None = None) -> int:
+    """After each deadline (for a week), record the commit that counts for every counting hand-in with a
+    repository URL that was not yet fetched after that deadline. Returns how many were fetched."""
+    now = now or timezone.now()
+    fetched = 0
+    milestones = Milestone.objects.filter(
+        deadline__lte=now, deadline__gte=now - timedelta(days=COMMIT_RETRY_DAYS)
+    ).select_related("course")
+    for milestone in milestones:
+        projects = Project.objects.filter(submissions__milestone=milestone).distinct()
+        for project in projects:
+            submission = project_counting_submission(project=project, milestone=milestone)
+            if submission is None or not submission.repository_url:
+                continue
+            done = (
+                submission.commit_fetched_at is not None
+                and submission.commit_fetched_at >= milestone.deadline
+            )
+            if done or submission.commit_error not in _COMMIT_RETRY_ERRORS:
+                continue
+            submission.milestone = milestone
+            milestone_commit_record(submission=submission, now=now)
+            fetched += 1
+    return fetched

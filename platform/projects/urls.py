@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:project_id>/milestones/<int:milestone_id>/submit/", views.submit, name="submit"),
     path("<int:project_id>/milestones/<int:milestone_id>/grade/", views.grade, name="grade"),
     path("submissions/<int:submission_id>/report.pdf", views.submission_pdf, name="submission_pdf"),
+    path("submissions/<int:submission_id>/commit.tar.gz", views.commit_archive, name="commit_archive"),
 ]

@@ -19,8 +19,15 @@ from accounts.models import Course, Role
 from accounts.selectors import course_is_instructor, course_is_staff, course_role, courses_for_user
 from core.errors import PlatformError
 from core.http import request_user
-from projects.forms import GradeForm, MemberAddForm, MilestoneForm, ProjectRegisterForm, SubmissionForm
-from projects.models import Milestone, MilestoneSubmission, Project, TeamInvitation
+from projects.forms import (
+    GradeForm,
+    MemberAddForm,
+    MilestoneForm,
+    ProjectRegisterForm,
+    SubmissionForm,
+    TeamRulesForm,
+)
+from projects.models import Milestone, MilestoneSubmission, Project, TeamInvitation, TeamRules
 from projects.selectors import (
     MAX_TEAM_SIZE,
     milestones_for_course,
@@ -31,6 +38,7 @@ from projects.selectors import (
     project_overviews,
     rubric_for_milestone,
     submission_history,
+    teams_close_at,
 )
 from projects.services import (
     milestone_defaults_create,
@@ -40,6 +48,7 @@ from projects.services import (
     project_member_invite,
     project_member_remove,
     team_invitation_answer,
+    team_rules_set,
 )
 from projects.services import project_register as project_register_service
 
@@ -92,7 +101,12 @@ def _my_project_page(
 ) -> HttpResponse:
     user = request_user(request)
     project = project_for_student(course=course, user=user)
-    context: dict[str, Any] = {"course": course, "project": project, "now": timezone.now()}
+    context: dict[str, Any] = {
+        "course": course,
+        "project": project,
+        "now": timezone.now(),
+        "teams_close_at": teams_close_at(course=course),
+    }
     if project is None:
         context["register_form"] = register_form or ProjectRegisterForm()
         context["max_team_size"] = MAX_TEAM_SIZE
@@ -276,7 +290,23 @@ def milestones(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied(_("Only the course's instructors change its milestones."))
     course_milestones = list(milestones_for_course(course=course).prefetch_related("criteria", "grades"))
     bound_id, bound = None, None
+    rules = TeamRules.objects.filter(course=course).first()
+    closes = rules.teams_close_at if rules else None
+    rules_form = TeamRulesForm(initial={"teams_close_at": timezone.localtime(closes) if closes else None})
     if request.method == "POST":
+        if request.POST.get("action") == "team_rules":
+            rules_form = TeamRulesForm(request.POST)
+            if rules_form.is_valid():
+                chosen = rules_form.cleaned_data["teams_close_at"]
+                team_rules_set(course=course, by=user, teams_close_at=chosen)
+                messages.success(request, _("Team registration saved."))
+                return redirect("projects:milestones", code=course.code)
+            return render(
+                request,
+                "projects/milestones.html",
+                {"course": course, "rows": [], "rules_form": rules_form, "closes": None},
+                status=400,
+            )
         if request.POST.get("action") == "defaults":
             milestone_defaults_create(course=course)
             messages.success(request, _("The default milestones are set up; check their deadlines."))
@@ -307,7 +337,7 @@ def milestones(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "projects/milestones.html",
-        {"course": course, "rows": rows},
+        {"course": course, "rows": rows, "rules_form": rules_form, "closes": teams_close_at(course=course)},
         status=400 if bound is not None else 200,
     )
 
@@ -377,6 +407,32 @@ def submission_pdf(request: HttpRequest, submission_id: int) -> FileResponse:
     name = f"{submission.project.course.code}-team{submission.project_id}-m{submission.milestone.order}.pdf"
     response = FileResponse(
         submission.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def commit_archive(request: HttpRequest, submission_id: int) -> FileResponse:
+    """The archive of the commit that counts, for the team's members and the course's staff (others: 404)."""
+    submission = get_object_or_404(
+        MilestoneSubmission.objects.select_related("project__course", "milestone"), id=submission_id
+    )
+    if not submission.commit_archive or not project_can_view(
+        project=submission.project, user=request_user(request)
+    ):
+        raise Http404("No such file.")
+    name = (
+        f"{submission.project.course.code}-team{submission.project_id}-m{submission.milestone.order}-"
+        f"{submission.commit_sha[:12]}.tar.gz"
+    )
+    response = FileResponse(
+        submission.commit_archive.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="application/gzip",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -156,6 +156,14 @@ class DigitsTask(Task):
     )
     lr = 2e-3
     augment = staticmethod(digits_augment)
+    slide_differences = (
+        "The slides use MNIST (28x28 pixels, 60,000 images, loaded with keras.datasets.mnist). This task "
+        "uses scikit-learn's handwritten digits instead: 8x8 scans upsampled to 32x32 pixels (LeNet-5's own "
+        "input size, so no padding is needed), one channel, redrawn with a random distortion; about 3,200 "
+        "training images. The sandbox has no network, so keras.datasets.mnist.load_data() fails: load "
+        "train.npz instead. Inputs are uint8 arrays of shape (N, 1, 32, 32), channels first: for Keras, "
+        "move the channel last (x.transpose(0, 2, 3, 1)) and divide by 255."
+    )
 
     def split_build(self) -> Split:
         from sklearn.model_selection import train_test_split

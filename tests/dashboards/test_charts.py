@@ -140,3 +140,33 @@ def test_a_deadline_at_the_end_of_a_window_that_does_not_split_evenly_still_gets
         time_series([start], start=start, end=deadline, buckets=24, title="Rush", marker_at=deadline)
     )
     assert len([line for line in root.iter(f"{SVG}line") if line.get("class") == "marker"]) == 1
+
+
+def test_a_value_text_replaces_the_number_above_its_bar():
+    root = parse(
+        column_chart(
+            [Bar(label="Q1", value=0, value_text="poll"), Bar(label="Q2", value=0)],
+            title="t",
+            label_zero=True,
+            value_format=lambda v: f"{v:.0f}%",
+        )
+    )
+    values = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "value"]
+    assert values == ["poll", "0%"]
+
+
+def test_a_poll_question_is_labelled_poll_not_zero_per_cent_correct():
+    from types import SimpleNamespace
+
+    from dashboards.figures import game_figures
+    from dashboards.selectors import GameActivity, QuestionStat
+
+    stats = [
+        QuestionStat(1, "Q1", "Which layer?", "choice", 10, 0, 0.0, 2.0),
+        QuestionStat(2, "Q2", "How do you feel?", "poll", 10, 0, None, 2.0),
+    ]
+    game = SimpleNamespace(quiz=SimpleNamespace(title="Lecture 3"))
+    figures = game_figures(activity=GameActivity(game=game, questions=stats, players=[]))  # type: ignore[arg-type]
+    root = parse(str(figures.questions))
+    values = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "value"]
+    assert values == ["0%", "poll"]

@@ -21,10 +21,11 @@ from gradebook.arithmetic import (
 
 D = Decimal
 DEADLINE = datetime(2026, 11, 1, 23, 59, tzinfo=UTC)
-QUIZ = Column(key="quiz:1", category=Category.QUIZ, title="Conv", max_points=D(5000))
-QUIZ2 = Column(key="quiz:2", category=Category.QUIZ, title="LSTM", max_points=D(3000))
+QUIZ = Column(key="quiz:1", code="Q1", category=Category.QUIZ, title="Conv", max_points=D(5000))
+QUIZ2 = Column(key="quiz:2", code="Q2", category=Category.QUIZ, title="LSTM", max_points=D(3000))
 HW = Column(
     key="assignment:1",
+    code="HW1",
     category=Category.ASSIGNMENT,
     title="CNN",
     max_points=D(10),
@@ -33,13 +34,14 @@ HW = Column(
 )
 HW2 = Column(
     key="assignment:2",
+    code="HW2",
     category=Category.ASSIGNMENT,
     title="LSTM",
     max_points=D(20),
     deadline=DEADLINE,
     late_penalty_percent_per_day=25.0,
 )
-MS = Column(key="milestone:1", category=Category.MILESTONE, title="Data", max_points=D(20))
+MS = Column(key="milestone:1", code="M1", category=Category.MILESTONE, title="Data", max_points=D(20))
 EQUAL = {Category.QUIZ: D(1), Category.ASSIGNMENT: D(1), Category.MILESTONE: D(1)}
 
 
@@ -248,7 +250,7 @@ def test_excused_wins_over_an_override():
 
 
 def test_nothing_to_count_gives_no_total_and_zero_maximum_columns_never_count():
-    poll = Column(key="quiz:9", category=Category.QUIZ, title="Poll only", max_points=D(0))
+    poll = Column(key="quiz:9", code="Q9", category=Category.QUIZ, title="Poll only", max_points=D(0))
     assert total_compute(columns=[], cells={}, weights=EQUAL).percent is None
     cells = {poll.key: cell_compute(column=poll, points=D(0)), MS.key: cell_compute(column=MS, points=D(5))}
     total = total_compute(columns=[poll, MS], cells=cells, weights=EQUAL)
@@ -272,7 +274,7 @@ def test_total_rounds_half_up_to_two_decimals():
     }
     # 1 / 30 = 3.3333… %
     assert total_compute(columns=[HW, HW2], cells=cells, weights=EQUAL).percent == D("3.33")
-    three = Column(key="milestone:3", category=Category.MILESTONE, title="x", max_points=D(8))
+    three = Column(key="milestone:3", code="M3", category=Category.MILESTONE, title="x", max_points=D(8))
     cells = {three.key: cell_compute(column=three, points=D("0.0002"))}  # 0.0025 % -> 0.00; check half up
     assert total_compute(columns=[three], cells=cells, weights=EQUAL).percent == D("0.00")
     eighth = {three.key: cell_compute(column=three, points=D("0.0004"))}  # exactly 0.005 %

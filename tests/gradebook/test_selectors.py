@@ -23,7 +23,7 @@ def cells_of(row):
 
 def test_columns_and_numbers_come_from_games_submissions_and_grades(scenario, student, other_student):
     book = gradebook_for_course(course=scenario.game.course)
-    assert [c.short for c in book.columns] == ["Q1", "HW1", "HW2", "M1"]
+    assert [c.code for c in book.columns] == ["Q1", "HW1", "HW2", "M1"]
     assert [c.max_points for c in book.columns] == [
         D(2000),
         D(10),
@@ -126,7 +126,7 @@ def test_weights_set_by_the_instructor_change_the_total(scenario, instructor):
 def test_a_student_sees_an_assignment_only_after_its_reveal(scenario, student):
     course = scenario.game.course
     own = gradebook_for_student(course=course, student=student, as_student=True)
-    assert [c.short for c in own.columns] == ["Q1", "HW1", "M1"]
+    assert [c.code for c in own.columns] == ["Q1", "HW1", "M1"]
     assert [c.title for c in own.hidden_columns] == ["LSTM forecast"]
     assert own.rows[0].total.percent == D("73.50")  # 15 + 50 × 72 % + 22.5, the unrevealed one left out
     staff = gradebook_for_student(course=course, student=student, as_student=False)
@@ -145,7 +145,10 @@ def test_history_lists_every_submission_with_late_days_penalty_and_points(scenar
         by=instructor,
     )
     history = gradebook_student_history(course=course, student=student, as_student=False)
-    homework = next(a for a in history.assignments if a.assignment == scenario.homework)
+    assert [s.source for s in history.sections] == ["quizzes", "grader", "projects"]
+    homework = next(
+        a for a in history.section("grader").context["assignments"] if a.assignment == scenario.homework
+    )
     assert homework.extension_days == 1
     lines = [
         (line.submission.pk, line.late_days, line.penalty_percent, line.points, line.counts)
@@ -158,9 +161,12 @@ def test_history_lists_every_submission_with_late_days_penalty_and_points(scenar
         (failed, 1, 10.0, None, False),
     ]
     assert homework.cell.points == D("8.10")
-    assert history.team == "Bird songs"
-    assert history.milestones[0].grade.comment == "Good split." and history.milestones[0].grade.points == 15
-    assert [(c.short, played) for c, _cell, played in history.games] == [("Q1", True)]
+    project = history.section("projects")
+    assert project.subtitle == "Bird songs"
+    milestone = project.context["milestones"][0]
+    assert milestone.grade.comment == "Good split." and milestone.grade.points == 15
+    games = history.section("quizzes").context["games"]
+    assert [(c.code, played) for c, _cell, played in games] == [("Q1", True)]
     assert [a.reason for a in history.adjustments] == ["Power cut in the dormitory"]
 
 

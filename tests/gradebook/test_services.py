@@ -9,7 +9,7 @@ from django.urls import reverse
 from core.errors import PermissionDeniedError, PlatformError
 from gradebook.arithmetic import AdjustmentKind
 from gradebook.demo import demo_seed
-from gradebook.models import Adjustment, GradebookWeights
+from gradebook.models import Adjustment, GradebookWeights, GradeCondition, GradingScheme
 from gradebook.selectors import gradebook_for_course
 from gradebook.services import adjustment_record, adjustment_withdraw, weights_set
 
@@ -101,6 +101,10 @@ def test_demo_seed_sets_weights_and_one_adjustment_of_each_kind_once(
     rows = gradebook_for_course(course=course).rows
     assert any(cell.excused for row in rows for cell in row.cells)
     assert any(cell.overridden for row in rows for cell in row.cells)
+    # The course's rules: homework handed in for the signature, the milestone on time for the offered grade.
+    conditions = sorted(GradeCondition.objects.values_list("purpose", "requirement"))
+    assert conditions == [("offered", "handed_in"), ("signature", "handed_in"), ("signature", "handed_in")]
+    assert GradingScheme.objects.get(course=course).mark3_percent == 55
 
 
 def test_demo_data_runs_the_gradebook_seeder_last():

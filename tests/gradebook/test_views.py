@@ -168,7 +168,12 @@ def test_exports_are_keyed_by_neptun_code_and_match_the_page(client, scenario, i
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
-    assert header[:2] == ["Neptun code", "Name"] and header[-1] == "Total %"
+    assert header[:2] == ["Neptun code", "Name"] and header[-4:] == [
+        "Total %",
+        "Signature",
+        "Offered grade",
+        "Mark",
+    ]
     assert header[2:6] == [
         "Q1 Convolutions " + scenario.game.finished_at.astimezone().strftime("%Y-%m-%d") + " (2000)",
         "HW1 CNN on digits (10)",
@@ -179,7 +184,20 @@ def test_exports_are_keyed_by_neptun_code_and_match_the_page(client, scenario, i
     assert list(by_code) == ["ABC123", "XYZ789"]
     for code, row in by_code.items():
         shown = [n if n != "–" else "0" for n in page_numbers(html, code)]
-        assert row[2:] == shown, code
+        assert row[2:-3] == shown, code
+        # No conditions set: the signature stands, and the offered grade is the mark when it passes.
+        mark = (
+            5
+            if float(row[-4]) >= 85
+            else 4
+            if float(row[-4]) >= 70
+            else 3
+            if float(row[-4]) >= 55
+            else 2
+            if float(row[-4]) >= 40
+            else 1
+        )
+        assert row[-3:] == ["yes", str(mark) if mark >= 2 else "", str(mark)], code
 
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(url("export_xlsx", CODE)).content))
     sheet = workbook.active
@@ -187,7 +205,8 @@ def test_exports_are_keyed_by_neptun_code_and_match_the_page(client, scenario, i
     assert values[0] == header
     for row in values[1:]:
         code = row[0]
-        assert [Decimal(str(v)) for v in row[2:]] == [Decimal(n) for n in by_code[code][2:]], code
+        assert [Decimal(str(v)) for v in row[2:-3]] == [Decimal(n) for n in by_code[code][2:-3]], code
+        assert [str(v) if v is not None else "" for v in row[-3:]] == by_code[code][-3:], code
     assert values[1][1] == by_code["ABC123"][1]
 
 
@@ -204,7 +223,7 @@ def test_excused_cells_are_marked_in_the_page_and_the_exports(client, scenario, 
     html = client.get(url("course", CODE)).content.decode()
     assert page_numbers(html, "ABC123")[0] == "excused"
     rows = list(csv.reader(io.StringIO(client.get(url("export_csv", CODE)).content.decode("utf-8-sig"))))
-    assert rows[1][2] == "excused" and rows[1][-1] == page_numbers(html, "ABC123")[-1] == "81.88"
+    assert rows[1][2] == "excused" and rows[1][-4] == page_numbers(html, "ABC123")[-1] == "81.88"
 
 
 # --- Detail page, adjustments, weights -------------------------------------------------------------------

@@ -80,6 +80,7 @@ def test_assignment_page_renders_markdown_safely_with_rules_files_and_baseline(c
     assert "<h2>Predict the fever</h2>" in html and "<strong>any</strong>" in html
     assert "<script>alert" not in html and "javascript:alert" not in html and "onclick" not in html
     assert f"mae {assignment.baseline_score:.4f}" in html
+    assert "Baseline (reference solution, whole test set)" in html  # which part: each page says which
     assert "Predictions (CSV), Script (.py)" in html
     assert "sample_submission.csv" in html and "test.npz" in html
     assert "test_labels" not in html and "/files/hidden" not in html
@@ -317,9 +318,11 @@ def test_leaderboard_masks_others_highlights_me_and_staff_see_all(
     assert '<tr class="me" aria-current="true">' in html and "ABC123" in html
     table = html[html.index('<table class="leaderboard"') :]
     assert table.index("XY****") < table.index("ABC123")  # the lower MAE ranks first
+    assert "Reference solution (public part of the test set)" in table
     client.force_login(grader_user)
     staff_html = page(client, "grader:leaderboard", assignment.pk, board="private")
     assert "XYZ789" in staff_html and "ABC123" in staff_html and "staff only until" in staff_html
+    assert "Reference solution (private part of the test set)" in staff_html
 
 
 def test_instructor_creates_an_assignment_from_the_form(client, course, instructor):

@@ -13,10 +13,10 @@ from core.errors import PermissionDeniedError, PlatformError
 from gradebook.selectors import gradebook_for_course, gradebook_for_student, gradebook_student_history
 from projects.models import CriterionScore, MilestoneGrade, MilestoneGradeMember
 from projects.selectors import (
+    milestone_points_by_student,
     milestones_for_course,
     offered_grade_status,
     project_overviews,
-    project_points_for_course,
 )
 from projects.services import (
     milestone_grade,
@@ -154,12 +154,14 @@ def test_a_late_milestone_loses_the_offered_grade(team, milestones, student, gra
     assert status.reasons == ["Milestone 2: baseline model was submitted after the deadline."]
 
 
-def test_a_late_resubmission_counts_as_late(team, milestones, student, grader_user):
+def test_a_late_resubmission_keeps_the_on_time_hand_in_and_the_offered_grade(
+    team, milestones, student, grader_user
+):
+    # The course looks at the last commit before the deadline: a later hand-in is kept for the record only.
     complete(team, milestones, student, grader_user)
     hand_in(team, milestones[0], student, late=True)
-    assert offered_grade_status(project=team).reasons == [
-        "Milestone 1: data was submitted after the deadline."
-    ]
+    status = offered_grade_status(project=team)
+    assert status.eligible and status.reasons == []
 
 
 def test_a_late_final_does_not_matter_but_english_does(team, milestones, student, grader_user):
@@ -188,7 +190,7 @@ def test_points_for_course_per_neptun_code(course, team, milestones, student, gr
     (solo,) = enrolled("SOLO01")
     project_register(course=course, registered_by=solo, title="Solo")
     assert [m.id for m in milestones_for_course(course=course)] == [m.id for m in milestones]
-    assert project_points_for_course(course=course) == {
+    assert milestone_points_by_student(course=course) == {
         "ABC123": {first.id: Decimal(20)},
         "XYZ789": {first.id: Decimal(20)},
     }  # SOLO01: in a team, nothing graded yet
@@ -206,13 +208,13 @@ def test_course_selectors_run_a_fixed_number_of_queries(course, milestones, grad
 
     add_teams(0, 2)
     with CaptureQueriesContext(connection) as few:
-        project_points_for_course(course=course)
+        milestone_points_by_student(course=course)
         overviews = project_overviews(course=course)
         [o.project.members.all()[0].student.neptun_code for o in overviews]
         [s.grade.scores.all()[0].criterion.name for o in overviews for s in o.statuses if s.grade]
     add_teams(2, 5)
     with CaptureQueriesContext(connection) as many:
-        project_points_for_course(course=course)
+        milestone_points_by_student(course=course)
         overviews = project_overviews(course=course)
         [o.project.members.all()[0].student.neptun_code for o in overviews]
         [s.grade.scores.all()[0].criterion.name for o in overviews for s in o.statuses if s.grade]
@@ -248,14 +250,14 @@ def test_a_student_who_joins_after_grading_gets_none_of_those_points(
     assert gradebook_points(course, late_joiner, first) is None
     assert gradebook_points(course, late_joiner, second) == Decimal(20)
     history = gradebook_student_history(course=course, student=late_joiner, as_student=False)
-    shown = {m.column.object_id: m.grade for m in history.milestones}
+    shown = {m.column.object_id: m.grade for m in history.section("projects").context["milestones"]}
     assert shown[first.pk] is None and shown[second.pk] is not None  # the record agrees with the cell
     assert (
         gradebook_points(course, student, first)
         == Decimal(4)
         == gradebook_points(course, other_student, first)
     )
-    assert project_points_for_course(course=course)["LATE01"] == {second.id: Decimal(20)}
+    assert milestone_points_by_student(course=course)["LATE01"] == {second.id: Decimal(20)}
     assert set(
         MilestoneGradeMember.objects.filter(grade__milestone=first).values_list(
             "student__neptun_code", flat=True
@@ -275,7 +277,9 @@ def test_a_member_who_leaves_after_grading_keeps_the_points_earned(
     project_member_remove(project=team, neptun_code="XYZ789", by=other_student)
     assert gradebook_points(course, other_student, first) == Decimal(20)
     history = gradebook_student_history(course=course, student=other_student, as_student=True)
-    assert [m.grade.points for m in history.milestones if m.grade] == [Decimal(20)]
+    assert [m.grade.points for m in history.section("projects").context["milestones"] if m.grade] == [
+        Decimal(20)
+    ]
     assert gradebook_for_course(course=course).rows[1].cell(f"milestone:{first.pk}").points == Decimal(20)
 
 

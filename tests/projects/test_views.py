@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import MilestoneGrade, MilestoneSubmission, Project
 from projects.services import milestone_submit, project_register
@@ -196,16 +197,23 @@ def test_admin_lists_search_by_neptun_code(admin_client, submitted):
         assert admin_client.get(reverse(f"admin:projects_{name}_changelist")).status_code == 200
 
 
-def test_demo_seed_is_idempotent(course, grader_user, enrolled):
+def test_demo_seed_is_idempotent(course, grader_user, enrolled, settings, tmp_path):
     import io
 
-    from projects.demo import demo_seed
+    from projects.demo import DEMO_GIT_PREFIX, demo_seed
+    from projects.selectors import teams_close_at
 
+    settings.DATA_DIR = tmp_path
+    settings.PROJECT_GIT_SOURCES = {DEMO_GIT_PREFIX: f"file://{tmp_path}/demo-git/"}
     enrolled(*[f"D{i:05d}" for i in range(12)])
     demo_seed(course=course, stdout=io.StringIO())
     counts = (Project.objects.count(), MilestoneSubmission.objects.count(), MilestoneGrade.objects.count())
     demo_seed(course=course, stdout=io.StringIO())
     assert counts == (4, 3, 1)
+    # The demo shows the commit rule with real repositories and a closed team registration.
+    recorded = MilestoneSubmission.objects.exclude(commit_sha="")
+    assert recorded.count() == 3 and all(s.commit_has_readme and s.commit_pdfs for s in recorded)
+    assert teams_close_at(course=course) < timezone.now()
     assert (
         Project.objects.count(),
         MilestoneSubmission.objects.count(),

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from core.errors import PlatformError
-from gradebook.selectors import gradebook_for_course as course_gradebook
+from gradebook.selectors import gradebook_for_course
 from quizzes.game import GameRuleError
 from quizzes.models import Game, Player
 from quizzes.selectors import games_for_gradebook, live_question
@@ -62,7 +62,7 @@ def test_practice_games_and_staff_only_test_runs_never_reach_either_gradebook(
     graded = game_create(quiz=quiz, host=instructor, course=course, graded=True, verified=False)
     graded = play(graded, "ABC123")
     assert list(games_for_gradebook(course=course)) == [graded]
-    book = course_gradebook(course=course)
+    book = gradebook_for_course(course=course)
     quiz_columns = [c.key for c in book.columns if c.key.startswith("quiz:")]
     assert quiz_columns == [f"quiz:{graded.pk}"]
     assert practice.pk and staff_run.pk  # both finished, both left out
@@ -101,7 +101,7 @@ def test_removing_a_player_after_the_game_needs_a_reason_and_records_who_when_wh
     assert Player.objects.get(id=player.id).removed_at is None
 
     def gradebook_codes() -> list[str]:
-        book = course_gradebook(course=course)
+        book = gradebook_for_course(course=course)
         key = f"quiz:{game.pk}"
         return sorted(row.neptun_code for row in book.rows if (cell := row.cell(key)) and not cell.missing)
 

@@ -1,0 +1,272 @@
+"""Students' uploads: the checks a file must pass and its storage, then the row, queued for grading."""
+
+from __future__ import annotations
+
+import ast
+import errno
+import hashlib
+import logging
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+import nbformat
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from accounts.models import User
+from accounts.selectors import course_role
+from core.errors import PermissionDeniedError, PlatformError, StorageUnavailableError
+from grader import tasks_catalog
+from grader.models import (
+    Assignment,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
+from grader.services.grading import submission_enqueue
+from grader.services.limits import MAX_UPLOAD_BYTES, STORED_NAMES
+from grader.services.points import late_days_for
+from lifecycle.services.archive import course_assert_writable
+
+logger = logging.getLogger(__name__)
+
+
+EXTENSIONS = {
+    ".csv": SubmissionKind.PREDICTIONS,
+    ".ipynb": SubmissionKind.NOTEBOOK,
+    ".py": SubmissionKind.SCRIPT,
+    ".pt": SubmissionKind.MODEL,
+    ".pth": SubmissionKind.MODEL,
+}
+
+
+def submission_kind_guess(name: str) -> str | None:
+    return EXTENSIONS.get(Path(name).suffix.lower())
+
+
+def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> None:
+    """Check an uploaded file before anything is stored; raise ``PlatformError`` saying what is wrong."""
+    size = path.stat().st_size
+    limit = MAX_UPLOAD_BYTES[SubmissionKind(kind)]
+    if size == 0:
+        raise PlatformError(gettext("The file is empty."))
+    if size > limit:
+        raise PlatformError(
+            gettext("The file is %(size)s MB; the limit for a %(kind)s is %(limit)s MB.")
+            % {"size": f"{size / 1e6:.1f}", "kind": kind, "limit": f"{limit / 1e6:.0f}"}
+        )
+    if kind == SubmissionKind.PREDICTIONS:
+        spec = tasks_catalog.catalog_task(assignment.task_key)
+        try:
+            tasks_catalog.catalog_validate(spec=spec, path=path)
+        except tasks_catalog.PredictionFormatError as error:
+            raise PlatformError(
+                gettext("Wrong prediction file format: %(error)s") % {"error": error}, code="wrong_format"
+            ) from None
+    elif kind == SubmissionKind.NOTEBOOK:
+        try:
+            notebook = nbformat.read(str(path), as_version=4)
+            nbformat.validate(notebook)
+        except (ValueError, nbformat.ValidationError, UnicodeDecodeError, AttributeError, KeyError) as error:
+            first = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+            raise PlatformError(
+                gettext("This is not a valid Jupyter notebook (.ipynb JSON): %(error)s") % {"error": first}
+            ) from None
+        if not any(cell.cell_type == "code" for cell in notebook.cells):
+            raise PlatformError(gettext("The notebook has no code cells."))
+    elif kind == SubmissionKind.SCRIPT:
+        try:
+            source = path.read_bytes().decode("utf-8-sig")
+            ast.parse(source, filename="solution.py")  # parsing only; nothing is executed
+        except UnicodeDecodeError:
+            raise PlatformError(gettext("The script is not UTF-8 text.")) from None
+        except SyntaxError as error:
+            raise PlatformError(
+                gettext("The script has a syntax error on line %(line)s: %(error)s.")
+                % {"line": error.lineno, "error": error.msg}
+            ) from None
+        except ValueError as error:  # NUL bytes
+            raise PlatformError(gettext("The script cannot be read: %(error)s.") % {"error": error}) from None
+    elif kind == SubmissionKind.MODEL:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+        if head[:2] == b"PK":
+            try:
+                tasks_catalog.zip_check(path, max_bytes=2 * limit)
+            except tasks_catalog.BundleError as error:
+                raise PlatformError(
+                    gettext("The model file was refused: %(error)s") % {"error": error}
+                ) from None
+        elif head[:1] != b"\x80":
+            raise PlatformError(
+                gettext(
+                    "A model must be a TorchScript file (torch.jit.save) "
+                    "or a state_dict saved with torch.save."
+                )
+            )
+
+
+def _today_window(now: datetime) -> tuple[datetime, datetime]:
+    local = timezone.localtime(now)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def submission_create(
+    *, assignment: Assignment, user: User, upload: IO[bytes], name: str, kind: str | None = None
+) -> Submission:
+    """Check and store a student's upload and queue it for grading.
+
+    Refuses (``PlatformError``, nothing stored) outside the submission window, past the daily limit (scored
+    submissions and those still in the queue count; failed ones do not), a kind the assignment does not
+    accept and any file that fails the upload checks.
+    """
+    role = course_role(user=user, course=assignment.course)
+    if role is None:
+        raise PermissionDeniedError(gettext("You are not enrolled in this course."))
+    course_assert_writable(course=assignment.course)
+    now = timezone.now()
+    if now < assignment.opens_at:
+        raise PlatformError(
+            gettext("This assignment opens at %(when)s.")
+            % {"when": f"{timezone.localtime(assignment.opens_at):%Y-%m-%d %H:%M}"}
+        )
+    cutoff = assignment.late_cutoff or assignment.deadline
+    if now > cutoff:
+        raise PlatformError(gettext("The submission deadline has passed; no more submissions are accepted."))
+    kind = kind or submission_kind_guess(name)
+    if kind is None:
+        raise PlatformError(
+            gettext("Upload a .csv (predictions), .ipynb (notebook), .py (script) or .pt (model) file.")
+        )
+    if kind not in assignment.kinds:
+        accepted = ", ".join(str(SubmissionKind(k).label) for k in assignment.kinds)
+        raise PlatformError(gettext("This assignment accepts: %(kinds)s.") % {"kinds": accepted})
+    # Checked here before the file is read (a quick refusal), and again under a lock with the insert.
+    _daily_limit_check(assignment=assignment, user=user, now=now, lock=False)
+    return _submission_store(
+        assignment=assignment, user=user, kind=kind, handle=upload, name=name, daily_limit=True
+    )
+
+
+def _daily_limit_check(*, assignment: Assignment, user: User, now: datetime, lock: bool = True) -> None:
+    """Refuse when today's uploads that count reach the assignment's daily limit.
+
+    With ``lock``, call inside the transaction that inserts the new submission: the student's own row is
+    locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already serialise
+    writers), so parallel uploads of one student, on any number of web processes, count one after the
+    other. Twelve parallel uploads against a limit of 3 stored ten to twelve before this lock.
+    """
+    if lock:
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    start, end = _today_window(now)
+    used = (
+        Submission.objects.filter(
+            assignment=assignment, user=user, received_at__gte=start, received_at__lt=end
+        )
+        .exclude(status=SubmissionStatus.FAILED)
+        .count()
+    )
+    if used >= assignment.daily_limit:
+        raise PlatformError(
+            gettext(
+                "You have used today's %(limit)s submissions; failed ones do not count. Try again tomorrow."
+            )
+            % {"limit": assignment.daily_limit},
+            code="daily_limit",
+        )
+
+
+def _submission_store(
+    *,
+    assignment: Assignment,
+    user: User | None,
+    kind: str,
+    handle: IO[bytes],
+    name: str,
+    is_reference: bool = False,
+    daily_limit: bool = False,
+) -> Submission:
+    """Copy, check and store the file, then insert the row and queue it; nothing half-done on any error.
+
+    The file is written under a temporary name, flushed to disk and renamed (``core.storage``), and
+    deleted again if the row cannot be inserted; a full disk or a failing volume is a
+    ``StorageUnavailableError`` that leaves nothing behind. The broker is only reached after the commit and
+    never fails the upload (``submission_enqueue``).
+    """
+    limit = MAX_UPLOAD_BYTES[SubmissionKind(kind)]
+    try:
+        with tempfile.TemporaryDirectory(prefix="dlip-upload-") as folder:
+            path = Path(folder) / STORED_NAMES[SubmissionKind(kind)]
+            digest = hashlib.sha256()
+            size = 0
+            with path.open("wb") as out:
+                while chunk := handle.read(1 << 20):
+                    size += len(chunk)
+                    if size > limit:
+                        raise PlatformError(
+                            gettext("The file is larger than the %(limit)s MB limit for a %(kind)s.")
+                            % {"limit": f"{limit / 1e6:.0f}", "kind": kind}
+                        )
+                    digest.update(chunk)
+                    out.write(chunk)
+            submission_validate(assignment=assignment, kind=kind, path=path)
+            # The file first, then the row: a row never points at a missing file.
+            with path.open("rb") as source:
+                stored = default_storage.save(
+                    f"grader/submissions/{assignment.pk}/{digest.hexdigest()[:16]}-{path.name}", File(source)
+                )
+    except OSError as error:
+        raise _storage_error(error) from error
+    committed = False
+
+    def mark_committed() -> None:
+        nonlocal committed
+        committed = True
+
+    try:
+        with transaction.atomic():
+            transaction.on_commit(mark_committed)  # before the send's callback: runs first
+            now = timezone.now()
+            if daily_limit and user is not None:
+                _daily_limit_check(assignment=assignment, user=user, now=now)
+            submission = Submission.objects.create(
+                assignment=assignment,
+                user=user,
+                is_reference=is_reference,
+                kind=kind,
+                file=stored,
+                original_name=Path(name).name[:255],
+                size=size,
+                sha256=digest.hexdigest(),
+                received_at=now,
+                late_days=0 if is_reference else late_days_for(assignment=assignment, received_at=now),
+            )
+            submission_enqueue(submission=submission)
+    except BaseException:
+        if not committed:  # a committed row keeps its file, whatever happens after the commit
+            default_storage.delete(stored)
+        raise
+    return submission
+
+
+def _storage_error(error: OSError) -> PlatformError:
+    logger.error("storing an upload failed: %s", error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        message = gettext(
+            "The server's disk is full, so your file could not be stored. Nothing was saved and nothing "
+            "counts against your limit; please try again later (the staff have been told)."
+        )
+        return StorageUnavailableError(message, code="storage_full")
+    return StorageUnavailableError(
+        gettext(
+            "The server could not store your file (a storage error, not your fault). Nothing was saved; "
+            "please try again later."
+        ),
+        code="storage_error",
+    )
