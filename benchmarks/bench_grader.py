@@ -154,12 +154,12 @@ def setup(data_dir: Path, students: int, epochs: int) -> dict[str, Any]:
 
 
 def overhead(site: dict[str, Any], runs: int, tmp: Path) -> dict[str, Any]:
-    from grader import sandbox, tasks_catalog
+    from grader import problem_catalog, sandbox
     from grader.models import Submission
     from grader.services import submission_create
 
     assignment, user = site["assignment"], site["users"][-1]
-    public = tasks_catalog.catalog_prepare(TASK) / "public"
+    public = problem_catalog.catalog_prepare(TASK) / "public"
     folder = tmp / "script"
     folder.mkdir(mode=0o755)
     (folder / "solution.py").write_text(SCRIPT)
@@ -183,7 +183,7 @@ def overhead(site: dict[str, Any], runs: int, tmp: Path) -> dict[str, Any]:
             limits=sandbox.SandboxLimits(wall_seconds=60, memory_bytes=2 << 30),
         )
         sandboxed.append(time.perf_counter() - started)
-        assert result.verdict == sandbox.Verdict.OK, result.log
+        assert result.verdict == sandbox.RunVerdict.OK, result.log
     for _ in range(runs):
         started = time.perf_counter()
         with (folder / "solution.py").open("rb") as upload:
@@ -209,11 +209,11 @@ def overhead(site: dict[str, Any], runs: int, tmp: Path) -> dict[str, Any]:
 
 
 def burst(site: dict[str, Any], url: str, count: int, clients: int) -> dict[str, Any]:
-    from grader import tasks_catalog
+    from grader import problem_catalog
     from grader.models import Grading, Submission
 
     assignment, tokens = site["assignment"], site["tokens"]
-    reference = tasks_catalog.catalog_reference(TASK, epochs=site["epochs"]).predictions_path.read_text()
+    reference = problem_catalog.catalog_reference(TASK, epochs=site["epochs"]).predictions_path.read_text()
     header, *lines = reference.splitlines()
 
     def predictions(i: int) -> bytes:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reference_models import reference_train, task_get, task_prepare  # noqa: E402
+from reference_models import problem_get, problem_prepare, reference_train  # noqa: E402
 from tests.reference_models.test_lookup_attack import (  # noqa: E402
     GRADED,
     SHORT_EPOCHS,
@@ -35,8 +35,8 @@ def main() -> None:
     for name in args.tasks.split(","):
         with tempfile.TemporaryDirectory() as folder:
             data = Path(folder) / "data"
-            task = task_get(name, secret=secret)
-            task_prepare(task, data)
+            task = problem_get(name, secret=secret)
+            problem_prepare(task, data)
             started = time.perf_counter()
             report = reference_train(
                 task=name,

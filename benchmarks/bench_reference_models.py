@@ -26,10 +26,10 @@ from reference_models import (  # noqa: E402
     model_build,
     predictions_make,
     predictions_validate,
+    problem_get,
+    problem_names,
+    problem_prepare,
     score_predictions,
-    task_get,
-    task_names,
-    task_prepare,
 )
 
 
@@ -54,13 +54,13 @@ def main() -> None:
     print(header + f" {'score':>9} {'rows/s':>9} {'CLI predict':>11}")
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        for name in task_names():
-            task = task_get(name)
+        for name in problem_names():
+            task = problem_get(name)
             data = root / name
             started = time.perf_counter()
-            task_prepare(name, data)
+            problem_prepare(name, data)
             prepare = time.perf_counter() - started
-            again = median_seconds(lambda name=name, data=data: task_prepare(name, data), args.repeat)
+            again = median_seconds(lambda name=name, data=data: problem_prepare(name, data), args.repeat)
             model = root / f"{name}.pt"
             torch.save(model_build(name).state_dict(), model)
             csv = root / f"{name}.csv"

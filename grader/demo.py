@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Course, Enrollment, Role, User
 from core.errors import PlatformError
-from grader import sandbox, tasks_catalog
+from grader import problem_catalog, sandbox
 from grader.models import Assignment, Submission, SubmissionStatus
 from grader.services import AssignmentRules, assignment_create, submission_create, submission_grade
 
@@ -61,6 +61,10 @@ class DemoAssignment:
     # unit for errors.
     perturbations: tuple[tuple[int, float], ...] = ()
     scripts: tuple[tuple[int, str], ...] = field(default=())
+    # Manual grading: the rubric ("Name: points" a line); a closed homework is moved past its deadline
+    # after the uploads, graded by hand, published, and one student asks for a regrade.
+    rubric: str = ""
+    closed: bool = False
 
 
 DEMO_ASSIGNMENTS = [
@@ -86,6 +90,19 @@ DEMO_ASSIGNMENTS = [
         scripts=((7, NO_CHANGE_SCRIPT),),
     ),
     DemoAssignment(
+        task="fever-regression",
+        title="Demo HW2 (closed, graded by hand): fever with a README",
+        description="Last week's homework, closed and graded: the autograder's MAE is worth 6 points, the "
+        "rubric (README, English, runs as described, training log) 4 more.",
+        kinds=("predictions", "script"),
+        epochs=60,
+        score_zero_points=0.6,
+        points=Decimal("6"),
+        perturbations=((0, 0.02), (1, 0.05), (2, 0.1), (3, 0.15), (4, 0.25)),
+        rubric="README present: 1\nIn English: 1\nRuns as described: 1\nTraining log attached: 1",
+        closed=True,
+    ),
+    DemoAssignment(
         task="weather-forecast",
         title="Demo HW3 (practice): Seattle weather, 1, 7 and 30 days ahead",
         description="Forecast the daily maximum temperature from the last 14 days. Metric: MAE in °C over "
@@ -100,7 +117,7 @@ DEMO_ASSIGNMENTS = [
 ]
 
 
-def _perturbed(*, spec: tasks_catalog.TaskSpec, reference_csv: str, amount: float, seed: int) -> bytes:
+def _perturbed(*, spec: problem_catalog.ProblemSpec, reference_csv: str, amount: float, seed: int) -> bytes:
     """The reference's predictions made worse: a share of the labels changed, or values moved."""
     rng = random.Random(seed)
     lines = reference_csv.splitlines()
@@ -145,8 +162,8 @@ def _seed_one(*, course: Course, demo: DemoAssignment, students: list[User], by:
         reference_epochs=demo.epochs,
     )
     _graded(assignment.submissions.get(is_reference=True))
-    spec = tasks_catalog.catalog_task(demo.task)
-    reference = tasks_catalog.catalog_reference(demo.task, epochs=demo.epochs)
+    spec = problem_catalog.catalog_problem(demo.task)
+    reference = problem_catalog.catalog_reference(demo.task, epochs=demo.epochs)
     reference_csv = reference.predictions_path.read_text()
     uploads: list[tuple[int, bytes, str]] = [
         (index, _perturbed(spec=spec, reference_csv=reference_csv, amount=amount, seed=index), "preds.csv")
@@ -160,7 +177,62 @@ def _seed_one(*, course: Course, demo: DemoAssignment, students: list[User], by:
             assignment=assignment, user=students[index], upload=io.BytesIO(content), name=name
         )
         _graded(submission)
+    if demo.closed:
+        Assignment.objects.filter(pk=assignment.pk).update(
+            opens_at=now - timedelta(days=14), deadline=now - timedelta(days=7), late_cutoff=None
+        )
+        assignment.refresh_from_db()
+    if demo.rubric and by is not None:
+        _manual_grading_seed(assignment=assignment, rubric_text=demo.rubric, students=students, by=by)
     return assignment
+
+
+# (rubric marks in the rubric's order, a comment on the submission) for the first students
+DEMO_MARKS = [
+    (("1", "1", "1", "1"), "Clear README and a complete training log."),
+    (("1", "1", "0.5", "0"), "The README's command fails without --data; the training log is missing."),
+    (("1", "0", "1", "1"), "Please write the README in English."),
+    (("0", "1", "1", "1"), ""),
+]
+
+
+def _manual_grading_seed(*, assignment: Assignment, rubric_text: str, students: list[User], by: User) -> None:
+    """The rubric, graded by the course's grader (or the instructor) with comments; on a closed homework
+    the grades are published and the second student's regrade request waits for an answer."""
+    from grader.manual_grading import (
+        grades_publish,
+        grading_comment_add,
+        manual_grade_save,
+        regrade_request_file,
+        rubric_set,
+    )
+    from grader.manual_grading_selectors import grading_submission_for
+
+    grader = (
+        Enrollment.objects.filter(course=assignment.course, role=Role.GRADER).select_related("user").first()
+    )
+    marker = grader.user if grader else by
+    items = rubric_set(assignment=assignment, by=by, text=rubric_text)
+    for student, (marks, comment) in zip(students, DEMO_MARKS, strict=False):
+        submission = grading_submission_for(assignment=assignment, student=student)
+        if submission is None:
+            continue
+        manual_grade_save(
+            assignment=assignment,
+            student_id=student.pk,
+            by=marker,
+            raw_marks={item.pk: mark for item, mark in zip(items, marks, strict=True)},
+        )
+        if comment:
+            grading_comment_add(submission=submission, by=marker, text=comment)
+    if assignment.deadline < timezone.now():
+        grades_publish(assignment=assignment, by=by, published=True)
+        if len(students) > 1:
+            regrade_request_file(
+                assignment=assignment,
+                student=students[1],
+                reason="The training log is in logs/train.log; the README links it in its last line.",
+            )
 
 
 def demo_seed(*, course: Course, stdout: Any) -> None:

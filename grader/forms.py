@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Assignment, LeaderboardRule, SubmissionKind
 from grader.services import AssignmentRules
 
@@ -113,7 +113,7 @@ class AssignmentForm(forms.Form):
                 del self.fields[name]
         else:
             choices = [("", gettext("— none: upload a bundle below —"))]
-            choices += [(name, name) for name in tasks_catalog.catalog_task_names()]
+            choices += [(name, name) for name in problem_catalog.catalog_problem_names()]
             task_field = self.fields["task"]
             assert isinstance(task_field, forms.ChoiceField)
             task_field.choices = choices

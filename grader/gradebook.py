@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Course, Enrollment, Role, User
 from core.gradebook_sources import Attempt, Category, Cell, HistorySection, SourceCell, SourceColumn
 from core.points import late_days, late_penalised, late_penalty_percent
-from grader.models import Assignment, Submission, SubmissionStatus
+from grader.models import Assignment, ManualGrade, Submission, SubmissionStatus
 from grader.selectors import LeaderboardEntry, assignment_is_revealed, assignment_reveal_at, leaderboard_rank
 from grader.services.points import score_fraction
 
@@ -188,3 +189,69 @@ class AssignmentSource:
 
 
 SOURCE = AssignmentSource()
+
+
+class RubricSource:
+    """The manual rubric's points as a column of their own beside each assignment that has a rubric.
+
+    Final points = automatic + rubric (``grader.rubric``): the gradebook adds the two columns up within the
+    homework category. Codes follow the homework's: HW2's rubric is "HW2R". Students see the column once
+    the assignment's grades are published.
+    """
+
+    name = "grader-rubric"
+    order = 21
+
+    def columns(self, *, course: Course, now: datetime) -> list[SourceColumn]:
+        """The course's assignments with a rubric, in creation order (1 query)."""
+        assignments = Assignment.objects.filter(course=course).annotate(
+            rubric_max=Sum("rubric_items__max_points")
+        )
+        return [
+            SourceColumn(
+                key=f"rubric:{assignment.pk}",
+                category=Category.ASSIGNMENT,
+                code=f"HW{number}R",
+                title=str(_("%(title)s: rubric") % {"title": assignment.title}),
+                max_points=assignment.rubric_max,
+                revealed=assignment.grades_published_at is not None,
+                reveal_at=None,
+                owner=assignment,
+            )
+            for number, assignment in enumerate(assignments.order_by("pk"), 1)
+            if assignment.rubric_max
+        ]
+
+    def cells(
+        self,
+        *,
+        course: Course,
+        columns: Sequence[SourceColumn],
+        students: Sequence[User],
+        only: User | None,
+    ) -> Mapping[tuple[int, str], SourceCell]:
+        """The rubric grade per student and assignment (1 query); ungraded students are left out."""
+        grades = ManualGrade.objects.filter(assignment_id__in=[c.object_id for c in columns])
+        if only is not None:
+            grades = grades.filter(student=only)
+        return {
+            (student_id, f"rubric:{assignment_id}"): SourceCell(points=points)
+            for student_id, assignment_id, points in grades.values_list(
+                "student_id", "assignment_id", "points"
+            )
+        }
+
+    def history(
+        self,
+        *,
+        course: Course,
+        student: User,
+        columns: Sequence[SourceColumn],
+        cells: Mapping[str, Cell],
+        as_student: bool,
+    ) -> HistorySection | None:
+        """Nothing of its own: the student reads the rubric, comments and points on the grade page."""
+        return None
+
+
+RUBRIC_SOURCE = RubricSource()

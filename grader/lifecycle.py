@@ -1,5 +1,6 @@
-"""The grader's part of a term's life (lifecycle.registry): copy the assignments, export a person's
-submissions with their files and logs, remove the files after the retention period."""
+"""The grader's part of a term's life (lifecycle.registry): copy the assignments (with their rubrics), export
+a person's submissions with their files and logs and their rubric grades, remove the files (and the reasons
+students wrote in regrade requests) after the retention period."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from accounts.models import Course, User
-from grader.models import Assignment, Submission
+from grader.models import Assignment, GradingComment, ManualGrade, RegradeRequest, Submission
 from lifecycle.registry import Erasure, TermProvider, shifted
 
 
@@ -18,8 +19,10 @@ def assignments_copy(*, source: Course, target: Course, offset: timedelta) -> li
     lines = []
     for assignment in Assignment.objects.filter(course=source).order_by("pk"):
         references = list(assignment.submissions.filter(is_reference=True))
+        rubric = list(assignment.rubric_items.order_by("order", "pk"))
         title = assignment.title
         assignment.pk = None
+        assignment.grades_published_at = None  # a new term's grades are not published yet
         assignment.course = target
         assignment.opens_at = assignment.opens_at + offset
         assignment.deadline = assignment.deadline + offset
@@ -29,6 +32,10 @@ def assignments_copy(*, source: Course, target: Course, offset: timedelta) -> li
             reference.pk = None
             reference.assignment = assignment
             reference.save()
+        for item in rubric:
+            item.pk = None
+            item.assignment = assignment
+            item.save()
         lines.append(
             f"Assignment “{title}” ({assignment.task_key}), deadline {assignment.deadline:%Y-%m-%d %H:%M}"
         )
@@ -79,7 +86,40 @@ def grader_personal_export(*, user: User) -> list[tuple[str, bytes | Path]]:
         if s.log:
             items.append((f"{folder}/log.txt", s.log.encode()))
     items.insert(0, ("submissions/submissions.json", json.dumps(rows, indent=2, ensure_ascii=False).encode()))
+    items.insert(1, ("submissions/manual_grades.json", _manual_grades_json(user=user)))
     return items
+
+
+def _manual_grades_json(*, user: User) -> bytes:
+    """The person's rubric grades with their marks, the comments on the graded submission and the regrade
+    requests (staff's views of unpublished grades included: it is data about the person)."""
+    rows = []
+    for grade in ManualGrade.objects.filter(student=user).select_related("assignment__course").order_by("pk"):
+        rows.append(
+            {
+                "course": grade.assignment.course.code,
+                "assignment": grade.assignment.title,
+                "submission": grade.submission_id,
+                "rubric_points": str(grade.points),
+                "marks": {m.item.name: str(m.points) for m in grade.marks.select_related("item")},
+                "graded_at": grade.graded_at.isoformat(),
+                "comments": [
+                    {"cell": c.cell, "text": c.text, "at": c.created_at.isoformat()}
+                    for c in GradingComment.objects.filter(submission_id=grade.submission_id).order_by("pk")
+                ],
+                "regrade_requests": [
+                    {
+                        "reason": r.reason,
+                        "at": r.created_at.isoformat(),
+                        "status": r.status,
+                        "answer": r.answer,
+                        "answered_at": r.answered_at.isoformat() if r.answered_at else None,
+                    }
+                    for r in grade.regrade_requests.order_by("pk")
+                ],
+            }
+        )
+    return json.dumps(rows, indent=2, ensure_ascii=False).encode()
 
 
 def grader_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
@@ -99,18 +139,24 @@ def grader_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
         submissions, ["file", "executed_html", "original_name", "log", "verdict_detail"], batch_size=500
     )
     erasure.lines.append(f"{len(submissions)} submissions: {len(erasure.files)} files and their logs removed")
+    reasons = (
+        RegradeRequest.objects.filter(grade__assignment__course=course).exclude(reason="").update(reason="")
+    )
+    erasure.lines.append(
+        f"{reasons} regrade requests: the students' reasons removed (answers and points kept)"
+    )
     return erasure
 
 
 def bundles_reinstall() -> None:
     """After a restore: install the data bundles again (they live in the reference cache, which backups
     leave out) from the bundle zips that came back with the media files."""
-    from grader import tasks_catalog
+    from grader import problem_catalog
 
     for assignment in Assignment.objects.exclude(bundle=""):
         path = _file(assignment.bundle)
-        if path is not None and not (Path(tasks_catalog._root()) / assignment.task_key).exists():
-            tasks_catalog.catalog_bundle_install(path)
+        if path is not None and not (Path(problem_catalog._root()) / assignment.task_key).exists():
+            problem_catalog.catalog_bundle_install(path)
 
 
 PROVIDER = TermProvider(

@@ -65,6 +65,8 @@ class Assignment(models.Model):
     baseline_score = models.FloatField(null=True, blank=True)
     # A bundle's leak check at creation (reference_models.leaks): shown to the staff, never to students.
     leak_report = models.TextField(blank=True)
+    # Manual grading (grader.rubric): students see the rubric, comments and points from this moment on.
+    grades_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -90,7 +92,7 @@ class SubmissionStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Verdict(models.TextChoices):
+class SubmissionVerdict(models.TextChoices):
     SCORED = "scored", _("Scored")
     WRONG_FORMAT = "wrong_format", _("Wrong output format")
     RUNTIME_ERROR = "runtime_error", _("Runtime error")
@@ -122,7 +124,7 @@ class Submission(models.Model):
     status = models.CharField(
         max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED, db_index=True
     )
-    verdict = models.CharField(max_length=30, choices=Verdict.choices, blank=True)
+    verdict = models.CharField(max_length=30, choices=SubmissionVerdict.choices, blank=True)
     verdict_detail = models.TextField(blank=True)
     log = models.TextField(blank=True)
     # Why the run failed, for the top of the page (grader.failures: cell or line, source, error type and
@@ -183,7 +185,7 @@ class Grading(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="gradings")
     generation = models.PositiveIntegerField()
     attempt = models.PositiveIntegerField()
-    verdict = models.CharField(max_length=30, choices=Verdict.choices)
+    verdict = models.CharField(max_length=30, choices=SubmissionVerdict.choices)
     score = models.FloatField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -196,3 +198,114 @@ class Grading(models.Model):
 
     def __str__(self) -> str:
         return f"grading of #{self.submission_id} gen {self.generation}: {self.verdict}"
+
+
+# --- Manual grading beside the autograder (rules: grader.rubric; writes: grader.manual_grading) ----------
+
+
+class RubricItem(models.Model):
+    """One line of an assignment's manual rubric ("README present": 1 point)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="rubric_items")
+    name = models.CharField(max_length=200)
+    max_points = models.DecimalField(max_digits=5, decimal_places=2)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["assignment", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "name"], name="rubric_item_name_once"),
+            models.CheckConstraint(condition=models.Q(max_points__gt=0), name="rubric_item_max_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.max_points})"
+
+
+class ManualGrade(models.Model):
+    """A grader's rubric grade of one student's assignment: one per (assignment, student).
+
+    ``submission`` is what the grader read (the submission that counted then); a later submission that
+    counts instead is shown to the staff as "graded an earlier submission", never silently regraded.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="manual_grades")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="manual_grades")
+    points = models.DecimalField(max_digits=6, decimal_places=2)  # the rubric's sum (rubric_points)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    graded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["assignment", "student"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "student"], name="manual_grade_once_per_student")
+        ]
+
+    def __str__(self) -> str:
+        return f"rubric grade of {self.student} in {self.assignment}: {self.points}"
+
+
+class RubricMark(models.Model):
+    grade = models.ForeignKey(ManualGrade, on_delete=models.CASCADE, related_name="marks")
+    item = models.ForeignKey(RubricItem, on_delete=models.PROTECT, related_name="marks")
+    points = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["grade", "item__order", "item_id"]
+        constraints = [models.UniqueConstraint(fields=["grade", "item"], name="rubric_mark_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item.name}: {self.points}"
+
+
+class GradingComment(models.Model):
+    """A grader's comment on a submission, or on one notebook cell (``cell``: its position, from 1)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    cell = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["submission", "cell", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"comment on #{self.submission_id} cell {self.cell}"
+
+
+class RegradeStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class RegradeRequest(models.Model):
+    """A student's request to look at a published rubric grade again, and the grader's answer."""
+
+    grade = models.ForeignKey(ManualGrade, on_delete=models.CASCADE, related_name="regrade_requests")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=RegradeStatus.choices, default=RegradeStatus.OPEN)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    points_before = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    points_after = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["grade", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grade"], condition=models.Q(status="open"), name="regrade_request_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"regrade request on {self.grade_id}: {self.status}"

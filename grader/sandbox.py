@@ -1,7 +1,8 @@
 """The autograder's sandbox: run one untrusted command under bubblewrap and say how it ended.
 
-Everything security-relevant about running student code is in this module. It never imports Django, so
-the Celery task, a management command or a test can call it alike.
+Everything security-relevant about running student code is in this module (the verdict of a finished
+run is told by the pure ``grader.sandbox_verdict``). It never imports Django, so the Celery task, a
+management command or a test can call it alike.
 
     result = sandbox_run(
         command=runner_command("script", "/sandbox/submission/solution.py"),
@@ -69,15 +70,20 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
+
+from grader.sandbox_verdict import (
+    KERNEL_DIED_EXIT_CODE,
+    RunEnding,
+    RunVerdict,
+    exit_status_split,
+    run_verdict,
+)
 
 OUTPUT_MOUNT = "/sandbox/output"
 DATA_MOUNT = "/sandbox/data"
 RUNNERS_MOUNT = "/sandbox/runners"
 RUNNERS_DIR = Path(__file__).resolve().parent / "runners"
-# The notebook runner exits with this code when the kernel died (os._exit, a segfault, the OOM killer).
-KERNEL_DIED_EXIT_CODE = 86
 
 _KIB = 1024
 _MIB = 1024 * _KIB
@@ -103,18 +109,6 @@ _ETC_FILES = (
 )
 _SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _RESERVED_MOUNTS = ("/sandbox/output", "/sandbox/runners")
-
-
-class Verdict(StrEnum):
-    """How a sandboxed run ended. Only ``OK`` may be graded; ``SANDBOX_ERROR`` is never the student's."""
-
-    OK = "ok"
-    RUNTIME_ERROR = "runtime_error"  # non-zero exit or killed by a signal; the traceback is in the log
-    TIME_LIMIT = "time_limit"  # wall time or CPU time
-    MEMORY_LIMIT = "memory_limit"  # killed by the OOM killer (or, without cgroups, failed to allocate)
-    PROCESS_LIMIT = "process_limit"  # tried to start more processes/threads than allowed
-    OUTPUT_LIMIT = "output_too_large"  # printed too much, a file too large, or the output folder full
-    SANDBOX_ERROR = "sandbox_error"  # the sandbox itself failed: retry or tell the operator
 
 
 class SandboxUnavailable(RuntimeError):
@@ -166,7 +160,7 @@ class SandboxLimits:
 class SandboxResult:
     """What happened in one run. ``log`` is the merged stdout/stderr, cut to the head and tail."""
 
-    verdict: Verdict
+    verdict: RunVerdict
     exit_code: int | None  # the command's exit status; 128+N when it was killed by signal N
     signal: int | None  # the signal that killed it, when known
     wall_seconds: float  # of the sandboxed process itself (not queueing, copying or rendering)
@@ -181,7 +175,7 @@ class SandboxResult:
 
     @property
     def passed(self) -> bool:
-        return self.verdict is Verdict.OK
+        return self.verdict is RunVerdict.OK
 
 
 # --- availability ----------------------------------------------------------------------------------------
@@ -236,7 +230,7 @@ def _probe(executable: str) -> None:
         )
     finally:
         shutil.rmtree(output, ignore_errors=True)
-    if result.verdict is not Verdict.OK:
+    if result.verdict is not RunVerdict.OK:
         problem = (result.sandbox_messages or result.log or result.detail).strip()[:500]
         raise SandboxUnavailable(f"This worker's Python ({executable}) cannot run in the sandbox: {problem}")
 
@@ -860,20 +854,9 @@ def _preexec(limits: SandboxLimits, join: list[str], rlimit_memory: bool) -> Cal
     return apply
 
 
-_MEMORY_MESSAGES = (b"MemoryError", b"can't allocate memory", b"Cannot allocate memory", b"std::bad_alloc")
-_FILE_SIZE_MESSAGES = (b"[Errno 27] File too large", b"File size limit exceeded")
-_DISK_FULL_MESSAGES = (b"[Errno 28] No space left on device", b"[Errno 122] Disk quota exceeded")
-_PROCESS_MESSAGES = (b"[Errno 11] Resource temporarily unavailable", b"fork: Resource temporarily")
-
-
-def _mentions(log: _Log, messages: Sequence[bytes]) -> bool:
-    text = bytes(log.head) + bytes(log.tail)
-    return any(message in text for message in messages)
-
-
 def _internal_error(detail: str, *, wall: float = 0.0, messages: str = "") -> SandboxResult:
     return SandboxResult(
-        verdict=Verdict.SANDBOX_ERROR,
+        verdict=RunVerdict.SANDBOX_ERROR,
         exit_code=None,
         signal=None,
         wall_seconds=wall,
@@ -911,7 +894,7 @@ def sandbox_run(
     the output is copied out.
 
     Raises ``ValueError`` for invalid arguments. Never raises for anything the command does; a failure of
-    the sandbox itself is returned as ``Verdict.SANDBOX_ERROR``. Call from a thread-free process (Celery's
+    the sandbox itself is returned as ``RunVerdict.SANDBOX_ERROR``. Call from a thread-free process (Celery's
     prefork worker): the child is prepared with ``preexec_fn``.
     """
     if not command:
@@ -1003,7 +986,7 @@ def _run(
             except OSError as error:
                 return _internal_error(f"Could not prepare the output folder: {error}")
             result = _supervise(argv=argv, limits=limits, cgroup=cgroup, staging=staging, seccomp=program)
-            if result.verdict is Verdict.SANDBOX_ERROR:
+            if result.verdict is RunVerdict.SANDBOX_ERROR:
                 return result
             try:
                 _links_remove(staging, made)
@@ -1098,7 +1081,8 @@ def _in_private_mounts(keep: Callable[[], SandboxResult], *, timeout: float) -> 
 def _supervise(
     *, argv: list[str], limits: SandboxLimits, cgroup: _RunCgroup | None, staging: Path, seccomp: bytes
 ) -> SandboxResult:
-    """Start bubblewrap, read its log, enforce wall time and printed bytes, then classify the ending.
+    """Start bubblewrap, read its log, enforce wall time and printed bytes, then classify the ending
+    (``grader.sandbox_verdict``).
 
     bubblewrap gets its options from a file (``--args``) and is started as plain ``bwrap``, so the sandbox's
     PID 1 (bubblewrap itself) shows no host path of a mount in ``/proc/1/cmdline``, only the command.
@@ -1106,7 +1090,7 @@ def _supervise(
     log = _Log(limits.max_log_bytes)
     messages = _Log(16 * _KIB)
     enforcement = cgroup.kind if cgroup is not None else "rlimit"
-    killed_for: Verdict | None = None
+    killed_for: RunVerdict | None = None
     filter_fd = _memory_file("seccomp", seccomp)
     args_fd = -1
     try:
@@ -1140,7 +1124,7 @@ def _supervise(
         os.set_blocking(fd, False)
     status: int | None = None
 
-    def kill(reason: Verdict) -> None:
+    def kill(reason: RunVerdict) -> None:
         nonlocal killed_for
         if killed_for is None:
             killed_for = reason
@@ -1153,12 +1137,12 @@ def _supervise(
     while True:
         now = time.monotonic()
         if status is None and now >= deadline:
-            kill(Verdict.TIME_LIMIT)
+            kill(RunVerdict.TIME_LIMIT)
         if status is None and cgroup is not None and now >= next_cpu_check:
             next_cpu_check = now + 0.25
             used = cgroup.cpu_seconds()
             if used is not None and used > limits.cpu_seconds:
-                kill(Verdict.TIME_LIMIT)  # all processes together; RLIMIT_CPU is per process
+                kill(RunVerdict.TIME_LIMIT)  # all processes together; RLIMIT_CPU is per process
         if streams:
             timeout = 0.05 if status is None else max(0.0, (drain_until or now) - now)
             ready, _, _ = select.select(list(streams), [], [], timeout)
@@ -1172,7 +1156,7 @@ def _supervise(
                     continue
                 streams[fd].add(chunk)
                 if log.total > limits.max_printed_bytes and status is None:
-                    kill(Verdict.OUTPUT_LIMIT)
+                    kill(RunVerdict.OUTPUT_LIMIT)
         if status is None:
             pid, wait_status = os.waitpid(process.pid, os.WNOHANG)
             if pid:
@@ -1191,71 +1175,46 @@ def _supervise(
     # command's CPU time: only the cgroup knows it.
     cpu = cgroup.cpu_seconds() if cgroup is not None else None
 
-    # bubblewrap's exit status is the command's: its code, or 128 + the signal that killed it.
-    sig: int | None
-    if os.WIFSIGNALED(status):
-        exit_code, sig = 128 + os.WTERMSIG(status), os.WTERMSIG(status)
-    else:
-        exit_code = os.WEXITSTATUS(status)
-        sig = exit_code - 128 if 128 < exit_code < 128 + 65 else None
-    oom_kills = cgroup.oom_kills() if cgroup else 0
-    pids_refused = cgroup.pids_refused() if cgroup else 0
+    exit_code, sig = exit_status_split(status)
     peak = cgroup.peak_bytes() if cgroup else None
     try:
         output_free = os.statvfs(staging)
         output_full = output_free.f_bavail * output_free.f_frsize < 64 * _KIB or output_free.f_favail < 2
     except OSError:
         output_full = False
-
-    def verdict(kind: Verdict, detail: str) -> SandboxResult:
-        return SandboxResult(
-            verdict=kind,
+    kind, detail = run_verdict(
+        RunEnding(
             exit_code=exit_code,
             signal=sig,
-            wall_seconds=round(wall, 4),
-            cpu_seconds=round(cpu, 4) if cpu is not None else None,
-            peak_memory_bytes=peak,
-            log=log.text(),
-            log_truncated=log.truncated,
+            killed_for=killed_for,
+            cpu_seconds=cpu,
+            oom_kills=cgroup.oom_kills() if cgroup else 0,
+            pids_refused=cgroup.pids_refused() if cgroup else 0,
+            output_full=output_full,
+            cgroup=cgroup is not None,
+            printed=bytes(log.head) + bytes(log.tail),
             printed_bytes=log.total,
-            detail=detail,
-            enforcement=enforcement,
             sandbox_messages=messages.text(),
-        )
-
-    mib = limits.memory_bytes / _MIB
-    if killed_for is Verdict.OUTPUT_LIMIT:
-        return verdict(killed_for, f"Printed more than {limits.max_printed_bytes // _KIB} KiB; stopped.")
-    if oom_kills:
-        return verdict(Verdict.MEMORY_LIMIT, f"Ran out of memory (limit {mib:.0f} MiB); killed.")
-    if exit_code != 0 and pids_refused:
-        return verdict(Verdict.PROCESS_LIMIT, f"Started more than {limits.max_processes} processes/threads.")
-    cpu_over = cpu is not None and cpu > limits.cpu_seconds
-    if killed_for is Verdict.TIME_LIMIT and not cpu_over:
-        return verdict(killed_for, f"Ran longer than the {limits.wall_seconds:g} s time limit; stopped.")
-    if killed_for is Verdict.TIME_LIMIT or sig == signal.SIGXCPU or cpu_over:
-        return verdict(Verdict.TIME_LIMIT, f"Used more than {limits.cpu_seconds:g} s of CPU time; stopped.")
-    if exit_code == 0:
-        return verdict(Verdict.OK, "Finished normally.")
-    if exit_code in (1, 127) and messages.total and not log.total:
-        first = messages.text().strip().splitlines()[0][:300]
-        return _internal_error(f"The sandbox could not start the command: {first}", wall=wall)
-    if sig == signal.SIGXFSZ or _mentions(log, _FILE_SIZE_MESSAGES):
-        return verdict(Verdict.OUTPUT_LIMIT, f"Wrote a file larger than {limits.max_file_bytes // _KIB} KiB.")
-    if output_full or _mentions(log, _DISK_FULL_MESSAGES):
-        return verdict(
-            Verdict.OUTPUT_LIMIT, f"Filled the output folder (limit {limits.max_output_bytes // _KIB} KiB)."
-        )
-    if cgroup is None and _mentions(log, _MEMORY_MESSAGES):
-        return verdict(Verdict.MEMORY_LIMIT, f"Could not allocate memory (limit {mib:.0f} MiB).")
-    if cgroup is None and _mentions(log, _PROCESS_MESSAGES):
-        return verdict(Verdict.PROCESS_LIMIT, f"Started more than {limits.max_processes} processes/threads.")
-    if exit_code == KERNEL_DIED_EXIT_CODE:
-        return verdict(Verdict.RUNTIME_ERROR, "The notebook's kernel died (os._exit, a crash or a kill).")
-    if sig is not None:
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        return verdict(Verdict.RUNTIME_ERROR, f"Killed by signal {name}.")
-    return verdict(Verdict.RUNTIME_ERROR, f"Exited with status {exit_code}; see the log.")
+            sandbox_messages_bytes=messages.total,
+        ),
+        limits,
+    )
+    if kind is RunVerdict.SANDBOX_ERROR:
+        return _internal_error(detail, wall=wall)
+    return SandboxResult(
+        verdict=kind,
+        exit_code=exit_code,
+        signal=sig,
+        wall_seconds=round(wall, 4),
+        cpu_seconds=round(cpu, 4) if cpu is not None else None,
+        peak_memory_bytes=peak,
+        log=log.text(),
+        log_truncated=log.truncated,
+        printed_bytes=log.total,
+        detail=detail,
+        enforcement=enforcement,
+        sandbox_messages=messages.text(),
+    )
 
 
 __all__ = [
@@ -1267,7 +1226,7 @@ __all__ = [
     "SandboxLimits",
     "SandboxResult",
     "SandboxUnavailable",
-    "Verdict",
+    "RunVerdict",
     "sandbox_available",
     "sandbox_check",
     "sandbox_run",

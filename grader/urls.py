@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grader import views
+from grader import manual_grading_views, views
 
 app_name = "grader"
 urlpatterns = [
@@ -19,6 +19,13 @@ urlpatterns = [
     path("assignments/<int:pk>/students/", views.assignment_students, name="students"),
     path("assignments/<int:pk>/results.csv", views.assignment_results_csv, name="results_csv"),
     path("assignments/<int:pk>/students/<int:user_id>/", views.student_history, name="student_history"),
+    path("assignments/<int:pk>/grading/", manual_grading_views.grading_overview, name="grading"),
+    path(
+        "assignments/<int:pk>/grading/<int:user_id>/",
+        manual_grading_views.grading_student,
+        name="grading_student",
+    ),
+    path("assignments/<int:pk>/my-grade/", manual_grading_views.my_grade, name="my_grade"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("submissions/<int:pk>/status.json", views.submission_status, name="submission_status"),
     path("submissions/<int:pk>/file", views.submission_file, name="submission_file"),

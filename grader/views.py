@@ -30,10 +30,11 @@ from accounts.selectors import course_is_instructor, course_is_staff, user_is_te
 from core.errors import NotFoundError, PlatformError
 from core.http import request_user
 from core.renderers import finite
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.failures import failure_excerpt
 from grader.forms import AssignmentForm, SubmissionUploadForm
-from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, Verdict
+from grader.manual_grading_selectors import manual_grade_published_for
+from grader.models import Assignment, Submission, SubmissionKind, SubmissionStatus, SubmissionVerdict
 from grader.selectors import (
     assignment_cards_for_user,
     assignment_get_for_user,
@@ -61,6 +62,13 @@ from grader.services import assignment_create, assignment_regrade, assignment_up
 NOTEBOOK_CSP = (
     "sandbox; default-src 'none'; style-src 'unsafe-inline' data:; img-src data:; font-src data:; "
     "frame-ancestors 'self'"
+)
+# Every cell of the preview shows its position ("Cell 3"): the number graders' comments refer to. A style
+# appended to the page (nbconvert's cells are ``div.cell`` in order); the sandbox CSP allows inline styles.
+NOTEBOOK_CELL_NUMBERS = (
+    "<style>body{counter-reset:nbcell}div.cell{counter-increment:nbcell}"
+    'div.cell::before{content:"%s " counter(nbcell);display:block;font:600 12px sans-serif;color:#5b6570}'
+    "</style>"
 )
 ACCEPT = {
     SubmissionKind.PREDICTIONS: ".csv",
@@ -101,8 +109,8 @@ def markdown_html(text: str) -> str:
 def _public_files(assignment: Assignment) -> list[tuple[str, int]]:
     """(name, size) of the files in the task's ``public/`` folder: the only task files that are served."""
     try:
-        public = tasks_catalog.catalog_prepare(assignment.task_key) / "public"
-    except (tasks_catalog.BundleError, KeyError):
+        public = problem_catalog.catalog_prepare(assignment.task_key) / "public"
+    except (problem_catalog.BundleError, KeyError):
         return []
     return sorted(
         (p.name, p.stat().st_size)
@@ -119,7 +127,7 @@ def _status_json(view: dict[str, Any]) -> dict[str, Any]:
         "status_label": SubmissionStatus(view["status"]).label,
         "queue_position": view["queue_position"],
         "verdict": view["verdict"],
-        "verdict_label": Verdict(view["verdict"]).label if view["verdict"] else None,
+        "verdict_label": SubmissionVerdict(view["verdict"]).label if view["verdict"] else None,
         "verdict_detail": view["verdict_detail"],
         "delayed": view["delayed"],
         "notice": view["notice"],
@@ -202,6 +210,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "used_today": submissions_today_count(assignment=assignment, user=user),
             "staff": staff,
             "instructor": course_is_instructor(user=user, course=assignment.course),
+            "my_grade_published": not staff
+            and manual_grade_published_for(assignment=assignment, student=user),
             "now": timezone.now(),
             "board": board,
             "top_rows": board.rows[:TOP_ROWS],
@@ -232,7 +242,7 @@ def public_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
     assignment = _assignment(request, pk)
     if name not in {file_name for file_name, _ in _public_files(assignment)}:
         raise Http404("No such file.")
-    path = tasks_catalog.catalog_prepare(assignment.task_key) / "public" / name
+    path = problem_catalog.catalog_prepare(assignment.task_key) / "public" / name
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
 
@@ -277,8 +287,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _slide_differences(assignment: Assignment) -> str:
     """Where the course's slides and the assignment's task differ, translated ("" when nowhere)."""
     try:
-        text = tasks_catalog.catalog_task(assignment.task_key).slide_differences
-    except (tasks_catalog.BundleError, KeyError):
+        text = problem_catalog.catalog_problem(assignment.task_key).slide_differences
+    except (problem_catalog.BundleError, KeyError):
         return ""
     return _(text) if text else ""
 
@@ -336,6 +346,11 @@ def submission_file(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+def _cell_numbers_style() -> bytes:
+    word = "".join(ch for ch in _("Cell") if ch.isalnum() or ch == " ")  # nothing that ends the CSS string
+    return (NOTEBOOK_CELL_NUMBERS % word).encode()
+
+
 @login_required
 @require_GET
 @xframe_options_sameorigin
@@ -345,7 +360,9 @@ def submission_notebook(request: HttpRequest, pk: int) -> HttpResponse:
     if not submission.executed_html:
         raise Http404("No executed notebook for this submission.")
     with submission.executed_html.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="text/html; charset=utf-8")
+        response = HttpResponse(
+            handle.read() + _cell_numbers_style(), content_type="text/html; charset=utf-8"
+        )
     response["Content-Security-Policy"] = NOTEBOOK_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"

@@ -60,7 +60,7 @@ class VerificationError(ValueError):
 
 
 @dataclass(frozen=True)
-class Verdict:
+class VariantCheck:
     """What PyTorch measured, what the variant expected, and whether they agree."""
 
     ok: bool
@@ -207,13 +207,13 @@ def _measure(module: torch.nn.Module, inputs: torch.Tensor, construction: Mappin
     raise VerificationError(f"unknown comparison {compare!r}")
 
 
-def construction_check(*, construction: Mapping[str, Any]) -> Verdict:
+def construction_check(*, construction: Mapping[str, Any]) -> VariantCheck:
     """Whether PyTorch measures the construction's ``expected`` value."""
     measured = construction_measure(construction=construction)
     expected = construction.get("expected")
     if isinstance(expected, tuple):
         expected = list(expected)
-    return Verdict(ok=measured == expected, measured=measured, expected=expected)
+    return VariantCheck(ok=measured == expected, measured=measured, expected=expected)
 
 
 def _answer_matches(variant: Variant, expected: Any) -> bool:
@@ -229,12 +229,12 @@ def _answer_matches(variant: Variant, expected: Any) -> bool:
     return expected == value if variant.shape_style == "tensor" else expected == [1, *value]
 
 
-def variant_verify(*, variant: Variant) -> Verdict:
+def variant_verify(*, variant: Variant) -> VariantCheck:
     """Rebuild the variant in PyTorch: ok when PyTorch measures the expected value and that value
     is the variant's answer."""
     verdict = construction_check(construction=variant.torch)
     if not _answer_matches(variant, verdict.expected):
-        return Verdict(
+        return VariantCheck(
             ok=False,
             measured=verdict.measured,
             expected=verdict.expected,

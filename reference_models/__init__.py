@@ -2,9 +2,10 @@
 
 The grader reaches this package through one module of its own; everything it needs is here::
 
-    task_names() -> list[str]
-    task_get(name, *, secret=None) -> Task  # .name .title .metric .columns .classes .variants .practice_only
-    task_prepare(name, out_dir, *, secret=None) -> Path
+    problem_names() -> list[str]
+    problem_get(name, *, secret=None) -> Problem  # .name .title .metric .columns .classes .variants
+        # .practice_only
+    problem_prepare(name, out_dir, *, secret=None) -> Path
         # secret: the deployment's data secret (reference_models.keys); default GRADER_DATA_SECRET from
         # the environment, else the published practice secret (never for grades)
         # out_dir/public/{train,val,test}.npz, manifest.json, README.txt, sample_submission.csv
@@ -20,10 +21,10 @@ The grader reaches this package through one module of its own; everything it nee
     reference_train(*, task, out_dir=None, data_dir=None, epochs=None, device=None, variant=None,
                     seed=None, progress=True, options=None) -> dict   # the JSON report
 
-The hidden labels file's name is ``reference_models.task.HIDDEN_LABELS``; ``predictions_read`` in
+The hidden labels file's name is ``reference_models.problem.HIDDEN_LABELS``; ``predictions_read`` in
 ``reference_models.predictions`` is the strict CSV parser the scorer uses.
 
-Prediction file: UTF-8 CSV, header ``id,<column>...`` (``Task.columns``), one line per test id in any
+Prediction file: UTF-8 CSV, header ``id,<column>...`` (``Problem.columns``), one line per test id in any
 order; class labels as whole numbers ``0..len(classes)-1``, regression values as finite decimals.
 
 Command line (progress on stderr, one JSON object on stdout)::
@@ -43,27 +44,27 @@ from reference_models.api import (
     model_build,
     model_load,
     predictions_make,
+    problem_get,
+    problem_names,
+    problem_prepare,
     reference_train,
-    task_get,
-    task_names,
-    task_prepare,
 )
 from reference_models.predictions import PredictionFormatError
+from reference_models.problem import Problem
 from reference_models.scoring import Score, predictions_validate, score_predictions
-from reference_models.task import Task
 
 __all__ = [
     "ModelLoadError",
     "PredictionFormatError",
     "Score",
-    "Task",
+    "Problem",
     "model_build",
     "model_load",
     "predictions_make",
     "predictions_validate",
     "reference_train",
     "score_predictions",
-    "task_get",
-    "task_names",
-    "task_prepare",
+    "problem_get",
+    "problem_names",
+    "problem_prepare",
 ]

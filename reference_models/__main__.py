@@ -14,15 +14,13 @@ from pathlib import Path
 from reference_models.api import (
     ModelLoadError,
     predictions_make,
+    problem_get,
+    problem_names,
+    problem_prepare,
     reference_train,
-    task_get,
-    task_names,
-    task_prepare,
 )
 from reference_models.predictions import PredictionFormatError
-from reference_models.scoring import predictions_validate, score_predictions
-from reference_models.seeding import DEFAULT_SEED, DeviceUnavailableError, device_pick, threads_limit
-from reference_models.tasks.texture_transfer import (
+from reference_models.problems.texture_transfer import (
     BACKBONE_EPOCHS,
     BACKBONE_PATCHES,
     DEFAULT_BACKBONE_DIR,
@@ -30,6 +28,8 @@ from reference_models.tasks.texture_transfer import (
     backbone_pretrain,
     backbone_weights_load,
 )
+from reference_models.scoring import predictions_validate, score_predictions
+from reference_models.seeding import DEFAULT_SEED, DeviceUnavailableError, device_pick, threads_limit
 
 
 def positive_int(text: str) -> int:
@@ -46,11 +46,11 @@ def parser_build() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
 
     prepare = commands.add_parser("prepare", help="write DIR/public and DIR/hidden for a task")
-    prepare.add_argument("task", choices=task_names())
+    prepare.add_argument("task", choices=problem_names())
     prepare.add_argument("--out", type=Path, required=True)
 
     train = commands.add_parser("train", help="train the reference solution, print its metrics as JSON")
-    train.add_argument("task", choices=task_names())
+    train.add_argument("task", choices=problem_names())
     train.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu")
     train.add_argument(
         "--epochs", type=positive_int, help="default: the task's (texture-transfer: per stage)"
@@ -82,7 +82,7 @@ def parser_build() -> argparse.ArgumentParser:
     predict = commands.add_parser(
         "predict", help="write predictions.csv from a TorchScript file or state_dict"
     )
-    predict.add_argument("task", choices=task_names())
+    predict.add_argument("task", choices=problem_names())
     predict.add_argument("--model", type=Path, required=True)
     predict.add_argument("--data", type=Path, required=True, help="the task's public/ folder")
     predict.add_argument("--out", type=Path, required=True)
@@ -90,12 +90,12 @@ def parser_build() -> argparse.ArgumentParser:
     predict.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu")
 
     validate = commands.add_parser("validate", help="check a prediction file's format (public data only)")
-    validate.add_argument("task", choices=task_names())
+    validate.add_argument("task", choices=problem_names())
     validate.add_argument("--predictions", type=Path, required=True)
     validate.add_argument("--data", type=Path, required=True, help="the task's public/ folder")
 
     score = commands.add_parser("score", help="score a prediction file on the hidden labels")
-    score.add_argument("task", choices=task_names())
+    score.add_argument("task", choices=problem_names())
     score.add_argument("--predictions", type=Path, required=True)
     score.add_argument("--hidden", type=Path, required=True)
     return parser
@@ -106,21 +106,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in ("train", "predict") and args.variant:
         try:
-            task_get(args.task).variant_check(args.variant)
+            problem_get(args.task).variant_check(args.variant)
         except ValueError as exc:
             parser.error(str(exc))
     if args.command == "train" and args.weights and args.task != "texture-transfer":
         parser.error("--weights is for texture-transfer only")
     try:
         if args.command == "list":
-            tasks = [task_get(name) for name in task_names()]
+            tasks = [problem_get(name) for name in problem_names()]
             if args.json:
                 print(json.dumps([{"name": t.name, "title": t.title, "metric": t.metric} for t in tasks]))
             else:
                 for t in tasks:
                     print(f"{t.name:24} {t.metric:9} {t.title}")
         elif args.command == "prepare":
-            out = task_prepare(args.task, args.out)
+            out = problem_prepare(args.task, args.out)
             print(
                 json.dumps({"task": args.task, "public": str(out / "public"), "hidden": str(out / "hidden")})
             )
@@ -164,12 +164,12 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"task": args.task, "predictions": str(args.out)}))
         elif args.command == "validate":
             rows = predictions_validate(
-                task=task_get(args.task), predictions_path=args.predictions, public_dir=args.data
+                task=problem_get(args.task), predictions_path=args.predictions, public_dir=args.data
             )
             print(json.dumps({"task": args.task, "valid": True, "rows": rows}))
         elif args.command == "score":
             result = score_predictions(
-                task=task_get(args.task), predictions_path=args.predictions, hidden_dir=args.hidden
+                task=problem_get(args.task), predictions_path=args.predictions, hidden_dir=args.hidden
             )
             print(json.dumps(result.as_dict()))
     except (PredictionFormatError, ModelLoadError, BackboneWeightsError, DeviceUnavailableError) as exc:

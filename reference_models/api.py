@@ -14,10 +14,10 @@ from torch import nn
 
 from reference_models.keys import secret_from_env
 from reference_models.predictions import predictions_write
-from reference_models.scoring import Score, score_predictions, task_file_read, values_score
+from reference_models.problem import Problem
+from reference_models.problems import PROBLEMS
+from reference_models.scoring import Score, problem_file_read, score_predictions, values_score
 from reference_models.seeding import device_pick, seed_everything, threads_limit
-from reference_models.task import Task
-from reference_models.tasks import TASKS
 
 DEFAULT_OUT = Path("var/reference_models")
 
@@ -26,31 +26,31 @@ class ModelLoadError(ValueError):
     """A model file is neither TorchScript nor a state_dict that fits one of the task's variants."""
 
 
-def task_names() -> list[str]:
+def problem_names() -> list[str]:
     """The stable task names, in the order of the course."""
-    return list(TASKS)
+    return list(PROBLEMS)
 
 
-def task_get(name: str | Task, *, secret: bytes | None = None) -> Task:
+def problem_get(name: str | Problem, *, secret: bytes | None = None) -> Problem:
     """The task called ``name`` keyed by the data ``secret`` (default: ``GRADER_DATA_SECRET`` from the
     environment, else the published practice secret); ``KeyError`` with the known names otherwise."""
-    if isinstance(name, Task):
+    if isinstance(name, Problem):
         return name
     try:
-        return TASKS[name](secret if secret is not None else secret_from_env())
+        return PROBLEMS[name](secret if secret is not None else secret_from_env())
     except KeyError:
-        raise KeyError(f"unknown task {name!r}; tasks: {', '.join(TASKS)}") from None
+        raise KeyError(f"unknown task {name!r}; tasks: {', '.join(PROBLEMS)}") from None
 
 
-def task_prepare(name: str | Task, out_dir: Path, *, secret: bytes | None = None) -> Path:
+def problem_prepare(name: str | Problem, out_dir: Path, *, secret: bytes | None = None) -> Path:
     """Write ``out_dir/public/`` and ``out_dir/hidden/`` for the task (deterministic for one secret,
     idempotent)."""
-    return task_get(name, secret=secret).prepare(Path(out_dir))
+    return problem_get(name, secret=secret).prepare(Path(out_dir))
 
 
-def model_build(task_name: str | Task, variant: str | None = None) -> nn.Module:
+def model_build(task_name: str | Problem, variant: str | None = None) -> nn.Module:
     """The architecture (untrained) whose ``state_dict`` a submission must fit."""
-    return task_get(task_name).model_build(variant)
+    return problem_get(task_name).model_build(variant)
 
 
 def _is_torchscript(path: Path) -> bool:
@@ -60,11 +60,11 @@ def _is_torchscript(path: Path) -> bool:
         return any(name.endswith("constants.pkl") or "/code/" in name for name in archive.namelist())
 
 
-def model_load(task_name: str | Task, path: Path, variant: str | None = None) -> tuple[nn.Module, str]:
+def model_load(task_name: str | Problem, path: Path, variant: str | None = None) -> tuple[nn.Module, str]:
     """Load a TorchScript file or a ``state_dict`` (``torch.load(weights_only=True)``) on the CPU;
     return the module in eval mode and its variant (``"torchscript"`` for TorchScript). Without
     ``variant`` the state_dict's keys and shapes pick the variant. Raises :class:`ModelLoadError`."""
-    task = task_get(task_name)
+    task = problem_get(task_name)
     path = Path(path)
     if _is_torchscript(path):
         try:
@@ -103,7 +103,7 @@ def model_load(task_name: str | Task, path: Path, variant: str | None = None) ->
 
 def predictions_make(
     *,
-    task: str | Task,
+    task: str | Problem,
     model_path: Path,
     public_dir: Path,
     out_path: Path,
@@ -112,7 +112,7 @@ def predictions_make(
 ) -> Path:
     """Run a saved model (TorchScript or state_dict) on ``public_dir``'s test inputs and write the
     prediction CSV a student would submit. Meant to run inside the grader's sandbox."""
-    task = task_get(task)
+    task = problem_get(task)
     threads_limit()
     model, _ = model_load(task, Path(model_path), variant)
     data = task.public_load(Path(public_dir))
@@ -124,7 +124,7 @@ def predictions_make(
 
 def reference_train(
     *,
-    task: str | Task,
+    task: str | Problem,
     out_dir: Path | None = None,
     data_dir: Path | None = None,
     epochs: int | None = None,
@@ -140,8 +140,8 @@ def reference_train(
     ``data_dir`` holds ``public/`` and ``hidden/`` (prepared there if absent; default
     ``out_dir/data``, always brought up to date). Writes ``out_dir/model.pt`` (a state_dict that
     ``predict`` accepts), ``out_dir/model.json`` and ``out_dir/predictions.csv``; returns the report
-    printed as JSON. ``secret``: the data secret (see :func:`task_get`)."""
-    task = task_get(task, secret=secret)
+    printed as JSON. ``secret``: the data secret (see :func:`problem_get`)."""
+    task = problem_get(task, secret=secret)
     variant = task.variant_check(variant)
     chosen = device_pick(device)  # before anything is written: a missing GPU changes nothing
     out_dir = Path(out_dir) if out_dir else DEFAULT_OUT / task.name
@@ -195,10 +195,10 @@ def reference_train(
 
 
 def _baselines_score(
-    task: Task, data: Any, hidden_dir: Path, predictions: Mapping[str, Any]
+    task: Problem, data: Any, hidden_dir: Path, predictions: Mapping[str, Any]
 ) -> dict[str, Any]:
 
-    truth_ids, truth = task_file_read(task, hidden_dir / "test_labels.csv", data.test_ids.tolist())
+    truth_ids, truth = problem_file_read(task, hidden_dir / "test_labels.csv", data.test_ids.tolist())
     order = {int(i): n for n, i in enumerate(data.test_ids)}
     result: dict[str, Any] = {}
     for name, values in predictions.items():

@@ -108,7 +108,7 @@ def _source_digits_8x8() -> np.ndarray:
 
 
 def _source_digits_32x32() -> np.ndarray:
-    from reference_models.tasks.digits import digits_images
+    from reference_models.problems.digits import digits_images
 
     return _rows(digits_images()[0])
 
@@ -123,7 +123,7 @@ def _source_sklearn(name: str) -> Callable[[], np.ndarray]:
 
 
 def _source_weather_windows() -> np.ndarray:
-    from reference_models.tasks.weather_forecast import _windows, weather_daily
+    from reference_models.problems.weather_forecast import _windows, weather_daily
 
     return _windows(weather_daily(), "2012-01-01", "2015-12-31")[0]
 
@@ -131,7 +131,7 @@ def _source_weather_windows() -> np.ndarray:
 def _source_temperature_windows() -> np.ndarray:
     import pandas as pd
 
-    from reference_models.tasks.temperature_lstm import PAST_HOURS, temperature_hourly
+    from reference_models.problems.temperature_lstm import PAST_HOURS, temperature_hourly
 
     frame = temperature_hourly()
     temp = frame["temp"].to_numpy(dtype=np.float32)

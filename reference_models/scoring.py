@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from reference_models.predictions import PredictionFormatError, predictions_read
-from reference_models.task import HIDDEN_LABELS, Task
+from reference_models.problem import HIDDEN_LABELS, Problem
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,9 @@ class Score:
         }
 
 
-def task_file_read(task: Task, path: Path, expected_ids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+def problem_file_read(
+    task: Problem, path: Path, expected_ids: Iterable[int]
+) -> tuple[np.ndarray, np.ndarray]:
     return predictions_read(
         path=Path(path),
         columns=task.columns,
@@ -45,17 +47,17 @@ def task_file_read(task: Task, path: Path, expected_ids: Iterable[int]) -> tuple
     )
 
 
-def predictions_validate(*, task: Task, predictions_path: Path, public_dir: Path) -> int:
+def predictions_validate(*, task: Problem, predictions_path: Path, public_dir: Path) -> int:
     """Check the file's format against the public manifest only (ids, header, numbers); return the
     number of rows. Raises :class:`PredictionFormatError`."""
     manifest = json.loads((Path(public_dir) / "manifest.json").read_text())
     if manifest.get("task") != task.name:
         raise ValueError(f"{public_dir} holds task {manifest.get('task')!r}, not {task.name!r}")
-    ids, _ = task_file_read(task, Path(predictions_path), range(int(manifest["n_test"])))
+    ids, _ = problem_file_read(task, Path(predictions_path), range(int(manifest["n_test"])))
     return len(ids)
 
 
-def values_score(task: Task, predicted: np.ndarray, truth: np.ndarray) -> Score:
+def values_score(task: Problem, predicted: np.ndarray, truth: np.ndarray) -> Score:
     """Score aligned arrays (rows in the same id order)."""
     details: dict[str, float] = {}
     if task.is_classification:
@@ -82,15 +84,15 @@ def values_score(task: Task, predicted: np.ndarray, truth: np.ndarray) -> Score:
 
 
 def score_predictions(
-    *, task: Task, predictions_path: Path, hidden_dir: Path, ids: set[int] | None = None
+    *, task: Problem, predictions_path: Path, hidden_dir: Path, ids: set[int] | None = None
 ) -> Score:
     """Score a prediction file. The file must be complete and valid for all test ids (else
     :class:`PredictionFormatError`); ``ids`` restricts the score to a subset (public/private
     leaderboard parts). An id in ``ids`` that is no test id raises ``ValueError``."""
-    truth_ids, truth = task_file_read(
+    truth_ids, truth = problem_file_read(
         task, Path(hidden_dir) / HIDDEN_LABELS, _all_ids(Path(hidden_dir) / HIDDEN_LABELS)
     )
-    predicted_ids, predicted = task_file_read(task, Path(predictions_path), truth_ids.tolist())
+    predicted_ids, predicted = problem_file_read(task, Path(predictions_path), truth_ids.tolist())
     assert np.array_equal(predicted_ids, truth_ids)
     if ids is not None:
         wanted = {int(i) for i in ids}

@@ -110,6 +110,10 @@ ACCESS: dict[str, Access] = {
     "grader:students": Access(B_STAFF),
     "grader:results_csv": Access(B_STAFF),
     "grader:student_history": Access(B_STAFF),
+    "grader:grading": Access(B_STAFF),
+    "grader:grading_student": Access(B_STAFF),
+    # The owner's grade is not published in this scenario: "not found" for everyone, the owner included.
+    "grader:my_grade": Access({OWNER}, tolerated=frozenset({404})),
     "grader:submission": Access(B_OWNER),
     "grader:submission_status": Access(B_OWNER),
     "grader:submission_file": Access(B_OWNER),

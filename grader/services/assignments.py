@@ -20,7 +20,7 @@ from accounts.models import Course, User
 from accounts.selectors import course_is_instructor
 from core.audit import grade_audit_record
 from core.errors import PermissionDeniedError, PlatformError
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import (
     Assignment,
     LeaderboardRule,
@@ -57,7 +57,7 @@ class AssignmentRules:
     use_gpu: bool = False
 
 
-def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
+def _rules_check(rules: AssignmentRules, spec: problem_catalog.ProblemSpec) -> None:
     if not rules.title.strip():
         raise PlatformError(gettext("The assignment needs a title."))
     unknown = set(rules.kinds) - set(SubmissionKind.values)
@@ -65,7 +65,7 @@ def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
         raise PlatformError(
             gettext("Accepted kinds must be some of %(kinds)s.") % {"kinds": ", ".join(SubmissionKind.values)}
         )
-    if SubmissionKind.MODEL in rules.kinds and spec.key.startswith(tasks_catalog.BUNDLE_PREFIX):
+    if SubmissionKind.MODEL in rules.kinds and spec.key.startswith(problem_catalog.BUNDLE_PREFIX):
         raise PlatformError(
             gettext("Model submissions need a reference task (its architecture); not a data bundle.")
         )
@@ -98,7 +98,7 @@ def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
         )
 
 
-def _default_zero_points(spec: tasks_catalog.TaskSpec) -> float:
+def _default_zero_points(spec: problem_catalog.ProblemSpec) -> float:
     if spec.metric == "accuracy" and spec.classes:
         return 1.0 / len(spec.classes)  # guessing
     raise PlatformError(
@@ -133,8 +133,8 @@ def assignment_create(
             shutil.copyfileobj(bundle, handle)
             handle.flush()
             try:
-                spec = tasks_catalog.catalog_bundle_install(Path(handle.name))
-            except tasks_catalog.BundleError as error:
+                spec = problem_catalog.catalog_bundle_install(Path(handle.name))
+            except problem_catalog.BundleError as error:
                 raise PlatformError(
                     gettext("The data bundle was not accepted: %(error)s") % {"error": error}
                 ) from None
@@ -143,15 +143,17 @@ def assignment_create(
         leak_report = _bundle_leak_report(spec.key)
     else:
         assert task_key is not None
-        if task_key not in tasks_catalog.catalog_task_names():
+        if task_key not in problem_catalog.catalog_problem_names():
             raise PlatformError(
                 gettext("Unknown task %(task)s; choose one of %(tasks)s.")
-                % {"task": repr(task_key), "tasks": ", ".join(tasks_catalog.catalog_task_names())}
+                % {"task": repr(task_key), "tasks": ", ".join(problem_catalog.catalog_problem_names())}
             )
-        spec = tasks_catalog.catalog_task(task_key)
+        spec = problem_catalog.catalog_problem(task_key)
     _rules_check(rules, spec)
     # Trained (or found in the cache) before any transaction: training holds no database lock.
-    reference = tasks_catalog.catalog_reference(spec.key, epochs=reference_epochs) if bundle is None else None
+    reference = (
+        problem_catalog.catalog_reference(spec.key, epochs=reference_epochs) if bundle is None else None
+    )
     now = timezone.now()
     opens_at = rules.opens_at or now
     deadline = rules.deadline or opens_at + timedelta(days=14)
@@ -204,7 +206,7 @@ def assignment_create(
 
 def _bundle_leak_report(key: str) -> str:
     """The leak check of an installed bundle, as the text stored on the assignment for the staff."""
-    report = tasks_catalog.catalog_bundle_leak_check(key)
+    report = problem_catalog.catalog_bundle_leak_check(key)
     if report is None:
         return gettext(
             "Leak check: not done; the bundle has no numeric public/test.npz with the test inputs as x."
@@ -271,7 +273,7 @@ def assignment_update(*, assignment: Assignment, by: User | None, rules: Assignm
     if by is not None and not course_is_instructor(user=by, course=assignment.course):
         raise PermissionDeniedError("Only the course's instructors can change an assignment.")
     course_assert_writable(course=assignment.course)
-    _rules_check(rules, tasks_catalog.catalog_task(assignment.task_key))
+    _rules_check(rules, problem_catalog.catalog_problem(assignment.task_key))
     split_changed = rules.public_fraction != assignment.public_fraction
     with transaction.atomic():
         assignment.title = rules.title.strip()

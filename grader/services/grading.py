@@ -24,14 +24,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import (
     Assignment,
     Grading,
     Submission,
     SubmissionKind,
     SubmissionStatus,
-    Verdict,
+    SubmissionVerdict,
 )
 from grader.services.limits import (
     MAX_UPLOAD_BYTES,
@@ -98,7 +98,7 @@ class Outcome:
     log: str = ""
     run_seconds: float | None = None
     peak_memory_bytes: int | None = None
-    scores: tasks_catalog.Scores | None = None
+    scores: problem_catalog.Scores | None = None
     executed_html: bytes | None = None
     failure: dict[str, Any] | None = None
     retry: bool = False  # the platform failed, not the student: try again
@@ -126,7 +126,7 @@ def submission_grade(*, submission_id: int, worker: str) -> None:
     except Exception:
         logger.exception("grading submission %s failed", submission_id)
         outcome = Outcome(
-            verdict=Verdict.INTERNAL_ERROR,
+            verdict=SubmissionVerdict.INTERNAL_ERROR,
             detail="The grader failed while handling this submission; the staff can see why.",
             log=traceback.format_exc()[-5000:],
             retry=True,
@@ -150,42 +150,42 @@ def _work_dir(submission: Submission) -> Path:
 
 def _grade(submission: Submission) -> Outcome:
     assignment = submission.assignment
-    spec = tasks_catalog.catalog_task(assignment.task_key)
+    spec = problem_catalog.catalog_problem(assignment.task_key)
     work = _work_dir(submission)
     try:
         stored = work / "submission" / STORED_NAMES[SubmissionKind(submission.kind)]
         with submission.file.open("rb") as src, stored.open("wb") as dst:
             shutil.copyfileobj(src, dst)
         stored.chmod(0o644)
-        outcome = Outcome(verdict=Verdict.SCORED)
+        outcome = Outcome(verdict=SubmissionVerdict.SCORED)
         if submission.kind == SubmissionKind.PREDICTIONS:
             predictions = stored  # no student code runs
         else:
             outcome = _ingest(submission=submission, spec=spec, work=work)
-            if outcome.verdict != Verdict.SCORED:
+            if outcome.verdict != SubmissionVerdict.SCORED:
                 return outcome
             predictions = work / "output" / "predictions.csv"
             if predictions.is_symlink() or not predictions.is_file():
-                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.verdict = SubmissionVerdict.WRONG_FORMAT
                 outcome.detail = "The run finished but wrote no predictions.csv into $DLIP_OUTPUT_DIR."
                 return outcome
             limit = MAX_UPLOAD_BYTES[SubmissionKind.PREDICTIONS]
             if predictions.stat().st_size > limit:  # parsed here, outside the sandbox: as large as an upload
-                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.verdict = SubmissionVerdict.WRONG_FORMAT
                 outcome.detail = (
                     f"predictions.csv is larger than {limit // (1024 * 1024)} MB; write one line per id."
                 )
                 return outcome
         Submission.objects.filter(pk=submission.pk).update(finished_at=timezone.now())
-        public_ids, private_ids = tasks_catalog.catalog_split_ids(
+        public_ids, private_ids = problem_catalog.catalog_split_ids(
             key=spec.key, public_fraction=assignment.public_fraction, seed=f"assignment-{assignment.pk}"
         )
         try:
-            outcome.scores = tasks_catalog.catalog_score(
+            outcome.scores = problem_catalog.catalog_score(
                 spec=spec, predictions_path=predictions, public_ids=public_ids, private_ids=private_ids
             )
-        except tasks_catalog.PredictionFormatError as error:
-            outcome.verdict = Verdict.WRONG_FORMAT
+        except problem_catalog.PredictionFormatError as error:
+            outcome.verdict = SubmissionVerdict.WRONG_FORMAT
             outcome.detail = f"Wrong prediction file format: {error}"
         else:
             scores = outcome.scores
@@ -193,7 +193,7 @@ def _grade(submission: Submission) -> Outcome:
                 # The parser bounds every number, so this is a last guard: an inf or NaN score is never
                 # stored (the database refuses it too) and never reaches a leaderboard or a JSON response.
                 outcome.scores = None
-                outcome.verdict = Verdict.WRONG_FORMAT
+                outcome.verdict = SubmissionVerdict.WRONG_FORMAT
                 outcome.detail = (
                     "Wrong prediction file format: the predictions give no finite score "
                     "(values far too large); check their scale."
@@ -204,21 +204,21 @@ def _grade(submission: Submission) -> Outcome:
 
 
 _SANDBOX_VERDICTS = {
-    "runtime_error": Verdict.RUNTIME_ERROR,
-    "time_limit": Verdict.TIME_LIMIT,
-    "memory_limit": Verdict.MEMORY_LIMIT,
-    "output_too_large": Verdict.OUTPUT_LIMIT,
-    "process_limit": Verdict.PROCESS_LIMIT,
+    "runtime_error": SubmissionVerdict.RUNTIME_ERROR,
+    "time_limit": SubmissionVerdict.TIME_LIMIT,
+    "memory_limit": SubmissionVerdict.MEMORY_LIMIT,
+    "output_too_large": SubmissionVerdict.OUTPUT_LIMIT,
+    "process_limit": SubmissionVerdict.PROCESS_LIMIT,
 }
 
 
-def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path) -> Outcome:
+def _ingest(*, submission: Submission, spec: problem_catalog.ProblemSpec, work: Path) -> Outcome:
     """Run the student's notebook, script or model in the sandbox; the hidden labels are not mounted."""
     from grader import sandbox
     from grader.failures import failure_from_log, failure_summary
 
     assignment = submission.assignment
-    public_dir = tasks_catalog.catalog_prepare(spec.key) / "public"
+    public_dir = problem_catalog.catalog_prepare(spec.key) / "public"
     inputs: dict[str, Path] = {sandbox.DATA_MOUNT: public_dir, "/sandbox/submission": work / "submission"}
     env: dict[str, str] = {}
     # The public files are also linked into the working folder, so a notebook's ./train.npz is found; never
@@ -236,9 +236,9 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
         )
         env["DLIP_NOTEBOOK_CWD"] = sandbox.OUTPUT_MOUNT
     else:
-        inputs["/sandbox/lib/reference_models"] = tasks_catalog.REFERENCE_PACKAGE_DIR
+        inputs["/sandbox/lib/reference_models"] = problem_catalog.REFERENCE_PACKAGE_DIR
         env["PYTHONPATH"] = "/sandbox/lib"
-        command = tasks_catalog.catalog_model_command(
+        command = problem_catalog.catalog_model_command(
             key=spec.key,
             model_mount="/sandbox/submission/model.pt",
             data_mount=sandbox.DATA_MOUNT,
@@ -259,7 +259,7 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
         output_links=links if submission.kind != SubmissionKind.MODEL else None,
     )
     outcome = Outcome(
-        verdict=Verdict.SCORED,
+        verdict=SubmissionVerdict.SCORED,
         detail=result.detail,
         log=result.log,
         run_seconds=result.wall_seconds,
@@ -268,12 +268,12 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
     executed = work / "output" / "executed.ipynb"
     if submission.kind == SubmissionKind.NOTEBOOK and executed.is_file() and not executed.is_symlink():
         outcome.executed_html = _notebook_html(executed)
-    if result.verdict == sandbox.Verdict.SANDBOX_ERROR:
-        outcome.verdict, outcome.retry = Verdict.INTERNAL_ERROR, True
+    if result.verdict == sandbox.RunVerdict.SANDBOX_ERROR:
+        outcome.verdict, outcome.retry = SubmissionVerdict.INTERNAL_ERROR, True
         outcome.detail = f"The sandbox failed (not your fault): {result.detail}"
-    elif result.verdict != sandbox.Verdict.OK:
-        outcome.verdict = _SANDBOX_VERDICTS.get(str(result.verdict), Verdict.RUNTIME_ERROR)
-        if outcome.verdict == Verdict.RUNTIME_ERROR and submission.kind != SubmissionKind.MODEL:
+    elif result.verdict != sandbox.RunVerdict.OK:
+        outcome.verdict = _SANDBOX_VERDICTS.get(str(result.verdict), SubmissionVerdict.RUNTIME_ERROR)
+        if outcome.verdict == SubmissionVerdict.RUNTIME_ERROR and submission.kind != SubmissionKind.MODEL:
             outcome.failure = failure_from_log(result.log)
             if outcome.failure is not None:
                 where = (
@@ -290,7 +290,7 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
                     else summary
                 )[:2500]
         if submission.kind == SubmissionKind.MODEL and '"error": "ModelLoadError"' in result.log:
-            outcome.verdict = Verdict.WRONG_FORMAT
+            outcome.verdict = SubmissionVerdict.WRONG_FORMAT
             outcome.detail = _model_error_detail(_model_error(result.log))
     return outcome
 
@@ -360,7 +360,7 @@ def _notebook_html(path: Path) -> bytes | None:
             ),
         )
         page = folder / "out" / "executed.html"
-        if result.verdict is not sandbox.Verdict.OK or page.is_symlink() or not page.is_file():
+        if result.verdict is not sandbox.RunVerdict.OK or page.is_symlink() or not page.is_file():
             logger.warning("no preview of the executed notebook %s: %s", path, result.detail)
             return None
         return page.read_bytes()
@@ -403,7 +403,7 @@ def _result_record(
             return
         assignment = submission.assignment
         submission.verdict = outcome.verdict
-        submission.verdict_detail = outcome.detail or str(Verdict(outcome.verdict).label)
+        submission.verdict_detail = outcome.detail or str(SubmissionVerdict(outcome.verdict).label)
         submission.log = outcome.log
         submission.failure = outcome.failure or {}
         submission.run_seconds = outcome.run_seconds
@@ -411,7 +411,7 @@ def _result_record(
         submission.finished_at = submission.finished_at or now
         submission.scored_at = now
         submission.review_flag = ""
-        if outcome.scores is not None and outcome.verdict == Verdict.SCORED:
+        if outcome.scores is not None and outcome.verdict == SubmissionVerdict.SCORED:
             submission.status = SubmissionStatus.SCORED
             submission.score = outcome.scores.full
             submission.review_flag = _review_flag(assignment=assignment, submission=submission)
@@ -425,8 +425,8 @@ def _result_record(
             )
         else:
             submission.status = SubmissionStatus.FAILED
-            if submission.verdict == Verdict.SCORED:
-                submission.verdict = Verdict.INTERNAL_ERROR
+            if submission.verdict == SubmissionVerdict.SCORED:
+                submission.verdict = SubmissionVerdict.INTERNAL_ERROR
         if outcome.executed_html:
             submission.executed_html.save(
                 f"{submission.pk}-executed.html", ContentFile(outcome.executed_html), save=False

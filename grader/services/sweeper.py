@@ -15,7 +15,7 @@ from grader.models import (
     Grading,
     Submission,
     SubmissionStatus,
-    Verdict,
+    SubmissionVerdict,
 )
 from grader.services.grading import submission_enqueue
 from grader.services.limits import _setting, max_attempts
@@ -113,14 +113,14 @@ def submission_sweep(
                             submission=locked,
                             generation=locked.generation,
                             attempt=locked.attempts,
-                            verdict=Verdict.INTERNAL_ERROR,
+                            verdict=SubmissionVerdict.INTERNAL_ERROR,
                             worker=locked.worker,
                         )
                 except IntegrityError:
                     continue
                 locked.status, locked.verdict, locked.verdict_detail = (
                     SubmissionStatus.FAILED,
-                    Verdict.INTERNAL_ERROR,
+                    SubmissionVerdict.INTERNAL_ERROR,
                     reason,
                 )
                 locked.scored_at = now

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.selectors import course_role
 from core.errors import PermissionDeniedError, PlatformError, StorageUnavailableError
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import (
     Assignment,
     Submission,
@@ -61,10 +61,10 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
             % {"size": f"{size / 1e6:.1f}", "kind": kind, "limit": f"{limit / 1e6:.0f}"}
         )
     if kind == SubmissionKind.PREDICTIONS:
-        spec = tasks_catalog.catalog_task(assignment.task_key)
+        spec = problem_catalog.catalog_problem(assignment.task_key)
         try:
-            tasks_catalog.catalog_validate(spec=spec, path=path)
-        except tasks_catalog.PredictionFormatError as error:
+            problem_catalog.catalog_validate(spec=spec, path=path)
+        except problem_catalog.PredictionFormatError as error:
             raise PlatformError(
                 gettext("Wrong prediction file format: %(error)s") % {"error": error}, code="wrong_format"
             ) from None
@@ -97,8 +97,8 @@ def submission_validate(*, assignment: Assignment, kind: str, path: Path) -> Non
             head = handle.read(4)
         if head[:2] == b"PK":
             try:
-                tasks_catalog.zip_check(path, max_bytes=2 * limit)
-            except tasks_catalog.BundleError as error:
+                problem_catalog.zip_check(path, max_bytes=2 * limit)
+            except problem_catalog.BundleError as error:
                 raise PlatformError(
                     gettext("The model file was refused: %(error)s") % {"error": error}
                 ) from None

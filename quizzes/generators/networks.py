@@ -173,7 +173,7 @@ def layer_linear(shape: tuple[int, ...], *, n: int, bias: bool = True) -> Layer:
 
 
 def network_lenet5() -> Network:
-    """LeNet-5 as the lecture's slide and the course's reference model (reference_models/tasks/digits.py)
+    """LeNet-5 as the lecture's slide and the course's reference model (reference_models/problems/digits.py)
     build it: tanh, max pooling (LeCun's 1998 net subsampled by a trainable average; the parameter counts
     are the same either way, pooling here has none)."""
     shape: tuple[int, ...] = (1, 32, 32)

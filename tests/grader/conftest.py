@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Assignment, Submission
 from grader.services import AssignmentRules, assignment_create
 
@@ -25,7 +25,7 @@ def texture_backbone_small() -> None:
     Its default pretraining takes minutes and would write the repository's ``var/reference_models``; the
     grader tests need a reference solution, not a good one.
     """
-    from reference_models.tasks import texture_transfer
+    from reference_models.problems import texture_transfer
 
     folder = Path(settings.DATA_DIR) / "backbone"
     path = folder / "resnet18-w16.pt"
@@ -48,7 +48,7 @@ def assignment_make(course, *, task: str = "fever-regression", **rules) -> Assig
         rules.setdefault("score_zero_points", 1000.0)
     if task == "texture-transfer":
         texture_backbone_small()
-    if not task.startswith("bundle-") and tasks_catalog.catalog_task(task).practice_only:
+    if not task.startswith("bundle-") and problem_catalog.catalog_problem(task).practice_only:
         rules.setdefault("points", Decimal(0))  # a graded assignment on it is refused
     return assignment_create(
         course=course,

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Assignment, Submission
 from grader.services import submission_create, submission_grade
 from tests.grader.conftest import REFERENCE_EPOCHS
@@ -26,7 +26,7 @@ def reference_graded(assignment: Assignment) -> Submission:
 
 def shifted_predictions(assignment: Assignment, shift: float) -> bytes:
     """The reference's regression predictions moved by ``shift``: a worse, but valid, prediction file."""
-    source = tasks_catalog.catalog_reference(assignment.task_key, epochs=REFERENCE_EPOCHS).predictions_path
+    source = problem_catalog.catalog_reference(assignment.task_key, epochs=REFERENCE_EPOCHS).predictions_path
     lines = source.read_text().splitlines()
     out = [lines[0]]
     for line in lines[1:]:

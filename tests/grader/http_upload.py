@@ -9,12 +9,12 @@ import urllib.request
 import uuid
 from typing import Any
 
-from grader import tasks_catalog
+from grader import problem_catalog
 
 
 def predictions_good(key: str = "fever-regression", value: str = "37.5") -> bytes:
     """A valid prediction file for a task (every test id, one value)."""
-    spec = tasks_catalog.catalog_task(key)
+    spec = problem_catalog.catalog_problem(key)
     lines = ["id," + ",".join(spec.columns)] + [
         f"{i}," + ",".join([value] * len(spec.columns)) for i in range(spec.n_test)
     ]

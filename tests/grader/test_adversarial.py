@@ -20,8 +20,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.errors import PlatformError
-from grader import tasks_catalog
-from grader.models import Assignment, Grading, Submission, SubmissionStatus, Verdict
+from grader import problem_catalog
+from grader.models import Assignment, Grading, Submission, SubmissionStatus, SubmissionVerdict
 from grader.services import AssignmentRules, assignment_create, submission_create
 from tests.grader.conftest import REFERENCE_EPOCHS, assignment_make, wait_done
 from tests.grader.test_pipeline import carrying_script
@@ -32,7 +32,7 @@ TASK = "fever-regression"
 
 
 def hidden_labels_path() -> Path:
-    return tasks_catalog.catalog_prepare(TASK) / "hidden" / "test_labels.csv"
+    return problem_catalog.catalog_prepare(TASK) / "hidden" / "test_labels.csv"
 
 
 def script(body: str) -> bytes:
@@ -183,7 +183,7 @@ def outside_targets() -> list[str]:
         "/tmp/../evil.txt",
         str(Path(settings.GRADER_WORK_DIR) / "evil.txt"),
         str(Path(settings.MEDIA_ROOT) / "evil.txt"),
-        str(tasks_catalog.catalog_prepare(TASK) / "public" / "evil.txt"),
+        str(problem_catalog.catalog_prepare(TASK) / "public" / "evil.txt"),
     ]
 
 
@@ -239,16 +239,16 @@ class Listener:
 
 
 CASES = {
-    "socket": (Verdict.RUNTIME_ERROR, ("ConnectionError: no network",), ("REACHED",)),
-    "hidden-labels": (Verdict.RUNTIME_ERROR, ("no labels anywhere",), ("STOLEN",)),
-    "proc": (Verdict.RUNTIME_ERROR, ("only my own processes",), ("FOUND THE WORKER",)),
-    "fork-bomb": (Verdict.PROCESS_LIMIT, (), ()),
-    "memory": (Verdict.MEMORY_LIMIT, (), ()),
-    "disk": (Verdict.OUTPUT_LIMIT, (), ()),
-    "endless-loop": (Verdict.TIME_LIMIT, (), ()),
-    "prints-gigabytes": (Verdict.OUTPUT_LIMIT, ("bytes of output omitted",), ()),
-    "writes-outside": (Verdict.RUNTIME_ERROR, ("refused 9 of 9",), ("WROTE",)),
-    "kernel": (Verdict.RUNTIME_ERROR, ("kernel out of reach",), ("ESCAPED",)),
+    "socket": (SubmissionVerdict.RUNTIME_ERROR, ("ConnectionError: no network",), ("REACHED",)),
+    "hidden-labels": (SubmissionVerdict.RUNTIME_ERROR, ("no labels anywhere",), ("STOLEN",)),
+    "proc": (SubmissionVerdict.RUNTIME_ERROR, ("only my own processes",), ("FOUND THE WORKER",)),
+    "fork-bomb": (SubmissionVerdict.PROCESS_LIMIT, (), ()),
+    "memory": (SubmissionVerdict.MEMORY_LIMIT, (), ()),
+    "disk": (SubmissionVerdict.OUTPUT_LIMIT, (), ()),
+    "endless-loop": (SubmissionVerdict.TIME_LIMIT, (), ()),
+    "prints-gigabytes": (SubmissionVerdict.OUTPUT_LIMIT, ("bytes of output omitted",), ()),
+    "writes-outside": (SubmissionVerdict.RUNTIME_ERROR, ("refused 9 of 9",), ("WROTE",)),
+    "kernel": (SubmissionVerdict.RUNTIME_ERROR, ("kernel out of reach",), ("ESCAPED",)),
 }
 
 
@@ -307,7 +307,7 @@ def test_hostile_script_gets_its_verdict_and_the_worker_grades_the_next(course, 
 
 
 def reference_predictions() -> bytes:
-    return tasks_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
+    return problem_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
 
 
 class Payload:
@@ -331,11 +331,11 @@ def test_malicious_pickle_model_is_refused_and_never_unpickled(course, student, 
         assignment=assignment, user=student, upload=io.BytesIO(evil.getvalue()), name="model.pt"
     )
     bad = wait_done(bad, worker=celery_worker, timeout=60)
-    assert bad.status == SubmissionStatus.FAILED and bad.verdict == Verdict.WRONG_FORMAT, bad.log
+    assert bad.status == SubmissionStatus.FAILED and bad.verdict == SubmissionVerdict.WRONG_FORMAT, bad.log
     assert "The model file could not be loaded" in bad.verdict_detail
     assert "PWNED" not in bad.log and not marker.exists()
     assert celery_worker.process.poll() is None
-    model = tasks_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).model_path.read_bytes()
+    model = problem_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).model_path.read_bytes()
     good = submission_create(assignment=assignment, user=student, upload=io.BytesIO(model), name="model.pt")
     good = wait_done(good, worker=celery_worker, timeout=60)
     assert good.status == SubmissionStatus.SCORED and good.score == reference.score
@@ -436,7 +436,7 @@ def test_a_secret_left_in_the_kernel_keyring_never_reaches_the_next_students_run
     second = submit(assignment, other_student, KEYRING_SCRIPT.format(secret="").encode(), "b.py")
     second = wait_done(second, worker=celery_worker, timeout=60)
     for done in (first, second):
-        assert done.verdict == Verdict.RUNTIME_ERROR, (done.verdict_detail, done.log[-2000:])
+        assert done.verdict == SubmissionVerdict.RUNTIME_ERROR, (done.verdict_detail, done.log[-2000:])
         assert "LookupError: no note" in done.log and "READ BACK" not in done.log, done.log[-2000:]
     assert "add_key -1" in first.log  # refused: nothing was stored at all
 
@@ -454,7 +454,7 @@ def test_the_sandbox_sees_no_submission_id_or_checkout_path_in_its_proc(course, 
     assignment = assignment_make(course, task=TASK, kinds=("predictions", "script"), wall_seconds=20)
     wait_done(assignment.submissions.get(is_reference=True), worker=celery_worker)
     done = wait_done(submit(assignment, student, PROC_PATHS_SCRIPT, "look.py"), worker=celery_worker)
-    assert done.verdict == Verdict.RUNTIME_ERROR, (done.verdict_detail, done.log[-2000:])
+    assert done.verdict == SubmissionVerdict.RUNTIME_ERROR, (done.verdict_detail, done.log[-2000:])
     assert "/proc/self/mountinfo" in done.log and "/sandbox/submission" in done.log
     work = str(Path(settings.GRADER_WORK_DIR))
     for revealing in (
@@ -669,10 +669,10 @@ def test_a_task_past_celerys_time_limit_is_stopped_with_its_sandbox_and_an_overs
         ]
     finally:
         worker.kill(signal.SIGTERM)
-    assert stuck.verdict == Verdict.INTERNAL_ERROR, (stuck.verdict_detail, stuck.log[-2000:])
+    assert stuck.verdict == SubmissionVerdict.INTERNAL_ERROR, (stuck.verdict_detail, stuck.log[-2000:])
     assert "SoftTimeLimitExceeded" in stuck.log
     assert not sandboxes and not sandbox_mounts(worker_tmp)
-    assert huge.verdict == Verdict.WRONG_FORMAT, (huge.verdict_detail, huge.log[-2000:])
+    assert huge.verdict == SubmissionVerdict.WRONG_FORMAT, (huge.verdict_detail, huge.log[-2000:])
     assert "larger than 20 MB" in huge.verdict_detail
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.services import api_token_regenerate, enrollment_set
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Submission
 from grader.services import submission_grade
 from tests.factories import CourseFactory, StudentFactory
@@ -107,7 +107,7 @@ def test_private_scores_stay_hidden_from_the_api_until_the_deadline(assignment, 
 
 
 def test_the_hidden_labels_are_in_nothing_a_student_can_fetch(course, assignment, student):
-    hidden = tasks_catalog.catalog_prepare(assignment.task_key) / "hidden" / "test_labels.csv"
+    hidden = problem_catalog.catalog_prepare(assignment.task_key) / "hidden" / "test_labels.csv"
     label_lines = hidden.read_text().splitlines()[1:]
     # Any three consecutive label lines, and every label value, would give the test set away.
     windows = ["\n".join(label_lines[i : i + 3]) for i in range(0, len(label_lines) - 3, 7)]
@@ -125,7 +125,7 @@ def test_the_hidden_labels_are_in_nothing_a_student_can_fetch(course, assignment
         reverse("api-assignment-submissions", args=[assignment.pk]),
         reverse("api-submission", args=[mine.pk]),
     ]
-    public = tasks_catalog.catalog_prepare(assignment.task_key) / "public"
+    public = problem_catalog.catalog_prepare(assignment.task_key) / "public"
     urls += [reverse("grader:public_file", args=[assignment.pk, p.name]) for p in public.iterdir()]
     for url in urls:
         response = client.get(url)

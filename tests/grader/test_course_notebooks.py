@@ -10,7 +10,7 @@ import signal
 import nbformat
 import pytest
 
-from grader.models import Submission, SubmissionStatus, Verdict
+from grader.models import Submission, SubmissionStatus, SubmissionVerdict
 from grader.services import submission_create
 from tests.conftest import asgi_server_start
 from tests.e2e.pages import DESKTOP, PHONE, log_in
@@ -141,7 +141,9 @@ def test_a_buggy_notebooks_page_shows_the_error_and_the_cell_first_on_a_phone_an
     submission = wait_done(
         upload(assignment, student, notebook(*BUGGY), "buggy.ipynb"), worker=celery_worker, timeout=240
     )
-    assert submission.status == SubmissionStatus.FAILED and submission.verdict == Verdict.RUNTIME_ERROR
+    assert (
+        submission.status == SubmissionStatus.FAILED and submission.verdict == SubmissionVerdict.RUNTIME_ERROR
+    )
     failure = submission.failure
     assert (failure["where"], failure["cell"], failure["line"]) == ("cell", 3, 3)
     assert (failure["error_type"], failure["message"]) == ("KeyError", "'lr'")
@@ -185,7 +187,9 @@ def test_a_state_dict_of_an_own_network_is_refused_with_the_way_to_submit_it(cou
     buffer = io.BytesIO()
     torch.save(own.state_dict(), buffer)
     submission = wait_done(upload(assignment, student, buffer.getvalue(), "mine.pt"), worker=celery_worker)
-    assert submission.status == SubmissionStatus.FAILED and submission.verdict == Verdict.WRONG_FORMAT
+    assert (
+        submission.status == SubmissionStatus.FAILED and submission.verdict == SubmissionVerdict.WRONG_FORMAT
+    )
     detail = submission.verdict_detail
     assert "probably your own architecture" in detail and "torch.jit.script(model).save" in detail, detail
     assert "notebook or script" in detail and "unexpected ['1.bias'" in detail

@@ -5,9 +5,20 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from grader.demo import DEMO_ASSIGNMENTS
-from grader.models import Assignment, Grading, Submission, SubmissionStatus, Verdict
+from grader.models import (
+    Assignment,
+    Grading,
+    GradingComment,
+    ManualGrade,
+    RegradeRequest,
+    RegradeStatus,
+    Submission,
+    SubmissionStatus,
+    SubmissionVerdict,
+)
 
 pytestmark = pytest.mark.services
 
@@ -22,7 +33,7 @@ def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, 
     print(f"demo_data (grader seed included) took {seconds:.1f} s")  # noqa: T201 - the figure in docs/grader.md
 
     titles = sorted(Assignment.objects.values_list("title", flat=True))
-    assert titles == sorted(d.title for d in DEMO_ASSIGNMENTS)  # three, not six
+    assert titles == sorted(d.title for d in DEMO_ASSIGNMENTS)  # four, not eight
     for assignment in Assignment.objects.all():
         reference = assignment.submissions.get(is_reference=True)
         assert reference.status == SubmissionStatus.SCORED, reference.verdict_detail
@@ -38,10 +49,23 @@ def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, 
     assert all(s.user.neptun_code and len(s.user.neptun_code) == 6 for s in scored)
     assert all(s.points is not None for s in scored)
     failed = students.get(status=SubmissionStatus.FAILED)
-    assert failed.verdict == Verdict.WRONG_FORMAT and failed.kind == "script"
+    assert failed.verdict == SubmissionVerdict.WRONG_FORMAT and failed.kind == "script"
     assert "Wrong prediction file format" in failed.verdict_detail
     no_change = scored.get(kind="script")  # a student script run in the sandbox
     assert no_change.assignment.task_key == "fever-regression"
     assert no_change.score > no_change.assignment.baseline_score  # no change is worse than the reference
     assert Grading.objects.count() == Submission.objects.count()  # each graded exactly once
     assert "grader: 'Demo HW1" in first.getvalue()
+
+
+def test_demo_data_shows_a_graded_rubric_comments_and_a_regrade_request(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo_data", stdout=io.StringIO())
+    closed = Assignment.objects.get(title__contains="graded by hand")
+    assert closed.grades_published_at is not None and closed.deadline < timezone.now()
+    assert closed.rubric_items.count() == 4
+    grades = ManualGrade.objects.filter(assignment=closed)
+    assert grades.count() == 4 and grades.exclude(graded_by__username="grader").count() == 0
+    assert GradingComment.objects.filter(submission__assignment=closed).count() == 3
+    request = RegradeRequest.objects.get(grade__assignment=closed)
+    assert request.status == RegradeStatus.OPEN and "train.log" in request.reason

@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.errors import PlatformError
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Assignment, SubmissionStatus
 from grader.services import AssignmentRules, assignment_create, submission_create, submission_grade
 from tests.conftest import subprocess_env
@@ -42,7 +42,7 @@ def _rules(**extra) -> AssignmentRules:
 
 @pytest.mark.parametrize("task", PRACTICE_ONLY)
 def test_a_graded_assignment_on_a_practice_only_task_is_refused_pointing_to_a_private_bundle(course, task):
-    assert tasks_catalog.catalog_task(task).practice_only
+    assert problem_catalog.catalog_problem(task).practice_only
     with pytest.raises(PlatformError) as refused:
         assignment_create(course=course, by=None, task_key=task, rules=_rules(points=Decimal("10")))
     message = refused.value.message
@@ -68,7 +68,7 @@ def test_making_a_practice_assignment_graded_later_is_refused_too(course):
 
 def test_graded_built_in_tasks_are_accepted(course):
     for task in ("digits-cnn", "fever-regression", "fever-classification"):
-        assert not tasks_catalog.catalog_task(task).practice_only
+        assert not problem_catalog.catalog_problem(task).practice_only
 
 
 def test_the_command_refuses_a_graded_practice_only_task_with_the_reason(course):
@@ -224,12 +224,12 @@ def test_a_result_far_ahead_of_the_reference_is_flagged_for_the_staff_only(
     assignment.refresh_from_db()
     assert assignment.baseline_score is not None and assignment.baseline_score < 1.0
 
-    hidden = tasks_catalog.catalog_prepare("fever-classification") / "hidden" / "test_labels.csv"
+    hidden = problem_catalog.catalog_prepare("fever-classification") / "hidden" / "test_labels.csv"
     truth = [int(line.split(",")[1]) for line in hidden.read_text().splitlines()[1:]]
     looked_up = submission_create(
         assignment=assignment, user=student, upload=io.BytesIO(_predictions(truth)), name="p.csv"
     )
-    honest_bytes = tasks_catalog.catalog_reference("fever-classification", epochs=REFERENCE_EPOCHS)
+    honest_bytes = problem_catalog.catalog_reference("fever-classification", epochs=REFERENCE_EPOCHS)
     honest = submission_create(
         assignment=assignment,
         user=other_student,
@@ -278,19 +278,19 @@ def test_the_rule_of_implausible_margins():
 
 
 def _test_inputs(task: str) -> bytes:
-    return (tasks_catalog.catalog_prepare(task) / "public" / "test.npz").read_bytes()
+    return (problem_catalog.catalog_prepare(task) / "public" / "test.npz").read_bytes()
 
 
 def test_the_test_set_follows_the_data_secret_and_a_new_secret_reuses_no_cached_file(settings):
     settings.GRADER_DATA_SECRET = "first deployment"
-    first = tasks_catalog.catalog_prepare("fever-regression")
+    first = problem_catalog.catalog_prepare("fever-regression")
     first_inputs = _test_inputs("fever-regression")
     settings.GRADER_DATA_SECRET = "second deployment"
-    second = tasks_catalog.catalog_prepare("fever-regression")
+    second = problem_catalog.catalog_prepare("fever-regression")
     assert second != first and _test_inputs("fever-regression") != first_inputs
     assert "second deployment" not in str(second) and "first deployment" not in str(first)
     settings.GRADER_DATA_SECRET = "first deployment"
-    assert tasks_catalog.catalog_prepare("fever-regression") == first
+    assert problem_catalog.catalog_prepare("fever-regression") == first
 
 
 def test_another_process_with_the_same_settings_builds_the_same_files(settings, tmp_path):
@@ -299,8 +299,8 @@ def test_another_process_with_the_same_settings_builds_the_same_files(settings, 
     settings.REFERENCE_CACHE_DIR = tmp_path / "web"
     mine = _test_inputs("digits-cnn")
     code = (
-        "import django, hashlib; django.setup(); from grader import tasks_catalog; "
-        "print(hashlib.sha256((tasks_catalog.catalog_prepare('digits-cnn') / 'public' / 'test.npz')"
+        "import django, hashlib; django.setup(); from grader import problem_catalog; "
+        "print(hashlib.sha256((problem_catalog.catalog_prepare('digits-cnn') / 'public' / 'test.npz')"
         ".read_bytes()).hexdigest())"
     )
     env = subprocess_env(

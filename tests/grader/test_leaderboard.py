@@ -4,11 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from grader.models import LeaderboardRule, Submission, SubmissionStatus
+from grader.models import LeaderboardRule
 from grader.selectors import LeaderboardEntry, leaderboard_for_assignment, leaderboard_rank, neptun_mask
-from tests.factories import UserFactory
-from tests.grader.conftest import assignment_make
-from tests.grader.graded import graded, reference_graded, reveal
+from tests.factories import AssignmentFactory, SubmissionFactory, UserFactory
+from tests.grader.graded import reveal
 
 T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
@@ -87,59 +86,52 @@ def test_neptun_codes_are_masked_to_their_first_two_characters(code, masked):
 # --- the board from the database --------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def assignment(course):
-    made = assignment_make(course)
-    reference_graded(made)
-    return made
+    # Rows only (the board reads them): a scored reference at MAE 0.1, nothing trained or graded.
+    return AssignmentFactory(course=course)
 
 
-@pytest.mark.services
+@pytest.mark.django_db
 def test_failed_submissions_and_staff_tries_never_rank(assignment, student, other_student, instructor):
-    graded(assignment, student, shift=0.4)
-    failed = graded(assignment, other_student, shift=0.1)
-    Submission.objects.filter(pk=failed.pk).update(status=SubmissionStatus.FAILED, verdict="runtime_error")
-    graded(assignment, instructor, shift=0.0)  # staff trying the assignment out
+    SubmissionFactory(assignment=assignment, user=student, score=0.5)
+    SubmissionFactory(assignment=assignment, user=other_student, failed=True)
+    SubmissionFactory(assignment=assignment, user=instructor, score=0.1)  # staff trying the assignment out
     board = leaderboard_for_assignment(assignment=assignment, viewer=instructor)
     assert [row.name for row in board.rows] == ["ABC123"]
 
 
-@pytest.mark.services
+@pytest.mark.django_db
 def test_student_view_masks_others_marks_their_own_and_hides_ids(assignment, student, other_student):
-    mine = graded(assignment, student, shift=0.5)
-    theirs = graded(assignment, other_student, shift=0.2)
+    mine = SubmissionFactory(assignment=assignment, user=student, score=0.6)
+    theirs = SubmissionFactory(assignment=assignment, user=other_student, score=0.3)
     board = leaderboard_for_assignment(assignment=assignment, viewer=student)
     assert [(r.rank, r.name, r.is_viewer) for r in board.rows] == [(1, "XY****", False), (2, "ABC123", True)]
     assert [r.score for r in board.rows] == [theirs.score_public, mine.score_public]
     assert all(r.submission_id is None and r.user_id is None for r in board.rows)
     assert board.viewer_row is not None and board.viewer_row.rank == 2
-    assert board.baseline == assignment.submissions.get(is_reference=True).score_public
+    assert board.baseline == assignment.submissions.get(is_reference=True).score_public == 0.1
 
 
-@pytest.mark.services
+@pytest.mark.django_db
 def test_private_board_is_withheld_from_students_until_the_reveal(assignment, student, grader_user):
-    mine = graded(assignment, student, shift=0.3)
+    mine = SubmissionFactory(assignment=assignment, user=student, score_public=0.4, score_private=0.45)
     withheld = leaderboard_for_assignment(assignment=assignment, viewer=student, private=True)
     assert (withheld.available, withheld.rows, withheld.baseline) == (False, [], None)
     staff = leaderboard_for_assignment(assignment=assignment, viewer=grader_user, private=True)
-    assert staff.available and staff.rows[0].score == mine.score_private and staff.rows[0].name == "ABC123"
+    assert staff.available and staff.rows[0].score == 0.45 and staff.rows[0].name == "ABC123"
     assert staff.rows[0].submission_id == mine.pk
 
     reveal(assignment)
     board = leaderboard_for_assignment(assignment=assignment, viewer=student, private=True)
-    assert board.available and [r.score for r in board.rows] == [mine.score_private]
+    assert board.available and [r.score for r in board.rows] == [0.45]
     assert board.baseline == assignment.submissions.get(is_reference=True).score_private
 
 
-@pytest.mark.services
-def test_best_and_last_rules_on_real_scores(assignment, student):
-    best = graded(assignment, student, shift=0.05)
-    last = graded(assignment, student, shift=0.9)
+@pytest.mark.django_db
+def test_best_and_last_rules_read_from_the_database(assignment, student):
+    best = SubmissionFactory(assignment=assignment, user=student, score=0.15)
+    last = SubmissionFactory(assignment=assignment, user=student, score=1.0)
     viewer = UserFactory(username="superuser", is_superuser=True)
     board = leaderboard_for_assignment(assignment=assignment, viewer=viewer)
     assert [(r.submission_id, r.entries) for r in board.rows] == [(best.pk, 2)]

@@ -7,8 +7,8 @@ import zlib
 import nbformat
 import pytest
 
-from grader import tasks_catalog
-from grader.models import Grading, Submission, SubmissionStatus, Verdict
+from grader import problem_catalog
+from grader.models import Grading, Submission, SubmissionStatus, SubmissionVerdict
 from grader.services import submission_create
 from tests.grader.conftest import REFERENCE_EPOCHS, assignment_make, wait_done
 
@@ -27,10 +27,12 @@ def test_reference_predictions_score_exactly_the_baseline(course, student, celer
     assignment.refresh_from_db()
     assert assignment.baseline_score == reference.score
 
-    predictions = tasks_catalog.catalog_reference("fever-regression", epochs=1).predictions_path.read_bytes()
+    predictions = problem_catalog.catalog_reference(
+        "fever-regression", epochs=1
+    ).predictions_path.read_bytes()
     submission = wait_done(upload(assignment, student, predictions, "preds.csv"), worker=celery_worker)
     assert submission.status == SubmissionStatus.SCORED
-    assert submission.verdict == Verdict.SCORED
+    assert submission.verdict == SubmissionVerdict.SCORED
     assert (submission.score, submission.score_public, submission.score_private) == (
         reference.score,
         reference.score_public,
@@ -73,7 +75,7 @@ def carrying_notebook(predictions: bytes) -> bytes:
     return nbformat.writes(notebook).encode()
 
 
-@pytest.mark.parametrize("task", tasks_catalog.catalog_task_names())
+@pytest.mark.parametrize("task", problem_catalog.catalog_problem_names())
 def test_reference_scores_exactly_its_baseline_as_predictions_notebook_script_and_model(
     course, student, celery_worker, task
 ):
@@ -91,7 +93,7 @@ def test_reference_scores_exactly_its_baseline_as_predictions_notebook_script_an
     assignment.refresh_from_db()
     assert assignment.baseline_score == reference.score is not None
 
-    solution = tasks_catalog.catalog_reference(task, epochs=REFERENCE_EPOCHS)
+    solution = problem_catalog.catalog_reference(task, epochs=REFERENCE_EPOCHS)
     predictions = solution.predictions_path.read_bytes()
     uploads = {
         "predictions": (predictions, "predictions.csv"),

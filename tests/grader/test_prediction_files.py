@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 
 from core.errors import PlatformError
 from core.renderers import FiniteJSONRenderer
-from grader import tasks_catalog
-from grader.models import Grading, Submission, SubmissionKind, SubmissionStatus, Verdict
+from grader import problem_catalog
+from grader.models import Grading, Submission, SubmissionKind, SubmissionStatus, SubmissionVerdict
 from grader.services import submission_create, submission_grade
 from tests.grader.conftest import assignment_make
 
@@ -29,7 +29,7 @@ CLASSES = "fever-classification"  # id,label with 3 classes
 
 
 def _good_lines(key: str) -> list[str]:
-    spec = tasks_catalog.catalog_task(key)
+    spec = problem_catalog.catalog_problem(key)
     value = "0" if spec.is_classification else "37.5"
     return ["id," + ",".join(spec.columns)] + [f"{i},{value}" for i in range(spec.n_test)]
 
@@ -112,8 +112,8 @@ HOSTILE: list[tuple[str, str, object, list[str]]] = [
 @pytest.mark.parametrize(("name", "task", "make", "words"), HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_a_hostile_prediction_file_is_a_format_error_naming_the_line(tmp_path, name, task, make, words):
     path = _file(tmp_path, make())
-    with pytest.raises(tasks_catalog.PredictionFormatError) as caught:
-        tasks_catalog.catalog_validate(spec=tasks_catalog.catalog_task(task), path=path)
+    with pytest.raises(problem_catalog.PredictionFormatError) as caught:
+        problem_catalog.catalog_validate(spec=problem_catalog.catalog_problem(task), path=path)
     message = str(caught.value)
     for word in words:
         assert word in message, message
@@ -122,7 +122,9 @@ def test_a_hostile_prediction_file_is_a_format_error_naming_the_line(tmp_path, n
 
 def test_a_utf8_bom_and_crlf_line_ends_are_accepted(tmp_path):
     path = _file(tmp_path, ("\ufeff" + "\r\n".join(_good_lines(REGRESSION)) + "\r\n").encode())
-    assert tasks_catalog.catalog_validate(spec=tasks_catalog.catalog_task(REGRESSION), path=path) == 200
+    assert (
+        problem_catalog.catalog_validate(spec=problem_catalog.catalog_problem(REGRESSION), path=path) == 200
+    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -145,8 +147,8 @@ def test_no_bytes_make_the_parser_raise_anything_but_a_format_error(tmp_path, li
     path = tmp_path / "fuzz.csv"
     path.write_bytes(b"\n".join(lines) + b"\n")
     try:
-        tasks_catalog.catalog_validate(spec=tasks_catalog.catalog_task(REGRESSION), path=path)
-    except tasks_catalog.PredictionFormatError as error:
+        problem_catalog.catalog_validate(spec=problem_catalog.catalog_problem(REGRESSION), path=path)
+    except problem_catalog.PredictionFormatError as error:
         assert str(error)
         assert len(str(error)) < 400
 
@@ -210,7 +212,7 @@ def test_the_worker_grades_a_hostile_file_wrong_format_once_not_an_internal_erro
     submission_grade(submission_id=submission.pk, worker="test-worker")
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.FAILED
-    assert submission.verdict == Verdict.WRONG_FORMAT, submission.verdict_detail
+    assert submission.verdict == SubmissionVerdict.WRONG_FORMAT, submission.verdict_detail
     assert submission.attempts == 1, "a student's file is not retried as the platform's failure"
     for word in words:
         assert word in submission.verdict_detail
@@ -318,7 +320,7 @@ def test_the_migration_turns_stored_infinite_scores_into_wrong_format_results(re
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA ignore_check_constraints = OFF")
     broken.refresh_from_db()
-    assert broken.status == SubmissionStatus.FAILED and broken.verdict == Verdict.WRONG_FORMAT
+    assert broken.status == SubmissionStatus.FAILED and broken.verdict == SubmissionVerdict.WRONG_FORMAT
     assert broken.score is None and broken.score_public is None and broken.score_private is None
     assert "finite" in broken.verdict_detail
     assert Submission.objects.get(pk=fine.pk).score == 1.5

@@ -11,9 +11,9 @@ import pytest
 from grader.sandbox import (
     DATA_MOUNT,
     KERNEL_DIED_EXIT_CODE,
+    RunVerdict,
     SandboxLimits,
     SandboxResult,
-    Verdict,
     runner_command,
     sandbox_run,
 )
@@ -78,7 +78,7 @@ def test_script_writes_predictions_from_public_data(tmp_path: Path) -> None:
         helper="def double(x):\n    return 2 * x\n",
     )
     result = run_submission(tmp_path, "script", name)
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert (tmp_path / "output" / "predictions.csv").read_text() == "id,y\n1,4\n2,10\n"
     assert f"argv ['{SUBMISSION}/solution.py'] __main__" in result.log
 
@@ -88,7 +88,7 @@ def test_script_exception_is_a_runtime_error_with_traceback(tmp_path: Path) -> N
         tmp_path, "solution.py", "def train():\n    raise ValueError('bad shape (3, 4)')\n\ntrain()\n"
     )
     result = run_submission(tmp_path, "script", name)
-    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert result.verdict is RunVerdict.RUNTIME_ERROR
     assert result.exit_code == 1
     assert "ValueError: bad shape (3, 4)" in result.log
     assert 'solution.py", line 2, in train' in result.log
@@ -97,7 +97,7 @@ def test_script_exception_is_a_runtime_error_with_traceback(tmp_path: Path) -> N
 def test_missing_script_is_reported(tmp_path: Path) -> None:
     (tmp_path / "submission").mkdir()
     result = run_submission(tmp_path, "script", "nothing.py")
-    assert result.verdict is Verdict.RUNTIME_ERROR and result.exit_code == 2
+    assert result.verdict is RunVerdict.RUNTIME_ERROR and result.exit_code == 2
     assert "was not found" in result.log
 
 
@@ -112,7 +112,7 @@ def test_notebook_that_writes_predictions_succeeds(tmp_path: Path) -> None:
         "    f.write('id,y\\n' + ''.join(f\"{r['id']},{int(r['x']) + 1}\\n\" for r in rows))",
     )
     result = run_submission(tmp_path, "notebook", name)
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert (tmp_path / "output" / "predictions.csv").read_text() == "id,y\n1,3\n2,6\n"
     executed = nbformat.read(tmp_path / "output" / "executed.ipynb", as_version=4)
     assert executed.cells[1].outputs[0]["text"] == "rows 2\n"
@@ -124,7 +124,7 @@ def test_notebook_exception_is_a_runtime_error_with_traceback(tmp_path: Path) ->
         tmp_path, "homework.ipynb", "x = 1", "def f():\n    return x / 0\nf()", "print('never')"
     )
     result = run_submission(tmp_path, "notebook", name)
-    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert result.verdict is RunVerdict.RUNTIME_ERROR
     assert result.exit_code == 1
     assert "ZeroDivisionError" in result.log and "division by zero" in result.log
     assert "\x1b[" not in result.log  # plain text, no terminal colours
@@ -136,7 +136,7 @@ def test_notebook_exception_is_a_runtime_error_with_traceback(tmp_path: Path) ->
 def test_notebook_whose_kernel_exits_is_not_passing(tmp_path: Path) -> None:
     name = write_notebook(tmp_path, "homework.ipynb", "import os\nos._exit(0)", "print('never')")
     result = run_submission(tmp_path, "notebook", name)
-    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert result.verdict is RunVerdict.RUNTIME_ERROR
     assert result.exit_code == KERNEL_DIED_EXIT_CODE
     assert "kernel died" in result.detail
     assert (tmp_path / "output" / "executed.ipynb").exists()
@@ -148,7 +148,7 @@ def test_notebook_kernel_killed_for_memory_is_a_memory_verdict(tmp_path: Path) -
     )
     limits = SandboxLimits(**{**LIMITS.__dict__, "memory_bytes": 320 * MIB})
     result = run_submission(tmp_path, "notebook", name, limits=limits)
-    assert result.verdict is Verdict.MEMORY_LIMIT, result
+    assert result.verdict is RunVerdict.MEMORY_LIMIT, result
     assert not result.passed
 
 
@@ -156,7 +156,7 @@ def test_unreadable_notebook_is_reported(tmp_path: Path) -> None:
     (tmp_path / "submission").mkdir()
     (tmp_path / "submission" / "broken.ipynb").write_text("{not json")
     result = run_submission(tmp_path, "notebook", "broken.ipynb")
-    assert result.verdict is Verdict.RUNTIME_ERROR and result.exit_code == 2
+    assert result.verdict is RunVerdict.RUNTIME_ERROR and result.exit_code == 2
     assert "could not be read" in result.log
 
 

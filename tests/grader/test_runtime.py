@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.services import user_language_set
-from grader import runtime, tasks_catalog
+from grader import problem_catalog, runtime
 from grader.failures import FAILURE_MARKER, failure_excerpt, failure_from_log, log_for_display
-from grader.sandbox import DATA_MOUNT, OUTPUT_MOUNT, SandboxLimits, Verdict, runner_command, sandbox_run
-from grader.services import _model_error_detail
+from grader.sandbox import DATA_MOUNT, OUTPUT_MOUNT, RunVerdict, SandboxLimits, runner_command, sandbox_run
+from grader.services.grading import _model_error_detail
 from tests.grader.conftest import assignment_make
 
 MIB = 1024 * 1024
@@ -84,7 +84,7 @@ def test_keras_runs_on_torch_and_matplotlib_headless_in_the_sandbox_without_a_ho
         output_dir=output,
         limits=SandboxLimits(wall_seconds=240, cpu_seconds=480, memory_bytes=2048 * MIB),
     )
-    assert result.verdict is Verdict.OK, result.log
+    assert result.verdict is RunVerdict.OK, result.log
     assert "backend torch params" in result.log
     assert "mpl agg /tmp/matplotlib /tmp/keras" in result.log.lower()
     assert (output / "plot.png").read_bytes()[:4] == b"\x89PNG"
@@ -94,21 +94,24 @@ def test_keras_runs_on_torch_and_matplotlib_headless_in_the_sandbox_without_a_ho
 
 
 def test_readme_tells_where_the_data_is_the_working_folder_and_where_the_slides_differ(db):
-    readme = (tasks_catalog.catalog_prepare("digits-cnn") / "public" / "README.txt").read_text()
+    readme = (problem_catalog.catalog_prepare("digits-cnn") / "public" / "README.txt").read_text()
     for fact in ("$DLIP_DATA_DIR", "/sandbox/data", "$DLIP_OUTPUT_DIR", "/sandbox/output", "/assets"):
         assert fact in readme
     assert 'numpy.load("train.npz")' in readme and "working folder" in readme
     assert "KERAS_BACKEND=torch" in readme and "matplotlib" in readme and "torchvision" in readme
     assert "Where the slides differ" in readme
     assert "8x8 scans upsampled to" in readme and "MNIST (28x28" in readme
-    fever = (tasks_catalog.catalog_prepare("fever-regression") / "public" / "README.txt").read_text()
+    fever = (problem_catalog.catalog_prepare("fever-regression") / "public" / "README.txt").read_text()
     assert "$DLIP_DATA_DIR" in fever and "Where the slides differ" not in fever
 
 
 def test_every_slide_difference_has_its_translation(db):
     """The page shows a task's slide differences translated: each task's English text is in the catalogue
     (grader.runtime lists it for makemessages) and has a Hungarian translation."""
-    texts = {tasks_catalog.catalog_task(key).slide_differences for key in tasks_catalog.catalog_task_names()}
+    texts = {
+        problem_catalog.catalog_problem(key).slide_differences
+        for key in problem_catalog.catalog_problem_names()
+    }
     texts.discard("")
     assert texts and texts <= set(runtime.SLIDE_DIFFERENCES_FOR_TRANSLATION)
     with translation.override("hu"):
@@ -231,7 +234,7 @@ def test_the_script_runner_reports_the_failing_line_of_the_script(tmp_path):
         output_dir=output,
         limits=SandboxLimits(wall_seconds=60, cpu_seconds=60, memory_bytes=1024 * MIB),
     )
-    assert result.verdict is Verdict.RUNTIME_ERROR and "Traceback" in result.log
+    assert result.verdict is RunVerdict.RUNTIME_ERROR and "Traceback" in result.log
     found = failure_from_log(result.log)
     assert found is not None
     assert (found["where"], found["error_type"], found["line"]) == ("script", "FileNotFoundError", 4)
@@ -263,7 +266,7 @@ def test_the_public_files_are_linked_into_the_working_folder_and_not_copied_out(
         limits=SandboxLimits(wall_seconds=60, cpu_seconds=60, memory_bytes=1024 * MIB),
         output_links={"train.csv": f"{DATA_MOUNT}/train.csv"},
     )
-    assert result.verdict is Verdict.OK, result.log
+    assert result.verdict is RunVerdict.OK, result.log
     assert "['x', '1']" in result.log and "read-only 30" in result.log
     assert sorted(p.name for p in output.iterdir()) == ["predictions.csv"]
     assert "not kept" not in result.detail

@@ -20,9 +20,9 @@ from grader import sandbox
 from grader.sandbox import (
     DATA_MOUNT,
     OUTPUT_MOUNT,
+    RunVerdict,
     SandboxLimits,
     SandboxResult,
-    Verdict,
     runner_command,
     sandbox_check,
     sandbox_run,
@@ -68,7 +68,7 @@ def run_python(
 
 def assert_normal_run_works(tmp_path: Path) -> None:
     result = run_python("print('still fine')", tmp_path / "after")
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert result.log == "still fine\n"
 
 
@@ -102,7 +102,7 @@ def test_normal_run_reads_inputs_and_writes_output(tmp_path: Path) -> None:
         tmp_path,
         inputs={DATA_MOUNT: data},
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert result.exit_code == 0 and result.signal is None
     assert result.log == f"cwd {OUTPUT_MOUNT} kept from before\n"
     assert (tmp_path / "output" / "sub" / "predictions.csv").read_text() == "sum,6\n"
@@ -126,7 +126,7 @@ def test_network_is_unreachable(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert "CONNECTED" not in result.log
     assert result.log.count("refused") == 2
     assert "['lo']" in result.log  # only loopback in its own network namespace
@@ -172,7 +172,7 @@ def test_hidden_files_on_the_host_cannot_be_read(tmp_path: Path, planted_secrets
         tmp_path,
         inputs={DATA_MOUNT: data},
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert "READ" not in result.log and f"secret-{token}" not in result.log
     assert result.log.count("denied") == 8
     assert f"[{VENV.name!r}]" in result.log  # of the venv's folder (the checkout) only the venv is there
@@ -201,7 +201,7 @@ def test_proc_shows_only_the_sandbox(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     pids = eval(result.log.split("pids ")[1].splitlines()[0])
     assert max(pids) < 20 and len(pids) <= 4  # bubblewrap's init, the command, maybe a reaped helper
     assert result.log.split("init ")[1].split()[0].endswith("bwrap")  # its own init, not the host's
@@ -224,7 +224,7 @@ def test_runs_as_non_root_without_capabilities(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     for key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
         assert f"{key} 0000000000000000" in result.log
     assert "NoNewPrivs 1" in result.log
@@ -239,7 +239,7 @@ def test_environment_is_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     result = run_python(
         "import json, os; print(json.dumps(dict(os.environ)))", tmp_path, env={"DLIP_TASK": "mnist"}
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     import json
 
     seen = json.loads(result.log)
@@ -269,7 +269,7 @@ def test_writes_outside_the_output_folder_fail(tmp_path: Path) -> None:
         tmp_path,
         inputs={DATA_MOUNT: data},
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert "WROTE" not in result.log and result.log.count("refused") == 8
     assert (data / "x.csv").read_text() == "x\n"
     assert not venv_file.exists() and not (REPO / "evil").exists()
@@ -284,7 +284,7 @@ def test_runtime_error_keeps_the_traceback(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert result.verdict is RunVerdict.RUNTIME_ERROR
     assert result.exit_code == 1
     assert "ZeroDivisionError: division by zero" in result.log
     assert "in predict" in result.log
@@ -293,13 +293,13 @@ def test_runtime_error_keeps_the_traceback(tmp_path: Path) -> None:
 
 def test_exit_code_is_reported(tmp_path: Path) -> None:
     result = run_python("import sys; sys.exit(3)", tmp_path)
-    assert result.verdict is Verdict.RUNTIME_ERROR and result.exit_code == 3
+    assert result.verdict is RunVerdict.RUNTIME_ERROR and result.exit_code == 3
 
 
 def test_infinite_loop_hits_the_wall_time_limit(tmp_path: Path) -> None:
     limits = SandboxLimits(**{**SMALL.__dict__, "wall_seconds": 1.5})
     result = run_python("import time\nwhile True: time.sleep(0.1)", tmp_path, limits=limits)
-    assert result.verdict is Verdict.TIME_LIMIT
+    assert result.verdict is RunVerdict.TIME_LIMIT
     assert 1.5 <= result.wall_seconds < 3
     assert "time limit" in result.detail
     assert_normal_run_works(tmp_path)
@@ -308,14 +308,14 @@ def test_infinite_loop_hits_the_wall_time_limit(tmp_path: Path) -> None:
 def test_busy_processes_hit_the_cpu_time_limit(tmp_path: Path) -> None:
     limits = SandboxLimits(**{**SMALL.__dict__, "cpu_seconds": 1, "wall_seconds": 8})
     result = run_python("import os\nos.fork()\nwhile True: pass", tmp_path, limits=limits)
-    assert result.verdict is Verdict.TIME_LIMIT
+    assert result.verdict is RunVerdict.TIME_LIMIT
     assert "CPU" in result.detail
     assert result.wall_seconds < 4
 
 
 def test_memory_far_past_the_limit_is_a_memory_verdict(tmp_path: Path) -> None:
     result = run_python("b = bytearray(1 << 30)\nprint('SURVIVED')", tmp_path)
-    assert result.verdict is Verdict.MEMORY_LIMIT, result
+    assert result.verdict is RunVerdict.MEMORY_LIMIT, result
     assert "SURVIVED" not in result.log and not result.passed
     assert_normal_run_works(tmp_path)
 
@@ -330,14 +330,14 @@ def test_gradual_allocation_in_a_child_is_killed_not_passed(tmp_path: Path) -> N
         tmp_path,
     )
     # The parent exits 0, but a process of the run died of memory: never a pass.
-    assert result.verdict is Verdict.MEMORY_LIMIT, result
+    assert result.verdict is RunVerdict.MEMORY_LIMIT, result
 
 
 def test_memory_limit_without_cgroups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_SANDBOX_CGROUPS", "0")
     result = run_python("b = bytearray(1 << 30)", tmp_path)
     assert result.enforcement == "rlimit"
-    assert result.verdict is Verdict.MEMORY_LIMIT, result
+    assert result.verdict is RunVerdict.MEMORY_LIMIT, result
 
 
 def test_fork_bomb_is_contained(tmp_path: Path) -> None:
@@ -349,7 +349,7 @@ def test_fork_bomb_is_contained(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.PROCESS_LIMIT, result.detail
+    assert result.verdict is RunVerdict.PROCESS_LIMIT, result.detail
     assert result.wall_seconds < SMALL.wall_seconds + 1
     assert_normal_run_works(tmp_path)
 
@@ -357,7 +357,7 @@ def test_fork_bomb_is_contained(tmp_path: Path) -> None:
 def test_fork_bomb_without_cgroups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_SANDBOX_CGROUPS", "0")
     result = run_python("import os\nwhile True: os.fork()", tmp_path)
-    assert result.verdict is Verdict.PROCESS_LIMIT, result.detail
+    assert result.verdict is RunVerdict.PROCESS_LIMIT, result.detail
     monkeypatch.delenv("GRADER_SANDBOX_CGROUPS")
     assert_normal_run_works(tmp_path)
 
@@ -372,7 +372,7 @@ def test_one_huge_file_hits_the_file_size_limit(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.OUTPUT_LIMIT, result
+    assert result.verdict is RunVerdict.OUTPUT_LIMIT, result
     assert "file larger" in result.detail
     assert (tmp_path / "output" / "huge.bin").stat().st_size <= SMALL.max_file_bytes
     assert shutil.disk_usage(tmp_path).free > free_before - 64 * MIB
@@ -390,7 +390,7 @@ def test_many_files_fill_the_output_folder_not_the_disk(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.OUTPUT_LIMIT, result
+    assert result.verdict is RunVerdict.OUTPUT_LIMIT, result
     assert "output folder" in result.detail
     total = sum(p.stat().st_size for p in (tmp_path / "output").iterdir())
     assert total <= SMALL.max_output_bytes
@@ -408,7 +408,7 @@ def test_filling_tmp_is_capped(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.OUTPUT_LIMIT, result
+    assert result.verdict is RunVerdict.OUTPUT_LIMIT, result
     assert "No space left on device" in result.log
 
 
@@ -423,7 +423,7 @@ def test_printing_gigabytes_is_stopped_early_and_the_log_capped(tmp_path: Path) 
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.OUTPUT_LIMIT
+    assert result.verdict is RunVerdict.OUTPUT_LIMIT
     assert result.log_truncated
     assert result.log.startswith("first line\n")
     assert "bytes of output omitted" in result.log
@@ -439,14 +439,14 @@ def test_import_torch_works_under_the_default_limits(tmp_path: Path) -> None:
         tmp_path,
         limits=SandboxLimits(wall_seconds=60),
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert "0.0 True" in result.log
 
 
 def test_torch_allocation_past_the_limit_is_a_memory_verdict(tmp_path: Path) -> None:
     limits = SandboxLimits(**{**SMALL.__dict__, "memory_bytes": 512 * MIB, "wall_seconds": 30})
     result = run_python("import torch\nx = torch.ones(1 << 28)\nprint('SURVIVED')", tmp_path, limits=limits)
-    assert result.verdict is Verdict.MEMORY_LIMIT, result
+    assert result.verdict is RunVerdict.MEMORY_LIMIT, result
 
 
 def test_sandbox_failure_is_not_the_students_error(tmp_path: Path) -> None:
@@ -458,7 +458,7 @@ def test_sandbox_failure_is_not_the_students_error(tmp_path: Path) -> None:
         limits=SMALL,
         workdir="/does/not/exist",
     )
-    assert result.verdict is Verdict.SANDBOX_ERROR
+    assert result.verdict is RunVerdict.SANDBOX_ERROR
     assert "chdir" in result.detail
 
 
@@ -489,7 +489,7 @@ def test_no_processes_left_behind(tmp_path: Path) -> None:
         """,
         tmp_path,
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert result.log == "daemon started\n"
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True)
     assert left.stdout == b""  # the PID namespace took the daemon down with the command
@@ -574,7 +574,7 @@ KERNEL_PROBE = """
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="the probe uses x86-64 system call numbers")
 def test_seccomp_denies_namespaces_io_uring_keyring_bpf_ptrace_and_mounts(tmp_path: Path) -> None:
     result = run_python(KERNEL_PROBE, tmp_path)
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert "ALLOWED" not in result.log, result.log
     assert result.log.count("denied") == 15, result.log
     assert "subprocess b'42\\n'" in result.log and "fork 3" in result.log
@@ -605,7 +605,7 @@ def test_nothing_stored_in_the_kernel_keyring_reaches_the_next_run(tmp_path: Pat
     first = run_python(keyring_code, tmp_path / "first")
     second = run_python(keyring_code, tmp_path / "second")
     for result in (first, second):
-        assert result.verdict is Verdict.OK, result
+        assert result.verdict is RunVerdict.OK, result
         assert "add_key -1 EPERM" in result.log and "request_key EPERM" in result.log, result.log
         assert secret not in result.log.split("add_key")[1]
 
@@ -626,7 +626,7 @@ def test_proc_shows_no_host_path_but_the_inputs_own(tmp_path: Path) -> None:
         tmp_path,
         inputs={"/sandbox/submission": work},
     )
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert "/proc/self/mountinfo" in result.log and "/sandbox/submission" in result.log
     cmdline = result.log.split("/proc/self/mountinfo")[0]
     assert str(tmp_path) not in cmdline and "--bind" not in cmdline and "--setenv" not in cmdline
@@ -671,7 +671,7 @@ DEEP_AND_ODD_OUTPUT = """
 def test_deep_wide_and_oddly_named_output_is_copied_within_limits(tmp_path: Path) -> None:
     limits = SandboxLimits(**{**SMALL.__dict__, "wall_seconds": 30, "cpu_seconds": 30})
     result = run_python(DEEP_AND_ODD_OUTPUT, tmp_path, limits=limits)
-    assert result.verdict is Verdict.OK, result
+    assert result.verdict is RunVerdict.OK, result
     assert "made it" in result.log
     assert "entries of the output folder were not kept" in result.detail
     output = tmp_path / "output"
@@ -703,7 +703,7 @@ def test_a_command_the_sandbox_cannot_see_is_a_sandbox_error_not_the_students(tm
         output_dir=tmp_path / "output",
         limits=SMALL,
     )
-    assert result.verdict is Verdict.SANDBOX_ERROR, result
+    assert result.verdict is RunVerdict.SANDBOX_ERROR, result
     assert "cannot execute /opt/missing-venv/bin/python" in result.detail
 
 

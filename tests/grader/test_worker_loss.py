@@ -19,7 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Grading, Submission, SubmissionStatus
 from grader.services import submission_create
 from tests.conftest import ManagedProcess, worker_start
@@ -33,7 +33,9 @@ WALL_SECONDS = 6
 
 
 def slow_script() -> bytes:
-    predictions = tasks_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
+    predictions = problem_catalog.catalog_reference(
+        TASK, epochs=REFERENCE_EPOCHS
+    ).predictions_path.read_bytes()
     return ("import time\ntime.sleep(2.5)\n" + carrying_script(predictions)).encode()
 
 

@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import Grading, Submission, SubmissionStatus
 from grader.services import submission_create
 from tests.conftest import asgi_server_start, worker_start
@@ -76,7 +76,7 @@ def test_database_outage_refuses_uploads_cleanly_and_grades_the_waiting_job_once
         assignment = assignment_make(course, task=TASK, kinds=("predictions",))
         wait_done(assignment.submissions.get(is_reference=True), worker=worker)
         token = Token.objects.create(user=student).key
-        reference = tasks_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS)
+        reference = problem_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS)
         predictions = reference.predictions_path.read_bytes()
         api = f"{server.url}/api/assignments/{assignment.pk}/submissions/"
         files_before, rows_before = stored_files(), Submission.objects.count()

@@ -16,8 +16,8 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from grader import tasks_catalog
-from grader.models import Grading, Submission, SubmissionStatus, Verdict
+from grader import problem_catalog
+from grader.models import Grading, Submission, SubmissionStatus, SubmissionVerdict
 from grader.services import submission_create
 from tests.conftest import purge_filesystem_broker, worker_start
 from tests.grader.conftest import REFERENCE_EPOCHS, assignment_make, wait_done
@@ -29,7 +29,7 @@ TASK = "fever-regression"
 
 
 def reference_predictions() -> bytes:
-    return tasks_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
+    return problem_catalog.catalog_reference(TASK, epochs=REFERENCE_EPOCHS).predictions_path.read_bytes()
 
 
 def wait_for(predicate, *, timeout: float, what: str) -> float:
@@ -140,7 +140,7 @@ def test_the_platforms_own_failures_are_retried_after_a_growing_pause_not_back_t
         spread = time.monotonic() - first_claim
     finally:
         worker.kill(signal.SIGTERM)
-    assert done.status == SubmissionStatus.FAILED and done.verdict == Verdict.INTERNAL_ERROR
+    assert done.status == SubmissionStatus.FAILED and done.verdict == SubmissionVerdict.INTERNAL_ERROR
     assert done.attempts == 3
     figures = {"fault": "internal error x3", "backoff_s": [2, 4], "first_to_last_s": round(spread, 1)}
     print(json.dumps(figures))

@@ -164,6 +164,12 @@ def test_a_late_resubmission_keeps_the_on_time_hand_in_and_the_offered_grade(
     assert status.eligible and status.reasons == []
 
 
+def test_a_milestone_handed_in_only_after_the_deadline_is_late(team, milestones, student, grader_user):
+    hand_in(team, milestones[0], student, late=True)
+    hand_in(team, milestones[0], student, late=True)
+    assert "Milestone 1: data was submitted after the deadline." in offered_grade_status(project=team).reasons
+
+
 def test_a_late_final_does_not_matter_but_english_does(team, milestones, student, grader_user):
     for milestone in milestones:
         hand_in(team, milestone, student, late=milestone.order == 3, in_english=milestone.order != 1)

@@ -12,22 +12,22 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from reference_models import reference_train, task_get, task_names, task_prepare
+from reference_models import problem_get, problem_names, problem_prepare, reference_train
 from reference_models.keys import PRACTICE_SECRET, keyed_seed, secret_fingerprint
-from reference_models.scoring import task_file_read, values_score
-from reference_models.tasks.digits import digits_images
+from reference_models.problems.digits import digits_images
+from reference_models.scoring import problem_file_read, values_score
 from tests.reference_models.lookup import lookup_exact, lookup_nearest
 
 SECRET = b"a deployment's data secret, not in the repository"
-GRADED = [name for name in task_names() if not task_get(name).practice_only]
-PRACTICE = [name for name in task_names() if task_get(name).practice_only]
+GRADED = [name for name in problem_names() if not problem_get(name).practice_only]
+PRACTICE = [name for name in problem_names() if problem_get(name).practice_only]
 # Half the default training: the reference the grader uses (the default) only does better.
 SHORT_EPOCHS = {"digits-cnn": 15, "fever-regression": 100, "fever-classification": 100}
 
 
 def _truth(task, data_dir):
     public = task.public_load(data_dir / "public")
-    ids, truth = task_file_read(task, data_dir / "hidden" / "test_labels.csv", public.test_ids.tolist())
+    ids, truth = problem_file_read(task, data_dir / "hidden" / "test_labels.csv", public.test_ids.tolist())
     order = {int(i): n for n, i in enumerate(public.test_ids)}
     return public, [order[int(i)] for i in ids], truth
 
@@ -68,7 +68,7 @@ def _digits_attacks(public):
 def _fever_attacks(task, public):
     """Rerun the generator with every seed the repository holds (the practice secret, the old fixed
     seed) and look the test inputs up there; and the nearest public training input."""
-    from reference_models.tasks.fever import N_TEST, N_TRAIN, N_VAL, fever_samples
+    from reference_models.problems.fever import N_TEST, N_TRAIN, N_VAL, fever_samples
 
     attacks = {}
     for name, rng in {
@@ -93,7 +93,7 @@ def references(tmp_path_factory):
     out = {}
     for name in GRADED:
         folder = tmp_path_factory.mktemp(name)
-        task_prepare(name, folder / "data", secret=SECRET)
+        problem_prepare(name, folder / "data", secret=SECRET)
         report = reference_train(
             task=name,
             out_dir=folder,
@@ -107,7 +107,7 @@ def references(tmp_path_factory):
 
 
 def test_every_built_in_task_is_either_attacked_here_or_practice_only():
-    assert set(GRADED) | set(PRACTICE) == set(task_names())
+    assert set(GRADED) | set(PRACTICE) == set(problem_names())
     assert set(GRADED) == {"digits-cnn", "fever-regression", "fever-classification"}
     assert set(PRACTICE) == {"weather-forecast", "temperature-lstm", "texture-transfer"}
 
@@ -115,7 +115,7 @@ def test_every_built_in_task_is_either_attacked_here_or_practice_only():
 @pytest.mark.parametrize("name", GRADED)
 def test_no_lookup_beats_the_reference(name, references):
     data_dir, report = references[name]
-    task = task_get(name, secret=SECRET)
+    task = problem_get(name, secret=SECRET)
     public = task.public_load(data_dir / "public")
     attacks = _digits_attacks(public) if name == "digits-cnn" else _fever_attacks(task, public)
     scores = {attack: _score(task, data_dir, values) for attack, values in attacks.items()}
@@ -139,8 +139,8 @@ def test_the_digits_lookup_scored_one_without_the_secret_distortion():
 
 def test_the_keyed_data_differ_by_secret_and_never_hold_it(tmp_path):
     for name in GRADED:
-        task_prepare(name, tmp_path / name / "a", secret=SECRET)
-        task_prepare(name, tmp_path / name / "b", secret=b"another course's secret")
+        problem_prepare(name, tmp_path / name / "a", secret=SECRET)
+        problem_prepare(name, tmp_path / name / "b", secret=b"another course's secret")
         a = (tmp_path / name / "a" / "hidden" / "test_labels.csv").read_bytes()
         b = (tmp_path / name / "b" / "hidden" / "test_labels.csv").read_bytes()
         test_a = (tmp_path / name / "a" / "public" / "test.npz").read_bytes()
@@ -159,13 +159,13 @@ def test_the_keyed_data_differ_by_secret_and_never_hold_it(tmp_path):
 def test_the_weather_lookup_reads_off_the_future_so_the_task_is_practice_only(tmp_path):
     """Why weather-forecast cannot be graded: matching each test window against the public series
     gives MAE 0.0, whatever the secret."""
-    from reference_models.tasks.weather_forecast import (
+    from reference_models.problems.weather_forecast import (
         _windows,
         weather_daily,
     )
 
-    task = task_get("weather-forecast", secret=SECRET)
-    task_prepare(task, tmp_path, secret=SECRET)
+    task = problem_get("weather-forecast", secret=SECRET)
+    problem_prepare(task, tmp_path, secret=SECRET)
     public = task.public_load(tmp_path / "public")
     frame = weather_daily()
     x_all, y_all, _ = _windows(frame, "2012-01-01", "2015-12-31")

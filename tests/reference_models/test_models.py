@@ -13,8 +13,8 @@ import pytest
 import torch
 from skimage.feature import match_template
 
-from reference_models import model_build, reference_train, task_get, task_names
-from reference_models.tasks.texture_transfer import (
+from reference_models import model_build, problem_get, problem_names, reference_train
+from reference_models.problems.texture_transfer import (
     BANDS,
     FROZEN,
     PATCH,
@@ -32,10 +32,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def splits():
-    return {name: task_get(name).split_build() for name in task_names()}
+    return {name: problem_get(name).split_build() for name in problem_names()}
 
 
-@pytest.mark.parametrize(("name", "variant"), [(n, v) for n in task_names() for v in task_get(n).variants])
+@pytest.mark.parametrize(
+    ("name", "variant"), [(n, v) for n in problem_names() for v in problem_get(n).variants]
+)
 def test_every_variant_exports_to_torchscript_with_the_same_outputs(splits, name, variant):
     torch.manual_seed(0)
     model = model_build(name, variant).eval()
@@ -46,7 +48,7 @@ def test_every_variant_exports_to_torchscript_with_the_same_outputs(splits, name
     with torch.no_grad():
         expected = model(x)
         assert torch.allclose(scripted(x), expected, atol=1e-6)
-    task = task_get(name)
+    task = problem_get(name)
     width = len(task.classes) if task.classes else len(task.columns)
     assert expected.shape == (5, width)
 
@@ -142,8 +144,8 @@ def test_all_data_comes_from_installed_packages(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    for name in task_names():
-        split = task_get(name).split_build()
+    for name in problem_names():
+        split = problem_get(name).split_build()
         assert len(split.x_test) == len(split.y_test) > 0
     for name in (*SOURCE_IMAGES, *TARGET_IMAGES):
         image = gray_image(name)
@@ -151,7 +153,7 @@ def test_all_data_comes_from_installed_packages(monkeypatch):
 
 
 def test_texture_splits_come_from_disjoint_rows_of_real_images():
-    split = task_get("texture-transfer").split_build()
+    split = problem_get("texture-transfer").split_build()
     assert split.x_train.shape == (800, 1, 32, 32) and split.x_val.shape == (200, 1, 32, 32)
     assert split.x_test.shape == (200, 1, 32, 32)
     for y in (split.y_train, split.y_val, split.y_test):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from reference_models import ModelLoadError, model_load, reference_train, task_get, task_names
+from reference_models import ModelLoadError, model_load, problem_get, problem_names, reference_train
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,7 +94,7 @@ def test_predict_accepts_state_dict_and_torchscript(trained, tmp_path):
 
 
 def test_wrong_state_dict_and_pickles_are_refused(tmp_path):
-    torch.save(task_get("digits-cnn").model_build("lenet5").state_dict(), tmp_path / "digits.pt")
+    torch.save(problem_get("digits-cnn").model_build("lenet5").state_dict(), tmp_path / "digits.pt")
     with pytest.raises(ModelLoadError, match="fits no variant"):
         model_load("fever-regression", tmp_path / "digits.pt")
 
@@ -110,9 +110,9 @@ def test_wrong_state_dict_and_pickles_are_refused(tmp_path):
 def test_list_names_every_task():
     listed = _cli("list", "--json")
     assert listed.returncode == 0, listed.stderr
-    assert [t["name"] for t in json.loads(listed.stdout)] == task_names()
+    assert [t["name"] for t in json.loads(listed.stdout)] == problem_names()
     table = _cli("list")
-    assert [line.split()[0] for line in table.stdout.splitlines()] == task_names()
+    assert [line.split()[0] for line in table.stdout.splitlines()] == problem_names()
 
 
 def test_train_shows_progress_on_stderr_and_prints_json_metrics(tmp_path):

@@ -6,8 +6,8 @@ import time
 import numpy as np
 import pytest
 
-from reference_models import task_get, task_names, task_prepare
-from reference_models.task import npz_read
+from reference_models import problem_get, problem_names, problem_prepare
+from reference_models.problem import npz_read
 
 EXPECTED = {
     "digits-cnn",
@@ -20,18 +20,18 @@ EXPECTED = {
 
 
 def test_task_names_are_stable():
-    assert set(task_names()) == EXPECTED
-    for name in task_names():
-        task = task_get(name)
+    assert set(problem_names()) == EXPECTED
+    for name in problem_names():
+        task = problem_get(name)
         assert task.name == name and task.columns and task.metric in {"accuracy", "mae"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_prepare_is_deterministic_idempotent_fast_and_leaks_no_labels(name, tmp_path):
     started = time.perf_counter()
-    task_prepare(name, tmp_path / "a")
+    problem_prepare(name, tmp_path / "a")
     assert time.perf_counter() - started < 20
-    task_prepare(name, tmp_path / "b")
+    problem_prepare(name, tmp_path / "b")
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert {str(p) for p in files} == {
         "public/manifest.json",
@@ -45,12 +45,12 @@ def test_prepare_is_deterministic_idempotent_fast_and_leaks_no_labels(name, tmp_
     for path in files:
         assert (tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes(), path
     stamps = {p: (tmp_path / "a" / p).stat().st_mtime_ns for p in files}
-    task_prepare(name, tmp_path / "a")  # again: nothing rewritten
+    problem_prepare(name, tmp_path / "a")  # again: nothing rewritten
     assert stamps == {p: (tmp_path / "a" / p).stat().st_mtime_ns for p in files}
 
     public, hidden = tmp_path / "a" / "public", tmp_path / "a" / "hidden"
     manifest = json.loads((public / "manifest.json").read_text())
-    task = task_get(name)
+    task = problem_get(name)
     assert manifest["task"] == name and manifest["metric"] == task.metric
     assert manifest["higher_is_better"] == task.higher_is_better
     assert manifest["prediction_format"]["header"] == ["id", *task.columns]

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from reference_models import model_build, reference_train
-from reference_models.tasks.texture_transfer import FROZEN
+from reference_models.problems.texture_transfer import FROZEN
 
 
 def _run(task, tmp_path, **kwargs):

@@ -8,17 +8,17 @@ import pytest
 from reference_models import (
     PredictionFormatError,
     predictions_validate,
+    problem_get,
+    problem_prepare,
     score_predictions,
-    task_get,
-    task_prepare,
 )
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
     out = tmp_path_factory.mktemp("fever")
-    task_prepare("fever-classification", out)
-    task_prepare("fever-regression", out / "regression")
+    problem_prepare("fever-classification", out)
+    problem_prepare("fever-regression", out / "regression")
     return out
 
 
@@ -37,7 +37,7 @@ def _write(tmp_path: Path, lines) -> Path:
 
 
 def test_perfect_predictions_score_one_and_subset_scores_only_those_ids(prepared, tmp_path):
-    task = task_get("fever-classification")
+    task = problem_get("fever-classification")
     lines = _truth_lines(prepared)
     path = _write(tmp_path, [lines[0], *reversed(lines[1:])])  # any order is fine
     score = score_predictions(task=task, predictions_path=path, hidden_dir=prepared / "hidden")
@@ -56,7 +56,7 @@ def test_perfect_predictions_score_one_and_subset_scores_only_those_ids(prepared
 
 
 def test_regression_details_per_output(prepared, tmp_path):
-    task = task_get("fever-regression")
+    task = problem_get("fever-regression")
     lines = _truth_lines(prepared, "fever-regression")
     shifted = [lines[0]] + [f"{line.split(',')[0]},{float(line.split(',')[1]) + 0.5}" for line in lines[1:]]
     score = score_predictions(
@@ -85,7 +85,7 @@ def test_regression_details_per_output(prepared, tmp_path):
     ],
 )
 def test_bad_classification_files_raise_one_error_type(prepared, tmp_path, mutate, message):
-    task = task_get("fever-classification")
+    task = problem_get("fever-classification")
     path = _write(tmp_path, mutate(_truth_lines(prepared)))
     with pytest.raises(PredictionFormatError, match=message):
         score_predictions(task=task, predictions_path=path, hidden_dir=prepared / "hidden")
@@ -97,7 +97,7 @@ def test_bad_classification_files_raise_one_error_type(prepared, tmp_path, mutat
     "value", ["nan", "inf", "-Infinity", "1e999", "1_000", "0x10", "", "37,5", "__import__('os')"]
 )
 def test_bad_numbers_are_refused(prepared, tmp_path, value):
-    task = task_get("fever-regression")
+    task = problem_get("fever-regression")
     lines = _truth_lines(prepared, "fever-regression")
     lines[3] = f'{lines[3].split(",")[0]},"{value}"' if "," in value else f"{lines[3].split(',')[0]},{value}"
     with pytest.raises(PredictionFormatError, match="Line 4, column temp_2h"):
@@ -107,7 +107,7 @@ def test_bad_numbers_are_refused(prepared, tmp_path, value):
 
 
 def test_binary_garbage_and_pickles_are_refused(prepared, tmp_path):
-    task = task_get("fever-regression")
+    task = problem_get("fever-regression")
     import pickle
 
     for content in (b"\xff\xfe\x00garbage", pickle.dumps({"id": [1]})):
@@ -120,7 +120,7 @@ def test_binary_garbage_and_pickles_are_refused(prepared, tmp_path):
 
 
 def test_sample_submission_is_valid(prepared):
-    task = task_get("fever-classification")
+    task = problem_get("fever-classification")
     rows = predictions_validate(
         task=task,
         predictions_path=prepared / "public" / "sample_submission.csv",

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import Course
 from core.errors import PlatformError
-from grader import tasks_catalog
+from grader import problem_catalog
 from grader.models import LeaderboardRule, SubmissionKind
 from grader.services import AssignmentRules, assignment_create, submission_grade
 
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             known = ", ".join(Course.objects.values_list("code", flat=True)) or "none yet"
             raise CommandError(f"No course {options['course']!r} (courses: {known}).")
         task = (options["task"] or "").strip()
-        names = tasks_catalog.catalog_task_names()
+        names = problem_catalog.catalog_problem_names()
         if options["bundle"] is None and task not in names:
             raise CommandError(f"Unknown task {task!r}; choose one of {', '.join(names)}.")
         if options["reference_epochs"] is not None and options["reference_epochs"] < 1:
@@ -90,7 +90,7 @@ class Command(BaseCommand):
         except InvalidOperation:
             raise CommandError(f"--points: {options['points']!r} is not a number.") from None
         rules = AssignmentRules(
-            title=options["title"] or (tasks_catalog.catalog_task(task).title if task else "Homework"),
+            title=options["title"] or (problem_catalog.catalog_problem(task).title if task else "Homework"),
             description=options["description"],
             kinds=_kinds(options["kinds"]),
             points=points,

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reference_models.task import PublicData, Split, Task
+from reference_models.problem import Problem, PublicData, Split
 
 
 class LeNet5(nn.Module):
@@ -139,7 +139,7 @@ def digits_images() -> tuple[np.ndarray, np.ndarray]:
     return images, digits.target.astype(np.int64)
 
 
-class DigitsTask(Task):
+class DigitsProblem(Problem):
     name = "digits-cnn"
     title = "CNN image classification: handwritten digits (LeNet-5)"
     metric = "accuracy"

@@ -34,8 +34,8 @@ from reference_models import api as reference_api
 from reference_models.keys import secret_fingerprint
 from reference_models.leaks import LeakReport, leak_check
 from reference_models.predictions import PredictionFormatError, predictions_read
+from reference_models.problem import HIDDEN_LABELS, Problem
 from reference_models.scoring import score_predictions
-from reference_models.task import HIDDEN_LABELS, Task
 
 BUNDLE_PREFIX = "bundle-"
 BUNDLE_MAX_BYTES = 200 * 1024 * 1024  # uncompressed, all members together
@@ -45,15 +45,15 @@ REFERENCE_PACKAGE_DIR = Path(reference_api.__file__).resolve().parent
 __all__ = [
     "BundleError",
     "PredictionFormatError",
-    "TaskSpec",
+    "ProblemSpec",
     "catalog_bundle_install",
     "catalog_bundle_leak_check",
     "catalog_prepare",
     "catalog_reference",
     "catalog_score",
     "catalog_split_ids",
-    "catalog_task",
-    "catalog_task_names",
+    "catalog_problem",
+    "catalog_problem_names",
     "catalog_validate",
     "zip_check",
 ]
@@ -64,7 +64,7 @@ class BundleError(ValueError):
 
 
 @dataclass(frozen=True)
-class TaskSpec:
+class ProblemSpec:
     """What the grader needs to know about a task: the prediction format and the metric."""
 
     key: str
@@ -74,7 +74,7 @@ class TaskSpec:
     columns: tuple[str, ...]
     classes: tuple[str, ...] | None
     n_test: int
-    # Why no graded assignment may use the task (empty: it may); see reference_models.task.Task.
+    # Why no graded assignment may use the task (empty: it may); see reference_models.problem.Problem.
     practice_only: str = ""
     # Where the course's slides and the task differ (English; grader.runtime has the translations).
     slide_differences: str = ""
@@ -83,7 +83,7 @@ class TaskSpec:
     def header(self) -> str:
         return ",".join(["id", *self.columns])
 
-    # The attributes reference_models' scorer reads from a Task (duck typing for bundles).
+    # The attributes reference_models' scorer reads from a Problem (duck typing for bundles).
     @property
     def name(self) -> str:
         return self.key
@@ -93,9 +93,9 @@ class TaskSpec:
         return self.classes is not None
 
 
-def catalog_task_names() -> list[str]:
+def catalog_problem_names() -> list[str]:
     """The reference tasks an assignment can use, in the order of the course."""
-    return reference_api.task_names()
+    return reference_api.problem_names()
 
 
 def _root() -> Path:
@@ -148,7 +148,7 @@ def catalog_prepare(key: str) -> Path:
         raise BundleError(f"The data bundle {key} is not installed on this machine.")
     with _locked(folder):
         if not done.exists():
-            reference_api.task_prepare(key, folder / "data", secret=_secret())
+            reference_api.problem_prepare(key, folder / "data", secret=_secret())
             (folder / "data" / "hidden").chmod(0o700)
             _world_readable(folder / "data" / "public")
             done.write_text("ok\n")
@@ -165,7 +165,7 @@ def _readme_refresh(key: str, data: Path) -> None:
         return
     public = data / "public"
     manifest = json.loads((public / "manifest.json").read_text())
-    text = reference_api.task_get(key, secret=_secret()).readme(manifest)
+    text = reference_api.problem_get(key, secret=_secret()).readme(manifest)
     readme = public / "README.txt"
     if not readme.exists() or readme.read_text() != text:
         with _locked(data.parent):
@@ -176,7 +176,7 @@ def _readme_refresh(key: str, data: Path) -> None:
     _readmes_checked.add(data)
 
 
-def _spec_from_manifest(key: str, manifest: dict[str, Any]) -> TaskSpec:
+def _spec_from_manifest(key: str, manifest: dict[str, Any]) -> ProblemSpec:
     header = list(manifest["prediction_format"]["header"])
     if not header or header[0] != "id" or len(header) < 2:
         raise BundleError("manifest.json: prediction_format.header must be ['id', <one or more columns>].")
@@ -186,7 +186,7 @@ def _spec_from_manifest(key: str, manifest: dict[str, Any]) -> TaskSpec:
     classes = manifest.get("classes")
     if metric == "accuracy" and not classes:
         raise BundleError("manifest.json: an accuracy task needs a list of classes.")
-    return TaskSpec(
+    return ProblemSpec(
         key=key,
         title=str(manifest.get("title") or key),
         metric=metric,
@@ -197,15 +197,15 @@ def _spec_from_manifest(key: str, manifest: dict[str, Any]) -> TaskSpec:
     )
 
 
-def catalog_task(key: str) -> TaskSpec:
+def catalog_problem(key: str) -> ProblemSpec:
     """The task's metric and prediction format; ``KeyError`` for an unknown name."""
     if key.startswith(BUNDLE_PREFIX):
         manifest = json.loads((catalog_prepare(key) / "public" / "manifest.json").read_text())
         return _spec_from_manifest(key, manifest)
-    task = reference_api.task_get(key, secret=_secret())
+    task = reference_api.problem_get(key, secret=_secret())
     data = catalog_prepare(key)
     manifest = json.loads((data / "public" / "manifest.json").read_text())
-    return TaskSpec(
+    return ProblemSpec(
         key=key,
         title=task.title,
         metric=task.metric,
@@ -218,13 +218,13 @@ def catalog_task(key: str) -> TaskSpec:
     )
 
 
-def _as_task(spec: TaskSpec) -> Task:
+def _as_problem(spec: ProblemSpec) -> Problem:
     if spec.key.startswith(BUNDLE_PREFIX):
-        return cast(Task, spec)  # the scorer reads name, metric, columns, classes, is_classification
-    return reference_api.task_get(spec.key, secret=_secret())
+        return cast(Problem, spec)  # the scorer reads name, metric, columns, classes, is_classification
+    return reference_api.problem_get(spec.key, secret=_secret())
 
 
-def catalog_validate(*, spec: TaskSpec, path: Path) -> int:
+def catalog_validate(*, spec: ProblemSpec, path: Path) -> int:
     """Check a prediction file's format on public facts only (header, ids, numbers); return its rows.
 
     Raises ``PredictionFormatError`` with a message for the student.
@@ -261,13 +261,13 @@ class Scores:
 
 
 def catalog_score(
-    *, spec: TaskSpec, predictions_path: Path, public_ids: set[int], private_ids: set[int]
+    *, spec: ProblemSpec, predictions_path: Path, public_ids: set[int], private_ids: set[int]
 ) -> Scores:
     """Score a prediction file on the whole test set and on its public and private parts.
 
     Trusted code: a strict text parser, no pickle, no eval. Raises ``PredictionFormatError``.
     """
-    task = _as_task(spec)
+    task = _as_problem(spec)
     hidden = catalog_prepare(spec.key) / "hidden"
     full = score_predictions(task=task, predictions_path=predictions_path, hidden_dir=hidden)
     public = score_predictions(
@@ -349,7 +349,7 @@ def zip_check(path: Path, *, max_bytes: int, max_members: int = BUNDLE_MAX_MEMBE
     return members
 
 
-def catalog_bundle_install(zip_path: Path) -> TaskSpec:
+def catalog_bundle_install(zip_path: Path) -> ProblemSpec:
     """Validate an instructor's data bundle and install it; return its spec (key ``bundle-<sha>``).
 
     The zip holds ``public/manifest.json`` (the reference tasks' format: metric, classes, n_test,

@@ -28,8 +28,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from reference_models.problem import Problem, PublicData, Split
 from reference_models.seeding import DEFAULT_SEED
-from reference_models.task import PublicData, Split, Task
 from reference_models.training import fit, outputs, tensor_inputs
 
 PATCH = 32
@@ -288,7 +288,7 @@ def _trainable(model: ResNet18, names: tuple[str, ...]) -> tuple[list[nn.Paramet
     return params, frozen
 
 
-class TextureTransferTask(Task):
+class TextureTransferProblem(Problem):
     name = "texture-transfer"
     title = "Transfer learning: grass vs gravel textures with a pretrained ResNet-18 backbone"
     metric = "accuracy"

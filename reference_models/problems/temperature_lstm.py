@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from reference_models.layers import Standardize
-from reference_models.task import PublicData, Split, Task
+from reference_models.problem import Problem, PublicData, Split
 from reference_models.training import tensor_inputs
 
 if TYPE_CHECKING:  # pandas is imported where data is built: predicting in the sandbox never needs it
@@ -97,7 +97,7 @@ class TemperatureLSTM(nn.Module):
         return x[:, -self.future :, 0] + self.head(state)
 
 
-class TemperatureLSTMTask(Task):
+class TemperatureLSTMProblem(Problem):
     name = "temperature-lstm"
     title = "LSTM sequence model: Seattle hourly temperature, next 24 hours from the past 72"
     metric = "mae"

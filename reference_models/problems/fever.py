@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from reference_models.layers import MinMaxScale
-from reference_models.task import PublicData, Split, Task
+from reference_models.problem import Problem, PublicData, Split
 from reference_models.training import tensor_inputs
 
 N_TRAIN, N_VAL, N_TEST = 600, 200, 200
@@ -55,7 +55,7 @@ class FeverNet(nn.Module):
         return out + x[:, :1] if self.residual else out
 
 
-class _FeverTask(Task):
+class _FeverProblem(Problem):
     variants = ("mlp",)
     default_epochs = 200
     inputs = "x: float32, shape (N, 2): temperature now in degrees C, medicine taken in mg"
@@ -80,7 +80,7 @@ class _FeverTask(Task):
         model.scale.fit(tensor_inputs(data.x_train))
 
 
-class FeverRegressionTask(_FeverTask):
+class FeverRegressionProblem(_FeverProblem):
     name = "fever-regression"
     title = "Intro feed-forward net: fever in 2 hours (regression)"
     metric = "mae"
@@ -98,7 +98,7 @@ class FeverRegressionTask(_FeverTask):
         return {"no_change": data.x_test[:, :1].astype(np.float64)}
 
 
-class FeverClassificationTask(_FeverTask):
+class FeverClassificationProblem(_FeverProblem):
     name = "fever-classification"
     title = "Intro feed-forward net: normal / elevated / fever in 2 hours (classification)"
     metric = "accuracy"

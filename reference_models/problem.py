@@ -1,6 +1,7 @@
-"""What every homework task defines: its data split, public/hidden files, model, and reference fit.
+"""What every homework problem (a "task" to the students) defines: its data split, public/hidden files,
+model, and reference fit.
 
-Layout written by :meth:`Task.prepare` (``out_dir`` is any folder)::
+Layout written by :meth:`Problem.prepare` (``out_dir`` is any folder)::
 
     out_dir/public/manifest.json       task, metric, higher_is_better, prediction format, shapes
     out_dir/public/README.txt          the same for students, in words
@@ -109,8 +110,8 @@ Nothing can be downloaded during a run (pretrained weights, keras.datasets): use
 """
 
 
-class Task:
-    """One homework task. Subclasses set the class attributes and implement ``split_build`` and
+class Problem:
+    """One homework problem. Subclasses set the class attributes and implement ``split_build`` and
     ``model_build``; the reference fit, predictions and files are shared.
 
     ``secret`` (the deployment's data secret, :mod:`reference_models.keys`) keys every random draw that

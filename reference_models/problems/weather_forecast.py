@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from reference_models.layers import Standardize
-from reference_models.task import PublicData, Split, Task
+from reference_models.problem import Problem, PublicData, Split
 from reference_models.training import tensor_inputs
 
 if TYPE_CHECKING:  # pandas is imported where data is built: predicting in the sandbox never needs it
@@ -93,7 +93,7 @@ class ForecastNet(nn.Module):
         return today + self.linear(scaled) + self.net(scaled)
 
 
-class WeatherForecastTask(Task):
+class WeatherForecastProblem(Problem):
     name = "weather-forecast"
     title = "Feed-forward forecasting: Seattle daily maximum temperature 1, 7 and 30 days ahead"
     metric = "mae"
