@@ -2,7 +2,7 @@
 """The two commands that matter on a fresh machine with Python 3.11:
 
     python3 dev.py demo   # virtualenv, install, migrate, demo data, web server + Celery worker
-    python3 dev.py test   # virtualenv, install, system packages the tests need, lint, every test
+    python3 dev.py test   # virtualenv, install, test system packages, lint, layers, docs, every test
 
 Plain Python on purpose: a fresh machine may have no make. `make demo` / `make test` call this.
 """
@@ -292,6 +292,12 @@ def test() -> None:
         if any((ROOT / name).rglob("*.py"))
     ]
     run([str(venv_bin / "mypy"), *typed])
+    say("the import contract (.importlinter: the layers, docs/architecture.md)")
+    # The packages are found as manage.py finds them: platform/ and the repository's root on sys.path.
+    packages_path = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])
+    run([str(venv_bin / "lint-imports"), "--no-logo"], env=dict(os.environ, PYTHONPATH=packages_path))
+    say("the documentation site (mkdocs build --strict: every page in the nav, every link and anchor found)")
+    run([str(venv_bin / "mkdocs"), "build", "--strict"], env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
 
     embedded = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     embedded["CHROMIUM_PATH"] = chromium_path() or ""

@@ -412,8 +412,8 @@ GRADER_DATA_SECRET = (
     or hmac.new(SECRET_KEY.encode(), b"grader-data-secret", hashlib.sha256).hexdigest()
 )
 GRADER_USE_GPU = env_bool("GRADER_USE_GPU", False)
-# Celery beat runs the sweeper that re-queues jobs whose worker died (README, "Nothing is lost"): in the
-# embedded mode inside the one worker (`worker -B`), in production as one `celery beat` process.
+# Celery beat runs the sweeper that re-queues jobs whose worker died (docs/grader.md, "Nothing lost"): in
+# the embedded mode inside the one worker (`worker -B`), in production as one `celery beat` process.
 GRADER_SWEEP_SECONDS = float(os.environ.get("GRADER_SWEEP_SECONDS", "60"))
 GRADER_SWEEP_GRACE_SECONDS = float(os.environ.get("GRADER_SWEEP_GRACE_SECONDS", "120"))
 # A job RUNNING for GRADER_SWEEP_PING_AFTER_SECONDS whose worker (asked over Redis, waiting at most
@@ -452,7 +452,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": PROJECT_COMMITS_SWEEP_SECONDS,
         "options": {"queue": "default", "expires": PROJECT_COMMITS_SWEEP_SECONDS},
     },
-    # Personal data of closed courses past their retention period (lifecycle; README "A term's life").
+    # Personal data of closed courses past their retention period (lifecycle; docs/lifecycle.md).
     "lifecycle-retention-sweep": {
         "task": "lifecycle.retention_sweep",
         "schedule": 24 * 3600,

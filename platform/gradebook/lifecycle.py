@@ -4,7 +4,7 @@ grades and adjustments, remove the adjustments' free-text reasons after the rete
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from accounts.models import Course, Role, User
@@ -66,10 +66,19 @@ def gradebook_erase(*, course: Course, pseudonyms: dict[str, str]) -> Erasure:
     return Erasure(lines=[f"{count} gradebook adjustments: reasons removed"])
 
 
+def gradebook_final_export(*, course: Course, now: datetime) -> str:
+    """The gradebook's CSV export as it stands at ``now``: what a closed term keeps (course_close)."""
+    from gradebook.exports import gradebook_csv
+    from gradebook.selectors import gradebook_for_course
+
+    return gradebook_csv(gradebook=gradebook_for_course(course=course, now=now))
+
+
 PROVIDER = TermProvider(
     name="gradebook",
     copy=weights_copy,
     personal_export=gradebook_personal_export,
     erase=gradebook_erase,
+    final_export=gradebook_final_export,
     order=40,
 )

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from accounts.models import Course
 
 # Copy what the app owns from ``source`` into ``target`` (dates moved by ``offset``); return one line
 # per thing made, for the dry run's list and the command's output. Runs inside the host's transaction
@@ -37,6 +37,9 @@ class Erasure:
 # maps each student's Neptun code to what replaces it (a kept student's maps to itself). Runs inside the
 # host's transaction; removes no file itself (the host does, after commit, unless it is a dry run).
 EraseProvider = Callable[..., Erasure]
+# The record frozen when the term closes: ``(course=, now=)`` -> the text kept with its checksum. The
+# gradebook gives its CSV export; lifecycle sits below the gradebook and never imports it.
+FinalExportProvider = Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class TermProvider:
     erase: EraseProvider | None = None
     # After a restore: rebuild what the backup leaves out (caches the app can make again).
     after_restore: Callable[[], None] | None = None
+    final_export: FinalExportProvider | None = None
     order: int = 100  # copy order: quizzes and assignments before the gradebook's settings
 
 
@@ -60,6 +64,14 @@ def term_provider_register(provider: TermProvider) -> None:
 
 def term_providers() -> list[TermProvider]:
     return sorted(_PROVIDERS.values(), key=lambda p: (p.order, p.name))
+
+
+def term_final_export(*, course: Course, now: datetime) -> str:
+    """The frozen record of a closing term, from the one provider that gives it (the gradebook's CSV)."""
+    exporters = [p.final_export for p in term_providers() if p.final_export is not None]
+    if len(exporters) != 1:
+        raise RuntimeError(f"one app must provide the term's final export, not {len(exporters)}")
+    return exporters[0](course=course, now=now)
 
 
 def shifted(value, offset: timedelta):  # noqa: ANN001, ANN201  (a datetime or None)

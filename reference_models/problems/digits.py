@@ -5,7 +5,8 @@ they are, a script that trains nothing finds each test image among them and scor
 redrawn with a keyed distortion (rotation, scale, shift, a smooth elastic warp, pixel noise; the draws come
 from the deployment's data secret): the nearest original is then no longer the image's source (about one
 in eight is), and looking up the neighbours' labels is a nearest-neighbour classifier, which the
-reference CNN beats (``tests/reference_models/test_lookup_attack.py``; README, "Held-out test sets").
+reference CNN beats (``tests/reference_models/test_lookup_attack.py``; docs/reference-models.md, "Held-out
+test sets").
 """
 
 from __future__ import annotations

@@ -163,7 +163,7 @@ def test_an_upload_does_not_hang_on_a_redis_that_accepts_but_never_answers(
         status, body, _, seconds = api_upload(
             server.url, assignment_id=assignment.pk, token=token, content=predictions_good(value="36.6")
         )
-        print(f"upload while Redis is stopped: {seconds:.2f} s")  # noqa: T201 - the figure in the README
+        print(f"upload while Redis is stopped: {seconds:.2f} s")  # noqa: T201 - the figure in docs/grader.md
         assert status == 201 and body and body["delayed"] is True, (status, body)
         assert seconds < 8
         stored = Submission.objects.get(pk=body["id"])

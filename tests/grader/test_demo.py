@@ -30,7 +30,7 @@ def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, 
     call_command("demo_data", stdout=first)
     seconds = time.monotonic() - started
     call_command("demo_data", stdout=io.StringIO())
-    print(f"demo_data (grader seed included) took {seconds:.1f} s")  # noqa: T201 - the figure in the README
+    print(f"demo_data (grader seed included) took {seconds:.1f} s")  # noqa: T201 - the figure in docs/grader.md
 
     titles = sorted(Assignment.objects.values_list("title", flat=True))
     assert titles == sorted(d.title for d in DEMO_ASSIGNMENTS)  # four, not eight

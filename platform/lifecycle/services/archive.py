@@ -16,6 +16,7 @@ from accounts.models import Course, User
 from accounts.selectors import course_is_instructor
 from core.errors import PermissionDeniedError, PlatformError
 from lifecycle.models import CourseTerm, TermEvent, TermEventKind
+from lifecycle.registry import term_final_export
 
 
 class CourseClosedError(PlatformError):
@@ -50,9 +51,6 @@ def course_close(*, course: Course, by: User | None, now: datetime | None = None
 
     Closing a closed course changes nothing (the frozen export stays the one made at closing).
     """
-    from gradebook.exports import gradebook_csv
-    from gradebook.selectors import gradebook_for_course
-
     _instructor_check(course=course, by=by)
     now = now or timezone.now()
     with transaction.atomic():
@@ -60,7 +58,7 @@ def course_close(*, course: Course, by: User | None, now: datetime | None = None
         term = CourseTerm.objects.select_for_update().get(pk=term.pk)
         if term.closed_at is not None:
             return term
-        export = gradebook_csv(gradebook=gradebook_for_course(course=course, now=now))
+        export = term_final_export(course=course, now=now)
         term.closed_at = now
         term.closed_by = by
         term.final_export_csv = export
