@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,6 +45,7 @@ from accounts.selectors import course_is_instructor, course_role
 from core.audit import grade_audit_record
 from core.errors import PermissionDeniedError, PlatformError, StorageUnavailableError
 from grader import tasks_catalog
+from grader.assets import asset_add, asset_name_check, assets_sandbox_dir, assets_task_attach
 from grader.models import (
     Assignment,
     Grading,
@@ -185,12 +187,15 @@ def assignment_create(
     bundle: IO[bytes] | None = None,
     rules: AssignmentRules,
     reference_epochs: int | None = None,
+    assets: Sequence[tuple[str, IO[bytes], str]] = (),
 ) -> Assignment:
     """Create an assignment for a reference task (``task_key``) or an uploaded data bundle (a zip).
 
     For a reference task the reference solution is trained once (cached) and submitted through the same
     pipeline as a student's (as a model when models are accepted, else as predictions); its score becomes
-    the baseline. ``by`` must be an instructor of the course (``None``: a management command).
+    the baseline. The task's own assets (texture-transfer's pretrained backbone) are attached, and
+    ``assets``, the instructor's files as (file name, file, description). ``by`` must be an instructor of
+    the course (``None``: a management command).
     """
     if by is not None and not course_is_instructor(user=by, course=course):
         raise PermissionDeniedError("Only the course's instructors can create assignments.")
@@ -221,6 +226,8 @@ def assignment_create(
             )
         spec = tasks_catalog.catalog_task(task_key)
     _rules_check(rules, spec)
+    for name, _file, _description in assets:
+        asset_name_check(name)
     # Trained (or found in the cache) before any transaction: training holds no database lock.
     reference = tasks_catalog.catalog_reference(spec.key, epochs=reference_epochs) if bundle is None else None
     now = timezone.now()
@@ -256,6 +263,9 @@ def assignment_create(
         assignment.bundle.save(stored_bundle.name or "bundle.zip", stored_bundle, save=False)
     with transaction.atomic():
         assignment.save()
+        assets_task_attach(assignment=assignment)
+        for name, handle, description in assets:
+            asset_add(assignment=assignment, by=by, upload=handle, name=name, description=description)
         if reference is not None:
             if SubmissionKind.MODEL in assignment.kinds:
                 kind, source = SubmissionKind.MODEL, reference.model_path
@@ -807,6 +817,10 @@ def _ingest(*, submission: Submission, spec: tasks_catalog.TaskSpec, work: Path)
     public_dir = tasks_catalog.catalog_prepare(spec.key) / "public"
     inputs: dict[str, Path] = {sandbox.DATA_MOUNT: public_dir, "/sandbox/submission": work / "submission"}
     env: dict[str, str] = {}
+    assets_dir = assets_sandbox_dir(assignment=assignment)
+    if assets_dir is not None:  # this assignment's files only, read-only
+        inputs[sandbox.ASSETS_MOUNT] = assets_dir
+        env["DLIP_ASSETS_DIR"] = sandbox.ASSETS_MOUNT
     if submission.kind == SubmissionKind.SCRIPT:
         command = sandbox.runner_command("script", "/sandbox/submission/solution.py")
     elif submission.kind == SubmissionKind.NOTEBOOK:

@@ -53,6 +53,7 @@ __all__ = [
     "catalog_score",
     "catalog_split_ids",
     "catalog_task",
+    "catalog_task_assets",
     "catalog_task_names",
     "catalog_validate",
     "zip_check",
@@ -286,6 +287,15 @@ def catalog_reference(key: str, *, epochs: int | None = None) -> ReferenceSoluti
         predictions_path=folder / "predictions.csv",
         report=json.loads(report_path.read_text()),
     )
+
+
+def catalog_task_assets(key: str, out_dir: Path) -> list[tuple[str, Path, str]]:
+    """The read-only files a reference task gives students (file name, where it was written in
+    ``out_dir``, description); none for a data bundle."""
+    if key.startswith(BUNDLE_PREFIX):
+        return []
+    provided = reference_api.task_assets_export(key, out_dir)
+    return [(name, Path(out_dir) / name, description) for name, description in provided]
 
 
 def catalog_model_command(*, key: str, model_mount: str, data_mount: str, out: str) -> list[str]:
