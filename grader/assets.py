@@ -83,10 +83,9 @@ def asset_add(
         raise PlatformError(
             gettext("The assignment already has a file called %(name)s; remove it first.") % {"name": name}
         )
-    if len(existing) >= _limit("GRADER_ASSETS_MAX_COUNT", ASSETS_MAX_COUNT):
-        raise PlatformError(
-            gettext("An assignment can have at most %(count)d files.") % {"count": len(existing)}
-        )
+    most = _limit("GRADER_ASSETS_MAX_COUNT", ASSETS_MAX_COUNT)
+    if len(existing) >= most:
+        raise PlatformError(gettext("An assignment can have at most %(count)d files.") % {"count": most})
     per_file = _limit("GRADER_ASSET_MAX_BYTES", ASSET_MAX_BYTES)
     total_limit = _limit("GRADER_ASSETS_MAX_TOTAL_BYTES", ASSETS_MAX_TOTAL_BYTES)
     digest = hashlib.sha256()

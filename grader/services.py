@@ -264,8 +264,8 @@ def assignment_create(
     with transaction.atomic():
         assignment.save()
         assets_task_attach(assignment=assignment)
-        for name, handle, description in assets:
-            asset_add(assignment=assignment, by=by, upload=handle, name=name, description=description)
+        for name, upload, description in assets:
+            asset_add(assignment=assignment, by=by, upload=upload, name=name, description=description)
         if reference is not None:
             if SubmissionKind.MODEL in assignment.kinds:
                 kind, source = SubmissionKind.MODEL, reference.model_path

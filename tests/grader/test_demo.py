@@ -22,7 +22,7 @@ def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, 
     print(f"demo_data (grader seed included) took {seconds:.1f} s")  # noqa: T201 - the figure in the README
 
     titles = sorted(Assignment.objects.values_list("title", flat=True))
-    assert titles == sorted(d.title for d in DEMO_ASSIGNMENTS)  # three, not six
+    assert titles == sorted(d.title for d in DEMO_ASSIGNMENTS)  # four, not eight
     for assignment in Assignment.objects.all():
         reference = assignment.submissions.get(is_reference=True)
         assert reference.status == SubmissionStatus.SCORED, reference.verdict_detail
@@ -45,3 +45,9 @@ def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, 
     assert no_change.score > no_change.assignment.baseline_score  # no change is worse than the reference
     assert Grading.objects.count() == Submission.objects.count()  # each graded exactly once
     assert "grader: 'Demo HW1" in first.getvalue()
+    transfer = Assignment.objects.get(task_key="texture-transfer")  # the demo's assignment with assets
+    assert sorted(transfer.assets.values_list("name", flat=True)) == [
+        "backbone.py",
+        "backbone_state_dict.pt",
+        "backbone_torchscript.pt",
+    ]
