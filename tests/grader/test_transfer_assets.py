@@ -56,7 +56,7 @@ def pretrained_backbone(monkeypatch) -> Path:
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
-        texture_transfer.backbone_pretrain(out_path=partial, epochs=6, per_image=200, progress=False)
+        texture_transfer.backbone_pretrain(out_path=partial, epochs=5, per_image=160, progress=False)
         partial.rename(path)
     monkeypatch.setattr(texture_transfer, "DEFAULT_BACKBONE_DIR", folder)
     return path
