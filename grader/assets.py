@@ -10,11 +10,13 @@ assignment, and of no other.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -139,21 +141,27 @@ def asset_remove(*, asset: AssignmentAsset, by: User | None) -> None:
         transaction.on_commit(lambda: asset.file.storage.delete(stored))
 
 
-def assets_task_attach(*, assignment: Assignment) -> int:
-    """Attach the files the assignment's reference task provides (none for most tasks and for data
-    bundles); return how many. Call after the assignment is saved."""
+@contextlib.contextmanager
+def task_assets_exported(*, task_key: str) -> Iterator[list[tuple[str, Path, str]]]:
+    """The files the reference task provides (none for most tasks and for data bundles), written into a
+    temporary folder for the length of the block: (file name, path, description). Made outside any
+    transaction: exporting a backbone takes seconds."""
     with tempfile.TemporaryDirectory(prefix="dlip-task-assets-") as folder:
-        provided = tasks_catalog.catalog_task_assets(assignment.task_key, Path(folder))
-        for name, path, description in provided:
-            with path.open("rb") as handle:
-                asset_add(
-                    assignment=assignment,
-                    by=None,
-                    upload=handle,
-                    name=name,
-                    description=description,
-                    source=AssetSource.TASK,
-                )
+        yield tasks_catalog.catalog_task_assets(task_key, Path(folder))
+
+
+def assets_task_attach(*, assignment: Assignment, provided: list[tuple[str, Path, str]]) -> int:
+    """Attach the task's files (from ``task_assets_exported``) to a saved assignment; return how many."""
+    for name, path, description in provided:
+        with path.open("rb") as handle:
+            asset_add(
+                assignment=assignment,
+                by=None,
+                upload=handle,
+                name=name,
+                description=description,
+                source=AssetSource.TASK,
+            )
     return len(provided)
 
 

@@ -45,7 +45,13 @@ from accounts.selectors import course_is_instructor, course_role
 from core.audit import grade_audit_record
 from core.errors import PermissionDeniedError, PlatformError, StorageUnavailableError
 from grader import tasks_catalog
-from grader.assets import asset_add, asset_name_check, assets_sandbox_dir, assets_task_attach
+from grader.assets import (
+    asset_add,
+    asset_name_check,
+    assets_sandbox_dir,
+    assets_task_attach,
+    task_assets_exported,
+)
 from grader.models import (
     Assignment,
     Grading,
@@ -261,9 +267,9 @@ def assignment_create(
     )
     if stored_bundle is not None:
         assignment.bundle.save(stored_bundle.name or "bundle.zip", stored_bundle, save=False)
-    with transaction.atomic():
+    with task_assets_exported(task_key=spec.key) as provided, transaction.atomic():
         assignment.save()
-        assets_task_attach(assignment=assignment)
+        assets_task_attach(assignment=assignment, provided=provided)
         for name, upload, description in assets:
             asset_add(assignment=assignment, by=by, upload=upload, name=name, description=description)
         if reference is not None:
