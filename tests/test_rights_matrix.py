@@ -223,9 +223,7 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
         people[role] = person
     people[ROOT] = UserFactory(username="root", is_staff=True, is_superuser=True)
     public_files = grader_views._public_files(scene.homework)
-    asset_add(
-        assignment=scene.homework, by=None, upload=io.BytesIO(b"backbone of B"), name="backbone.py"
-    )
+    asset_add(assignment=scene.homework, by=None, upload=io.BytesIO(b"backbone of B"), name="backbone.py")
     kwargs = {
         "code": course.code,
         "token": "made-up-token",
