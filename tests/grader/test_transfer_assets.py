@@ -113,6 +113,8 @@ def test_a_students_transfer_notebook_with_the_mounted_backbone_beats_training_f
     assert done.status == SubmissionStatus.SCORED, (done.verdict_detail, done.log[-3000:])
     executed = Path(done.executed_html.path).read_text()
     assert "backbone_torchscript.pt" in executed and "val accuracy" in executed  # the cells' own output
+    scores = f"notebook {done.score:.3f}, reference {report['value']:.3f}, from scratch {from_scratch:.3f}"
+    print(scores)  # noqa: T201 - the figures in docs/assets.md
     assert done.score > from_scratch, (done.score, report["baselines"], done.log[-2000:])
     forms = wait_done(both, worker=celery_worker, timeout=300)
     assert forms.status == SubmissionStatus.SCORED, (forms.verdict_detail, forms.log[-3000:])
