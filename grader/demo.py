@@ -1,4 +1,5 @@
-"""Demo content of the grader: three assignments with their reference baselines and scored submissions.
+"""Demo content of the grader: four assignments (one with assets: texture-transfer's pretrained backbone)
+with their reference baselines and scored submissions.
 
 Called by ``manage.py demo_data`` (inside its transaction) before any worker runs, so every submission is
 graded here, in this process, by ``submission_grade`` — the function the Celery task calls — through the
@@ -9,6 +10,7 @@ nothing: an assignment that exists (same course and title) is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 from dataclasses import dataclass, field
@@ -65,6 +67,8 @@ class DemoAssignment:
     # after the uploads, graded by hand, published, and one student asks for a regrade.
     rubric: str = ""
     closed: bool = False
+    # texture-transfer: seed with a quickly pretrained backbone unless the full one is there.
+    demo_backbone: bool = False
 
 
 DEMO_ASSIGNMENTS = [
@@ -114,6 +118,19 @@ DEMO_ASSIGNMENTS = [
         points=Decimal("0"),
         perturbations=((0, 0.4), (3, 0.8), (8, 1.5)),
     ),
+    DemoAssignment(
+        task="texture-transfer",
+        title="Demo HW4 (practice): transfer learning with the pretrained backbone",
+        description="Grass or gravel? Fine-tune the **pretrained ResNet-18 backbone** in the files below: "
+        "first a new fully connected head only, then `layer3` and `layer4` too, with the preprocessing the "
+        "backbone was pretrained with (x / 255, gray to RGB, ImageNet mean/std). A notebook or script finds "
+        "the backbone in `$DLIP_ASSETS_DIR`. Practice only: the textures ship with scikit-image.",
+        kinds=("predictions", "notebook", "script", "model"),
+        epochs=3,
+        points=Decimal("0"),
+        perturbations=((2, 0.05), (4, 0.15), (9, 0.3)),
+        demo_backbone=True,
+    ),
 ]
 
 
@@ -142,6 +159,13 @@ def _graded(submission: Submission) -> Submission:
 
 
 def _seed_one(*, course: Course, demo: DemoAssignment, students: list[User], by: User | None) -> Assignment:
+    with problem_catalog.catalog_demo_backbone() if demo.demo_backbone else contextlib.nullcontext():
+        return _seed_assignment(course=course, demo=demo, students=students, by=by)
+
+
+def _seed_assignment(
+    *, course: Course, demo: DemoAssignment, students: list[User], by: User | None
+) -> Assignment:
     now = timezone.now()
     assignment = assignment_create(
         course=course,

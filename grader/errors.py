@@ -103,6 +103,21 @@ MESSAGES = {
     "grading_mark_above_max": _("The mark for “%(item)s” is above its maximum."),
     "grading_mark_too_precise": _("The mark for “%(item)s” has more than two decimals."),
     "grading_mark_unknown_item": _("“%(item)s” is not an item of this rubric."),
+    "assets_asset_file_name_may": _(
+        "An asset's file name may use letters, digits, '.', '_' and '-' only (no folders, at most 100 characters, not starting with a dot): %(name)s"
+    ),
+    "assets_only_instructors_attach": _("Only the course's instructors can attach files to an assignment."),
+    "assets_assignment_already_has_file": _(
+        "The assignment already has a file called %(name)s; remove it first."
+    ),
+    "assets_assignment_can_have_at": _("An assignment can have at most %(count)d files."),
+    "assets_only_instructors_remove": _("Only the course's instructors can remove an assignment's files."),
+    "assets_no_such_file": _("No such file."),
+    "assets_name_empty": _("%(name)s is empty."),
+    "assets_assignment_files_would_take": _(
+        "The assignment's files would take more than %(mib)d MiB together."
+    ),
+    "assets_name_larger_than_mib": _("%(name)s is larger than %(mib)d MiB, the limit of one asset."),
 }
 
 error_messages_register(owner=__name__, messages=MESSAGES)

@@ -56,6 +56,20 @@ class AssignmentForm(forms.Form):
         label=_("Reference epochs"),
         help_text=_("Training the reference: empty for the task's default."),
     )
+    asset = forms.FileField(
+        required=False,
+        label=_("Attach a file for students (optional)"),
+        help_text=_(
+            "Read-only: listed and downloadable on the assignment page, and at $DLIP_ASSETS_DIR (/assets) in "
+            "every run (a pretrained network, a helper module). At most 200 MiB."
+        ),
+    )
+    asset_description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("What the file is"),
+        help_text=_("Shown beside it: what it holds and how to use it (e.g. the expected preprocessing)."),
+    )
     kinds = forms.MultipleChoiceField(
         label=_("Accepted submission kinds"),
         choices=SubmissionKind.choices,

@@ -9,15 +9,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from accounts.models import Course, User
+from grader.assets import assets_copy
 from grader.models import Assignment, GradingComment, ManualGrade, RegradeRequest, Submission
 from lifecycle.registry import Erasure, TermProvider, shifted
 
 
 def assignments_copy(*, source: Course, target: Course, offset: timedelta) -> list[str]:
-    """Assignments with their task, bundle, limits and scoring rules, dates moved; the reference
+    """Assignments with their task, bundle, assets, limits and scoring rules, dates moved; the reference
     solution's submission comes along (it sets the baseline; stored files are shared, never changed)."""
     lines = []
     for assignment in Assignment.objects.filter(course=source).order_by("pk"):
+        original = Assignment.objects.get(pk=assignment.pk)
         references = list(assignment.submissions.filter(is_reference=True))
         rubric = list(assignment.rubric_items.order_by("order", "pk"))
         title = assignment.title
@@ -28,6 +30,7 @@ def assignments_copy(*, source: Course, target: Course, offset: timedelta) -> li
         assignment.deadline = assignment.deadline + offset
         assignment.late_cutoff = shifted(assignment.late_cutoff, offset)
         assignment.save()
+        assets_copy(source=original, target=assignment)
         for reference in references:
             reference.pk = None
             reference.assignment = assignment

@@ -84,6 +84,37 @@ class Assignment(models.Model):
         return f"{self.course.code}: {self.title}"
 
 
+class AssetSource(models.TextChoices):
+    INSTRUCTOR = "instructor", _("Uploaded by the instructor")
+    TASK = "task", _("Provided by the task")
+
+
+class AssignmentAsset(models.Model):
+    """A read-only file students get with an assignment (a pretrained backbone, a helper module...):
+    downloadable from the assignment page and mounted at ``/assets`` in the sandbox of every run.
+
+    Stored files are never changed; a copied course's assignment shares them (a file is deleted only
+    when no row refers to it any more)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="assets")
+    name = models.CharField(max_length=100, help_text="The file name in /assets and on the page.")
+    description = models.TextField(blank=True)
+    file = models.FileField(upload_to="assets/%Y/%m/", max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    source = models.CharField(max_length=20, choices=AssetSource.choices, default=AssetSource.INSTRUCTOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assignment", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "name"], name="asset_name_unique_per_assignment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}/{self.name}"
+
+
 class SubmissionStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     QUEUED = "queued", _("Queued")

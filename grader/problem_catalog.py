@@ -48,11 +48,15 @@ __all__ = [
     "ProblemSpec",
     "catalog_bundle_install",
     "catalog_bundle_leak_check",
+    "catalog_demo_backbone",
     "catalog_prepare",
     "catalog_reference",
     "catalog_score",
     "catalog_split_ids",
     "catalog_problem",
+    "catalog_problem_names",
+    "catalog_problem",
+    "catalog_problem_assets",
     "catalog_problem_names",
     "catalog_validate",
     "zip_check",
@@ -312,6 +316,48 @@ def catalog_reference(key: str, *, epochs: int | None = None) -> ReferenceSoluti
         predictions_path=folder / "predictions.csv",
         report=json.loads(report_path.read_text()),
     )
+
+
+def catalog_problem_assets(key: str, out_dir: Path) -> list[tuple[str, Path, str]]:
+    """The read-only files a reference task gives students (file name, where it was written in
+    ``out_dir``, description); none for a data bundle."""
+    if key.startswith(BUNDLE_PREFIX):
+        return []
+    provided = reference_api.problem_assets_export(key, out_dir)
+    return [(name, Path(out_dir) / name, description) for name, description in provided]
+
+
+# The demo's backbone: pretrained in seconds, not the minutes of the default (python -m reference_models
+# pretrain); good enough to show the assets and a reference that beats training from scratch a little.
+DEMO_BACKBONE_EPOCHS, DEMO_BACKBONE_PATCHES = 3, 120
+
+
+@contextlib.contextmanager
+def catalog_demo_backbone() -> Iterator[Path]:
+    """While seeding the demo: texture-transfer uses (fine-tunes, gives students) the full pretrained
+    backbone when it is there, else a quick one made once under ``REFERENCE_CACHE_DIR/demo-backbone``.
+    Yields the backbone file. Not for real assignments: a reference trained meanwhile is cached with it."""
+    from reference_models.problems import texture_transfer
+
+    full = texture_transfer.DEFAULT_BACKBONE_DIR / "resnet18-w16.pt"
+    if full.exists():
+        yield full
+        return
+    folder = _root() / "demo-backbone"
+    path = folder / "resnet18-w16.pt"
+    with _locked(folder):
+        if not path.exists():
+            partial = path.with_suffix(".partial")
+            texture_transfer.backbone_pretrain(
+                out_path=partial, epochs=DEMO_BACKBONE_EPOCHS, per_image=DEMO_BACKBONE_PATCHES, progress=False
+            )
+            partial.rename(path)
+    previous = texture_transfer.DEFAULT_BACKBONE_DIR
+    texture_transfer.DEFAULT_BACKBONE_DIR = folder
+    try:
+        yield path
+    finally:
+        texture_transfer.DEFAULT_BACKBONE_DIR = previous
 
 
 def catalog_model_command(*, key: str, model_mount: str, data_mount: str, out: str) -> list[str]:

@@ -82,6 +82,9 @@ from grader.sandbox_verdict import (
 
 OUTPUT_MOUNT = "/sandbox/output"
 DATA_MOUNT = "/sandbox/data"
+# An assignment's read-only assets (a pretrained backbone...): the one input allowed outside /sandbox/,
+# at a short path students type ($DLIP_ASSETS_DIR).
+ASSETS_MOUNT = "/assets"
 RUNNERS_MOUNT = "/sandbox/runners"
 RUNNERS_DIR = Path(__file__).resolve().parent / "runners"
 
@@ -713,8 +716,12 @@ def _python_prefix_links() -> list[tuple[str, str]]:
 
 
 def _check_mount_point(mount: str, others: Sequence[str]) -> None:
+    if mount == ASSETS_MOUNT:
+        return
     if not mount.startswith("/sandbox/") or posixpath.normpath(mount) != mount or "\0" in mount:
-        raise ValueError(f"Input mount point {mount!r} must be a normalised absolute path under /sandbox/.")
+        raise ValueError(
+            f"Input mount point {mount!r} must be a normalised absolute path under /sandbox/ (or /assets)."
+        )
     for reserved in (*_RESERVED_MOUNTS, *others):
         if mount == reserved or mount.startswith(reserved + "/") or reserved.startswith(mount + "/"):
             raise ValueError(f"Input mount point {mount!r} overlaps {reserved}.")
@@ -882,7 +889,8 @@ def sandbox_run(
 ) -> SandboxResult:
     """Run ``command`` in a fresh sandbox and return its verdict, log and resource use.
 
-    ``inputs`` maps mount points under ``/sandbox/`` to host files or folders, bound read-only; they must be
+    ``inputs`` maps mount points under ``/sandbox/`` (or ``ASSETS_MOUNT``) to host files or folders, bound
+    read-only; they must be
     readable by the sandbox uid (world-readable). Never pass anything that holds hidden labels.
     ``output_dir`` (an existing host folder) is what the command sees at ``/sandbox/output``; when the call
     returns it holds exactly the regular files and folders the command left there. ``workdir`` is the
@@ -1218,6 +1226,7 @@ def _supervise(
 
 
 __all__ = [
+    "ASSETS_MOUNT",
     "DATA_MOUNT",
     "KERNEL_DIED_EXIT_CODE",
     "OUTPUT_MOUNT",

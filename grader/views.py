@@ -31,6 +31,7 @@ from core.errors import NotFoundError, PlatformError
 from core.http import request_user
 from core.renderers import finite
 from grader import problem_catalog
+from grader.assets import asset_add, asset_get, asset_remove, assets_of_assignment
 from grader.failures import failure_excerpt
 from grader.forms import AssignmentForm, SubmissionUploadForm
 from grader.manual_grading_selectors import manual_grade_published_for
@@ -201,6 +202,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "waiting": any(not _status_json(v)["done"] for v in mine),
             "files": _public_files(assignment),
             "slide_differences": _slide_differences(assignment),
+            "assets": assets_of_assignment(assignment=assignment),
             "kinds": [SubmissionKind(k).label for k in assignment.kinds],
             "reference": assignment_reference(assignment=assignment) if staff else None,
             "flagged": submissions_flagged(assignment=assignment) if staff else [],
@@ -244,6 +246,47 @@ def public_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
         raise Http404("No such file.")
     path = problem_catalog.catalog_prepare(assignment.task_key) / "public" / name
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_GET
+def asset_download(request: HttpRequest, pk: int, asset: str) -> FileResponse:
+    """One of the assignment's read-only files (its own only), always as a download."""
+    assignment = _assignment(request, pk)
+    try:
+        stored = asset_get(assignment=assignment, name=asset)
+    except NotFoundError:
+        raise Http404("No such file.") from None
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from the store.") from None
+    return FileResponse(handle, as_attachment=True, filename=stored.name)
+
+
+@login_required
+@require_POST
+def asset_remove_view(request: HttpRequest, pk: int, asset: str) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    if not course_is_instructor(user=request_user(request), course=assignment.course):
+        raise PermissionDenied("Only the course's instructors can remove an assignment's files.")
+    try:
+        stored = asset_get(assignment=assignment, name=asset)
+        asset_remove(asset=stored, by=request_user(request))
+    except NotFoundError:
+        raise Http404("No such file.") from None
+    except PlatformError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s removed.") % {"name": stored.name})
+    return redirect("grader:assignment_edit", pk=assignment.pk)
+
+
+def _form_assets(form: AssignmentForm) -> list[tuple[str, Any, str]]:
+    upload = form.cleaned_data.get("asset")
+    if not upload:
+        return []
+    return [(upload.name, upload, form.cleaned_data.get("asset_description") or "")]
 
 
 @login_required
@@ -493,6 +536,7 @@ def assignment_new(request: HttpRequest, code: str) -> HttpResponse:
                 bundle=form.cleaned_data["bundle"] or None,
                 rules=form.rules(),
                 reference_epochs=form.cleaned_data["reference_epochs"],
+                assets=_form_assets(form),
             )
         except PlatformError as error:
             form.add_error(None, error.message)
@@ -518,9 +562,11 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     if not course_is_instructor(user=user, course=assignment.course):
         raise PermissionDenied("Only the course's instructors can change an assignment.")
-    form = AssignmentForm(request.POST or None, assignment=assignment)
+    form = AssignmentForm(request.POST or None, request.FILES or None, assignment=assignment)
     if request.method == "POST" and form.is_valid():
         try:
+            for name, upload, description in _form_assets(form):
+                asset_add(assignment=assignment, by=user, upload=upload, name=name, description=description)
             regraded = assignment_update(assignment=assignment, by=user, rules=form.rules())
         except PlatformError as error:
             form.add_error(None, error.message)
@@ -537,6 +583,11 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "grader/assignment_form.html",
-        {"form": form, "course": assignment.course, "assignment": assignment},
+        {
+            "form": form,
+            "course": assignment.course,
+            "assignment": assignment,
+            "assets": assets_of_assignment(assignment=assignment),
+        },
         status=400 if request.method == "POST" else 200,
     )

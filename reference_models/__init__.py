@@ -10,6 +10,8 @@ The grader reaches this package through one module of its own; everything it nee
         # the environment, else the published practice secret (never for grades)
         # out_dir/public/{train,val,test}.npz, manifest.json, README.txt, sample_submission.csv
         # out_dir/hidden/test_labels.csv        (deterministic, idempotent, seconds)
+    problem_assets_export(name, out_dir) -> [(file name, description)]  # read-only files for students
+        # texture-transfer: the pretrained backbone as TorchScript, as a state_dict and backbone.py
     predictions_validate(*, task, predictions_path, public_dir) -> int   # rows; upload-time check
     score_predictions(*, task, predictions_path, hidden_dir, ids=None) -> Score
         # Score(task, metric, value, higher_is_better, n, details); ids: a subset of test ids
@@ -44,6 +46,7 @@ from reference_models.api import (
     model_build,
     model_load,
     predictions_make,
+    problem_assets_export,
     problem_get,
     problem_names,
     problem_prepare,
@@ -64,6 +67,7 @@ __all__ = [
     "predictions_validate",
     "reference_train",
     "score_predictions",
+    "problem_assets_export",
     "problem_get",
     "problem_names",
     "problem_prepare",

@@ -48,6 +48,14 @@ def problem_prepare(name: str | Problem, out_dir: Path, *, secret: bytes | None 
     return problem_get(name, secret=secret).prepare(Path(out_dir))
 
 
+def problem_assets_export(name: str | Problem, out_dir: Path) -> list[tuple[str, str]]:
+    """Write the task's read-only assets for students into ``out_dir`` (made if absent); return
+    (file name, description) for each (an empty list: the task has none)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return problem_get(name).assets_export(out_dir)
+
+
 def model_build(task_name: str | Problem, variant: str | None = None) -> nn.Module:
     """The architecture (untrained) whose ``state_dict`` a submission must fit."""
     return problem_get(task_name).model_build(variant)

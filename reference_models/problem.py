@@ -152,6 +152,11 @@ class Problem:
     def split_build(self) -> Split:
         raise NotImplementedError
 
+    def assets_export(self, out_dir: Path) -> list[tuple[str, str]]:
+        """Write the files a student gets read-only with the task (a pretrained backbone...) into
+        ``out_dir``; return (file name, description) for each. Most tasks have none."""
+        return []
+
     def model_build(self, variant: str | None = None) -> nn.Module:
         """The architecture a submitted ``state_dict`` must fit. The module takes public ``x`` as
         float32 (uint8 images scaled to [0, 1]) and returns class logits or the output columns."""

@@ -9,6 +9,7 @@ and the superuser. A refusal is a 403 or a 404 (or the login page for nobody); a
 outside course B gets back holds B's names, e-mails, titles or answers.
 """
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from accounts.models import Role, User
 from accounts.services import enrollment_set
 from gradebook.models import Adjustment
 from grader import views as grader_views
+from grader.assets import asset_add
 from projects.models import TeamInvitation
 from quizzes.consumers import CLOSE_FORBIDDEN
 from quizzes.generators.core import generator_names
@@ -104,6 +106,8 @@ ACCESS: dict[str, Access] = {
     "grader:assignment_edit": Access(B_INSTRUCTORS),
     "grader:my_submissions_status": Access(B_MEMBERS),
     "grader:public_file": Access(B_MEMBERS),
+    "grader:asset": Access(B_MEMBERS),
+    "grader:asset_remove": Access(B_INSTRUCTORS, "POST"),
     "grader:leaderboard": Access(B_MEMBERS),
     "grader:runtime": Access(B_MEMBERS),
     "grader:regrade": Access(B_INSTRUCTORS, "POST"),
@@ -227,6 +231,7 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
         people[role] = person
     people[ROOT] = UserFactory(username="root", is_staff=True, is_superuser=True)
     public_files = grader_views._public_files(scene.homework)
+    asset_add(assignment=scene.homework, by=None, upload=io.BytesIO(b"backbone of B"), name="backbone.py")
     kwargs = {
         "code": course.code,
         "token": "made-up-token",
@@ -242,6 +247,7 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
         "neptun_code": student.neptun_code,
         "invitation_id": invitation.pk,
         "generator": generator_names()[0],
+        "asset": "backbone.py",
     }
     pks = {"grader:submission": scene.on_time.pk, "api-submission": scene.on_time.pk}
     pks |= {n: scene.on_time.pk for n in ("grader:submission_status", "grader:submission_file")}
@@ -254,6 +260,7 @@ def world(course, student, other_student, instructor, grader_user, settings, tmp
         scene.project.title,
         scene.game.quiz.title,
         "notebook of B",
+        "backbone of B",
     ]
     return people, kwargs, pks, secrets, scene
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -21,6 +22,12 @@ from accounts.selectors import course_is_instructor
 from core.audit import grade_audit_record
 from core.errors import PermissionDeniedError, PlatformError
 from grader import problem_catalog
+from grader.assets import (
+    asset_add,
+    asset_name_check,
+    assets_problem_attach,
+    problem_assets_exported,
+)
 from grader.models import (
     Assignment,
     LeaderboardRule,
@@ -98,6 +105,7 @@ def assignment_create(
     bundle: IO[bytes] | None = None,
     rules: AssignmentRules,
     reference_epochs: int | None = None,
+    assets: Sequence[tuple[str, IO[bytes], str]] = (),
 ) -> Assignment:
     """Create an assignment for a reference task (``task_key``) or an uploaded data bundle (a zip).
 
@@ -133,6 +141,8 @@ def assignment_create(
             )
         spec = problem_catalog.catalog_problem(task_key)
     _rules_check(rules, spec)
+    for name, _file, _description in assets:
+        asset_name_check(name)
     # Trained (or found in the cache) before any transaction: training holds no database lock.
     reference = (
         problem_catalog.catalog_reference(spec.key, epochs=reference_epochs) if bundle is None else None
@@ -168,8 +178,11 @@ def assignment_create(
     )
     if stored_bundle is not None:
         assignment.bundle.save(stored_bundle.name or "bundle.zip", stored_bundle, save=False)
-    with transaction.atomic():
+    with problem_assets_exported(task_key=spec.key) as provided, transaction.atomic():
         assignment.save()
+        assets_problem_attach(assignment=assignment, provided=provided)
+        for name, upload, description in assets:
+            asset_add(assignment=assignment, by=by, upload=upload, name=name, description=description)
         if reference is not None:
             if SubmissionKind.MODEL in assignment.kinds:
                 kind, source = SubmissionKind.MODEL, reference.model_path

@@ -215,12 +215,17 @@ _SANDBOX_VERDICTS = {
 def _ingest(*, submission: Submission, spec: problem_catalog.ProblemSpec, work: Path) -> Outcome:
     """Run the student's notebook, script or model in the sandbox; the hidden labels are not mounted."""
     from grader import sandbox
+    from grader.assets import assets_sandbox_dir
     from grader.failures import failure_from_log, failure_summary
 
     assignment = submission.assignment
     public_dir = problem_catalog.catalog_prepare(spec.key) / "public"
     inputs: dict[str, Path] = {sandbox.DATA_MOUNT: public_dir, "/sandbox/submission": work / "submission"}
     env: dict[str, str] = {}
+    assets_dir = assets_sandbox_dir(assignment=assignment)
+    if assets_dir is not None:  # this assignment's files only, read-only
+        inputs[sandbox.ASSETS_MOUNT] = assets_dir
+        env["DLIP_ASSETS_DIR"] = sandbox.ASSETS_MOUNT
     # The public files are also linked into the working folder, so a notebook's ./train.npz is found; never
     # under a name the run itself must write (a bundle may ship a predictions.csv).
     links = {

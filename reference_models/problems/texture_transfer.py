@@ -264,6 +264,83 @@ def backbone_pretrain(
     }
 
 
+def backbone_default_path(variant: str = "resnet18-w16") -> Path:
+    """The backbone the reference fine-tunes (``DEFAULT_BACKBONE_DIR/VARIANT.pt``), pretrained there
+    with the default settings first when absent (minutes on a CPU)."""
+    path = DEFAULT_BACKBONE_DIR / f"{variant}.pt"
+    if not path.exists():
+        print(f"pretraining the backbone into {path}", file=sys.stderr)
+        partial = path.with_suffix(".partial")
+        backbone_pretrain(out_path=partial, width=64 if variant == "resnet18" else 16, progress=False)
+        partial.rename(path)
+    return path
+
+
+BACKBONE_PREPROCESSING = (
+    "Input: uint8 patches (N, 1, 32, 32) -> float32 x / 255 -> gray repeated to 3 channels (R, G, B) -> "
+    f"per channel (x - mean) / std with mean {IMAGENET_MEAN} and std {IMAGENET_STD} (ImageNet's)."
+)
+BACKBONE_LAYERS = (
+    "Layers (torchvision's ResNet-18 names, width 16): conv1 (7x7, stride 2), bn1, relu, maxpool, layer1 "
+    "(16 ch), layer2 (32 ch), layer3 (64 ch), layer4 (128 ch), avgpool; no fc: add nn.Linear(128, classes). "
+    "The reference fine-tunes fc first, then layer3, layer4 and fc with conv1, bn1, layer1, layer2 frozen."
+)
+
+
+def backbone_assets_export(*, backbone_path: Path, out_dir: Path) -> list[tuple[str, str]]:
+    """Write the backbone for students in two forms that need only PyTorch: ``backbone_torchscript.pt``
+    (features out, no head) and ``backbone_state_dict.pt`` with ``backbone.py`` (the model definition,
+    self-contained); return (file name, description) for each. Checks that both give the features of
+    the reference's own network (which normalises inside ``forward``)."""
+    from reference_models.problems import texture_backbone
+
+    state, width = backbone_weights_load(Path(backbone_path))
+    if width != texture_backbone.WIDTH:
+        raise BackboneWeightsError(f"{backbone_path}: width {width}; the students' backbone.py has 16")
+    features = texture_backbone.ResNet18(num_classes=0)
+    features.load_state_dict(state)
+    features.eval()
+    out_dir = Path(out_dir)
+    torch.save(state, out_dir / "backbone_state_dict.pt")
+    scripted = torch.jit.script(features)
+    scripted.save(str(out_dir / "backbone_torchscript.pt"))
+    source = Path(texture_backbone.__file__).read_text()
+    (out_dir / "backbone.py").write_text(source)
+    # The same features as the reference network's (its fc replaced) on the raw input: the description's
+    # preprocessing is the one the backbone learnt with.
+    reference = ResNet18(len(TARGET_IMAGES), width)
+    reference.load_state_dict(state, strict=False)
+    reference.fc = nn.Identity()  # type: ignore[assignment]
+    reference.eval()
+    probe = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (4, 1, PATCH, PATCH), dtype=np.uint8))
+    with torch.no_grad():
+        expected = reference(probe.float() / 255.0)
+        loaded = torch.jit.load(str(out_dir / "backbone_torchscript.pt"))
+        got = loaded(texture_backbone.preprocess(probe))
+    if not torch.allclose(expected, got, atol=1e-4):
+        raise RuntimeError("the exported backbone does not reproduce the reference's features")
+    return [
+        (
+            "backbone_torchscript.pt",
+            "The pretrained backbone as TorchScript: torch.jit.load(path) needs no Python class. Takes the "
+            "preprocessed (N, 3, 32, 32) input and returns (N, 128) features; its blocks are attributes "
+            f"(features.layer3, features.layer1.eval()). {BACKBONE_PREPROCESSING} {BACKBONE_LAYERS}",
+        ),
+        (
+            "backbone_state_dict.pt",
+            "The same weights as a state_dict (torch.load(path, weights_only=True); no fc.* keys), for "
+            "the model class in backbone.py: resnet18_pretrained(path, num_classes=2). "
+            f"{BACKBONE_PREPROCESSING}",
+        ),
+        (
+            "backbone.py",
+            "The backbone's model definition (PyTorch only, no course code) with preprocess() and "
+            "resnet18_pretrained(); its docstring shows both ways of loading. In the sandbox: "
+            "sys.path.insert(0, os.environ['DLIP_ASSETS_DIR']); from backbone import resnet18_pretrained.",
+        ),
+    ]
+
+
 def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
@@ -319,6 +396,10 @@ class TextureTransferProblem(Problem):
             order = rng.permutation(count * len(TARGET_IMAGES))
             parts[part] = (np.concatenate(xs)[order], np.concatenate(ys)[order])
         return Split(*parts["train"], *parts["val"], *parts["test"])
+
+    def assets_export(self, out_dir: Path) -> list[tuple[str, str]]:
+        """The pretrained backbone the reference fine-tunes (width 16), pretrained first if absent."""
+        return backbone_assets_export(backbone_path=backbone_default_path(), out_dir=out_dir)
 
     def model_build(self, variant: str | None = None) -> nn.Module:
         variant = self.variant_check(variant)

@@ -69,3 +69,9 @@ def test_demo_data_shows_a_graded_rubric_comments_and_a_regrade_request(db, sett
     assert GradingComment.objects.filter(submission__assignment=closed).count() == 3
     request = RegradeRequest.objects.get(grade__assignment=closed)
     assert request.status == RegradeStatus.OPEN and "train.log" in request.reason
+    transfer = Assignment.objects.get(task_key="texture-transfer")  # the demo's assignment with assets
+    assert sorted(transfer.assets.values_list("name", flat=True)) == [
+        "backbone.py",
+        "backbone_state_dict.pt",
+        "backbone_torchscript.pt",
+    ]

@@ -1,5 +1,6 @@
-"""``manage.py create_assignment --course CODE --task TASK|--bundle ZIP [...]``: a new assignment on a
-reference task or an instructor's private data bundle (whose leak check is printed).
+"""``manage.py create_assignment --course CODE --task TASK|--bundle ZIP [--asset PATH ...] [...]``: a new
+assignment on a reference task or an instructor's private data bundle (whose leak check is printed), with
+read-only files for students (``--asset``, repeatable; the task's own, e.g. a pretrained backbone, come too).
 
 A thin wrapper over ``grader.services.assignment_create``: the reference solution is trained (or taken from
 the cache) and submitted through the same pipeline as a student's; a running worker grades it and its score
@@ -8,8 +9,10 @@ becomes the baseline. ``--grade-now`` grades it in this process instead (no work
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -71,6 +74,20 @@ class Command(BaseCommand):
         parser.add_argument("--gpu", action="store_true", help="run on the grading-gpu queue")
         parser.add_argument("--reference-epochs", type=int, help="default: the task's own")
         parser.add_argument(
+            "--asset",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="a read-only file for students (repeatable): on the page and at /assets in the sandbox",
+        )
+        parser.add_argument(
+            "--asset-description",
+            action="append",
+            default=[],
+            metavar="TEXT",
+            help="what the n-th --asset is (repeatable, in the same order)",
+        )
+        parser.add_argument(
             "--grade-now", action="store_true", help="grade the reference in this process (no worker)"
         )
 
@@ -107,19 +124,40 @@ class Command(BaseCommand):
             memory_mb=options["memory"],
             use_gpu=options["gpu"],
         )
+        paths = [Path(p) for p in options["asset"]]
+        descriptions = options["asset_description"]
+        if len(descriptions) > len(paths):
+            raise CommandError("--asset-description: more descriptions than --asset files.")
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"--asset: {str(path)!r} is not a readable file.")
         try:
-            epochs = options["reference_epochs"]
-            if options["bundle"] is not None:
-                with open(options["bundle"], "rb") as bundle:
-                    assignment = assignment_create(course=course, by=None, bundle=bundle, rules=rules)
-            else:
-                assignment = assignment_create(
-                    course=course, by=None, task_key=task, rules=rules, reference_epochs=epochs
-                )
+            with contextlib.ExitStack() as stack:
+                assets = [
+                    (path.name, stack.enter_context(path.open("rb")), (descriptions[n : n + 1] or [""])[0])
+                    for n, path in enumerate(paths)
+                ]
+                epochs = options["reference_epochs"]
+                if options["bundle"] is not None:
+                    with open(options["bundle"], "rb") as bundle:
+                        assignment = assignment_create(
+                            course=course, by=None, bundle=bundle, rules=rules, assets=assets
+                        )
+                else:
+                    assignment = assignment_create(
+                        course=course,
+                        by=None,
+                        task_key=task,
+                        rules=rules,
+                        reference_epochs=epochs,
+                        assets=assets,
+                    )
         except OSError as error:
-            raise CommandError(f"--bundle: cannot read {options['bundle']!r} ({error.strerror}).") from None
+            raise CommandError(f"cannot read {error.filename!r} ({error.strerror}).") from None
         except PlatformError as error:
             raise CommandError(error.message) from None
+        for asset in assignment.assets.all():
+            self.stdout.write(f"Asset {asset.name}: {asset.size} bytes, SHA-256 {asset.sha256}.")
         if options["bundle"] is not None:
             self.stdout.write(
                 f"Assignment {assignment.pk} created in {course.code}: {assignment.title} "
