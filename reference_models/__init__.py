@@ -40,6 +40,7 @@ Command line (progress on stderr, one JSON object on stdout)::
 
 from reference_models.api import (
     ModelLoadError,
+    baselines_score,
     model_build,
     model_load,
     predictions_make,
@@ -57,6 +58,7 @@ __all__ = [
     "PredictionFormatError",
     "Score",
     "Task",
+    "baselines_score",
     "model_build",
     "model_load",
     "predictions_make",

@@ -115,6 +115,12 @@ class Task:
     # Why the task cannot give grades (empty: it can). A task whose test answers can be looked up in
     # data every student has (a public time series' future values) is practice only.
     practice_only: ClassVar[str] = ""
+    # The baseline (a name of ``baselines``) whose score earns no points when the instructor names no
+    # score for zero points; empty: the instructor must give one (a regression task) or guessing counts.
+    zero_points_baseline: ClassVar[str] = ""
+    # Why no new assignment may use the task (empty: it may); a retired task stays for the assignments
+    # already made on it, so their data, baseline and submissions keep their meaning.
+    retired: ClassVar[str] = ""
 
     def __init__(self, secret: bytes | None = None) -> None:
         self.secret = secret if secret is not None else PRACTICE_SECRET

@@ -12,6 +12,7 @@ from reference_models.task import npz_read
 EXPECTED = {
     "digits-cnn",
     "weather-forecast",
+    "nyc-temperature-lstm",
     "temperature-lstm",
     "texture-transfer",
     "fever-regression",
