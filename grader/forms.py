@@ -102,6 +102,14 @@ class AssignmentForm(forms.Form):
     wall_seconds = forms.IntegerField(min_value=1, max_value=24 * 3600, initial=600, label=_("Wall time (s)"))
     memory_mb = forms.IntegerField(min_value=64, initial=4096, label=_("Memory (MiB)"))
     use_gpu = forms.BooleanField(required=False, label=_("Run on a GPU worker"))
+    ask_named_dates = forms.BooleanField(
+        required=False,
+        label=_("Ask for the named dates"),
+        help_text=_(
+            "Homework 3: a notebook or script must also write named_dates.csv, the predictions of the "
+            "task's named dates recorded separately (only for tasks that name dates)."
+        ),
+    )
 
     def __init__(self, *args: Any, assignment: Assignment | None = None, **kwargs: Any) -> None:
         self.assignment = assignment
@@ -137,6 +145,7 @@ class AssignmentForm(forms.Form):
             "wall_seconds",
             "memory_mb",
             "use_gpu",
+            "ask_named_dates",
         ]
         return {name: getattr(assignment, name) for name in names}
 
@@ -165,4 +174,5 @@ class AssignmentForm(forms.Form):
             wall_seconds=data["wall_seconds"],
             memory_mb=data["memory_mb"],
             use_gpu=data["use_gpu"],
+            ask_named_dates=data["ask_named_dates"],
         )

@@ -23,7 +23,7 @@ import os
 import shutil
 import tempfile
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -126,6 +126,7 @@ class AssignmentRules:
     wall_seconds: int = 600
     memory_mb: int = 4096
     use_gpu: bool = False
+    ask_named_dates: bool = False
 
 
 def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
@@ -157,6 +158,8 @@ def _rules_check(rules: AssignmentRules, spec: tasks_catalog.TaskSpec) -> None:
         )
     if rules.points < 0 or rules.late_penalty_percent_per_day < 0:
         raise PlatformError(gettext("Points and the late penalty cannot be negative."))
+    if rules.ask_named_dates and not spec.named_dates:
+        raise PlatformError(gettext("This task names no dates to record separately."))
     if spec.practice_only and rules.points > 0:
         raise PlatformError(
             gettext(
@@ -256,6 +259,7 @@ def assignment_create(
         wall_seconds=rules.wall_seconds,
         memory_mb=rules.memory_mb,
         use_gpu=rules.use_gpu,
+        ask_named_dates=rules.ask_named_dates,
         leak_report=leak_report,
         created_by=by,
     )
@@ -368,6 +372,7 @@ def assignment_update(*, assignment: Assignment, by: User | None, rules: Assignm
         assignment.wall_seconds = rules.wall_seconds
         assignment.memory_mb = rules.memory_mb
         assignment.use_gpu = rules.use_gpu
+        assignment.ask_named_dates = rules.ask_named_dates
         assignment.save()
         for submission in Submission.objects.filter(assignment=assignment, is_reference=False):
             late_days = late_days_for(assignment=assignment, received_at=submission.received_at)
@@ -695,6 +700,7 @@ class Outcome:
     peak_memory_bytes: int | None = None
     scores: tasks_catalog.Scores | None = None
     executed_html: bytes | None = None
+    named_dates: list[dict[str, object]] = field(default_factory=list)
     retry: bool = False  # the platform failed, not the student: try again
 
 
@@ -782,8 +788,14 @@ def _grade(submission: Submission) -> Outcome:
             outcome.verdict = Verdict.WRONG_FORMAT
             outcome.detail = f"Wrong prediction file format: {error}"
         else:
+            if spec.named_dates:
+                _named_dates_record(
+                    outcome=outcome, spec=spec, predictions=predictions, work=work, submission=submission
+                )
             scores = outcome.scores
-            if not all(math.isfinite(v) for v in (scores.full, scores.public, scores.private)):
+            if scores is not None and not all(
+                math.isfinite(v) for v in (scores.full, scores.public, scores.private)
+            ):
                 # The parser bounds every number, so this is a last guard: an inf or NaN score is never
                 # stored (the database refuses it too) and never reaches a leaderboard or a JSON response.
                 outcome.scores = None
@@ -795,6 +807,28 @@ def _grade(submission: Submission) -> Outcome:
         return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _named_dates_record(
+    *, outcome: Outcome, spec: tasks_catalog.TaskSpec, predictions: Path, work: Path, submission: Submission
+) -> None:
+    """Record the named dates' predictions on the outcome. Where the assignment asks for them, a notebook
+    or script must have written a valid named_dates.csv agreeing with its predictions; otherwise (or for a
+    prediction file or model) they are read from the predictions. A problem fails the run as wrong_format."""
+    try:
+        handed_in = tasks_catalog.catalog_named_dates(
+            spec=spec,
+            predictions_path=predictions,
+            handed_in_path=work / "output" / "named_dates.csv",
+            required=submission.assignment.ask_named_dates
+            and submission.kind in (SubmissionKind.NOTEBOOK, SubmissionKind.SCRIPT),
+        )
+    except tasks_catalog.PredictionFormatError as error:
+        outcome.scores = None
+        outcome.verdict = Verdict.WRONG_FORMAT
+        outcome.detail = f"Named dates: {error}"
+        return
+    outcome.named_dates = handed_in
 
 
 _SANDBOX_VERDICTS = {
@@ -966,6 +1000,7 @@ def _result_record(
             submission.points = points_for(
                 assignment=assignment, score=submission.score, late_days=submission.late_days
             )
+            submission.named_dates = outcome.named_dates
         else:
             submission.status = SubmissionStatus.FAILED
             if submission.verdict == Verdict.SCORED:

@@ -33,6 +33,12 @@ from django.conf import settings
 from reference_models import api as reference_api
 from reference_models.keys import secret_fingerprint
 from reference_models.leaks import LeakReport, leak_check
+from reference_models.named_dates import FILE_NAME as NAMED_DATES_FILE
+from reference_models.named_dates import (
+    named_dates_disagreement,
+    named_dates_from_predictions,
+    named_dates_read,
+)
 from reference_models.predictions import PredictionFormatError, predictions_read
 from reference_models.scoring import score_predictions
 from reference_models.task import HIDDEN_LABELS, Task
@@ -48,6 +54,7 @@ __all__ = [
     "TaskSpec",
     "catalog_bundle_install",
     "catalog_bundle_leak_check",
+    "catalog_named_dates",
     "catalog_prepare",
     "catalog_reference",
     "catalog_score",
@@ -81,6 +88,8 @@ class TaskSpec:
     # points; None where the task names none.
     zero_points_score: float | None = None
     zero_points_baseline: str = ""
+    # Homework 3's named issue dates -> their test ids (reference_models.named_dates); empty: none.
+    named_dates: tuple[tuple[str, int], ...] = ()
 
     @property
     def header(self) -> str:
@@ -204,6 +213,7 @@ def catalog_task(key: str) -> TaskSpec:
         practice_only=task.practice_only,
         zero_points_score=_zero_points_score(task, data) if task.zero_points_baseline else None,
         zero_points_baseline=task.zero_points_baseline,
+        named_dates=tuple((str(d["date"]), int(d["id"])) for d in manifest.get("named_dates", ())),
     )
 
 
@@ -282,6 +292,41 @@ def catalog_score(
         task=task, predictions_path=predictions_path, hidden_dir=hidden, ids=private_ids
     )
     return Scores(full=full.value, public=public.value, private=private.value)
+
+
+def catalog_named_dates(
+    *, spec: TaskSpec, predictions_path: Path, handed_in_path: Path, required: bool
+) -> list[dict[str, object]]:
+    """The predictions of the task's named dates, as stored on the submission. ``required``: from the
+    student's ``named_dates.csv`` (``handed_in_path``), which must exist, parse strictly and agree with the
+    prediction file; otherwise from the prediction file's rows. Raises ``PredictionFormatError`` saying
+    what is wrong. Trusted side: both files are the student's, read with size limits and no eval."""
+    named = dict(spec.named_dates)
+    ids, values = catalog_predictions_read(spec=spec, path=predictions_path)
+    predicted = named_dates_from_predictions(ids=ids, values=values, named=named)
+    if not required:
+        return [{**row.as_dict(), "columns": list(spec.columns)} for row in predicted]
+    if handed_in_path.is_symlink() or not handed_in_path.is_file():
+        raise PredictionFormatError(
+            f"the assignment asks for {NAMED_DATES_FILE} beside predictions.csv in $DLIP_OUTPUT_DIR "
+            f"(header date,{','.join(spec.columns)}; one line for each of {', '.join(named)})."
+        )
+    handed_in = named_dates_read(path=handed_in_path, named=named, columns=spec.columns)
+    disagreement = named_dates_disagreement(handed_in, predicted)
+    if disagreement:
+        raise PredictionFormatError(disagreement)
+    return [{**row.as_dict(), "columns": list(spec.columns)} for row in handed_in]
+
+
+def catalog_predictions_read(*, spec: TaskSpec, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A prediction file parsed strictly against the task's public format: (ids sorted, values)."""
+    return predictions_read(
+        path=Path(path),
+        columns=spec.columns,
+        expected_ids=range(spec.n_test),
+        integer_columns=spec.is_classification,
+        value_range=(0, len(spec.classes) - 1) if spec.classes else None,
+    )
 
 
 @dataclass(frozen=True)
