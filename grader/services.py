@@ -1003,6 +1003,7 @@ def _result_record(
             submission.named_dates = outcome.named_dates
         else:
             submission.status = SubmissionStatus.FAILED
+            submission.named_dates = []
             if submission.verdict == Verdict.SCORED:
                 submission.verdict = Verdict.INTERNAL_ERROR
         if outcome.executed_html:
