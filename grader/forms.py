@@ -68,7 +68,10 @@ class AssignmentForm(forms.Form):
     score_zero_points = forms.FloatField(
         required=False,
         label=_("Score for zero points"),
-        help_text=_("Empty: chance level for accuracy tasks (required for error metrics such as MAE)."),
+        help_text=_(
+            "Empty: chance level for accuracy tasks, the task's simple baseline where it names one (the "
+            "sequence task: repeating the last hour); otherwise required for error metrics such as MAE."
+        ),
     )
     score_full_points = forms.FloatField(
         required=False,
