@@ -160,16 +160,23 @@ def catalog_prepare(key: str) -> Path:
     """
     folder = _folder(key)
     done = folder / "data" / ".prepared"
-    if done.exists():
-        return folder / "data"
     if key.startswith(BUNDLE_PREFIX):
+        if done.exists():
+            return folder / "data"
         raise BundleError(f"The data bundle {key} is not installed on this machine.")
+    # A task whose public files grew (data_version > 1: a file added, the split unchanged) is prepared again
+    # over its old folder: preparing is idempotent, so the old files, the cached references and the scores
+    # made on them stay valid.
+    version = reference_api.task_get(key).data_version
+    marker = "ok\n" if version == 1 else f"ok v{version}\n"
+    if done.exists() and done.read_text() == marker:
+        return folder / "data"
     with _locked(folder):
-        if not done.exists():
+        if not done.exists() or done.read_text() != marker:
             reference_api.task_prepare(key, folder / "data", secret=_secret())
             (folder / "data" / "hidden").chmod(0o700)
             _world_readable(folder / "data" / "public")
-            done.write_text("ok\n")
+            done.write_text(marker)
     return folder / "data"
 
 

@@ -124,6 +124,9 @@ class Task:
     # Issue days whose predictions a hand-in records separately (homework 3), in public/named_dates.csv
     # with their test ids (:mod:`reference_models.named_dates`); empty: none.
     named_dates: ClassVar[tuple[str, ...]] = ()
+    # Raised when a task's prepared files change without changing its split (a public file added), so a
+    # cache of prepared folders knows to prepare again; 1 for the files as first published.
+    data_version: ClassVar[int] = 1
 
     def __init__(self, secret: bytes | None = None) -> None:
         self.secret = secret if secret is not None else PRACTICE_SECRET

@@ -350,3 +350,17 @@ def test_another_process_with_the_same_settings_builds_the_same_files(settings, 
     import hashlib
 
     assert result.stdout.strip().splitlines()[-1] == hashlib.sha256(mine).hexdigest()
+
+
+def test_a_folder_prepared_before_the_named_dates_is_brought_up_to_date(settings, tmp_path):
+    """A deployment's cached weather-forecast folder from before data_version 2 gets named_dates_ids.csv
+    on its next use; its split (and so every stored score) is unchanged."""
+    settings.REFERENCE_CACHE_DIR = tmp_path
+    data = tasks_catalog.catalog_prepare("weather-forecast")
+    test_before = (data / "hidden" / "test_labels.csv").read_bytes()
+    (data / "public" / "named_dates_ids.csv").unlink()
+    (data / ".prepared").write_text("ok\n")  # the marker as an older version wrote it
+    data = tasks_catalog.catalog_prepare("weather-forecast")
+    assert (data / "public" / "named_dates_ids.csv").is_file()
+    assert (data / "hidden" / "test_labels.csv").read_bytes() == test_before
+    assert dict(tasks_catalog.catalog_task("weather-forecast").named_dates)["2015-06-21"] == 171
