@@ -145,7 +145,7 @@ def _source_nyc_windows() -> np.ndarray:
     from reference_models.tasks.nyc_temperature import FEATURES, PAST_HOURS, weather_hourly
 
     frame = weather_hourly()
-    windows = []
+    windows: list[np.ndarray] = []
     for _, rows in frame.groupby("origin", sort=False):
         values = rows[list(FEATURES)].to_numpy(dtype=np.float32)
         windows.extend(values[s : s + PAST_HOURS] for s in range(0, len(values) - PAST_HOURS + 1))
