@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pandas is imported where data is built: predicting in the s
     import pandas as pd
 
 PAST_HOURS, FUTURE_HOURS = 72, 24
-TRAIN_STRIDE, EVAL_STRIDE = 6, 6
+TRAIN_STRIDE, EVAL_STRIDE = 3, 6
 # The year in 14-day blocks drawn into test, validation and training (the same blocks for the three
 # airports: they are 15-25 km apart and share the weather, so a block is held out at all three).
 BLOCK_HOURS, VAL_TEST_BLOCKS = 14 * 24, 4
@@ -199,7 +199,7 @@ class NycTemperatureTask(Task):
     higher_is_better = False
     columns = tuple(f"h{h:02d}" for h in range(1, FUTURE_HOURS + 1))
     variants = ("stacked", "bidirectional")
-    default_epochs = 8
+    default_epochs = 4
     inputs = (
         f"x: float32, shape (N, {PAST_HOURS}, {len(FEATURES)}): the past {PAST_HOURS} hours at one airport, "
         "oldest first; per hour temperature (C), dew point (C), relative humidity (%), wind speed (m/s), "
@@ -236,8 +236,8 @@ class NycTemperatureTask(Task):
     def model_build(self, variant: str | None = None) -> nn.Module:
         variant = self.variant_check(variant)
         if variant == "stacked":
-            return WeatherLSTM(hidden=32, layers=2)
-        return WeatherLSTM(hidden=24, layers=2, bidirectional=True)
+            return WeatherLSTM(hidden=48, layers=2)
+        return WeatherLSTM(hidden=32, layers=2, bidirectional=True)
 
     def scalers_fit(self, model: nn.Module, data: PublicData) -> None:
         assert isinstance(model, WeatherLSTM)
