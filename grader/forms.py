@@ -82,7 +82,10 @@ class AssignmentForm(forms.Form):
     score_zero_points = forms.FloatField(
         required=False,
         label=_("Score for zero points"),
-        help_text=_("Empty: chance level for accuracy tasks (required for error metrics such as MAE)."),
+        help_text=_(
+            "Empty: chance level for accuracy tasks, the task's simple baseline where it names one (the "
+            "sequence task: repeating the last hour); otherwise required for error metrics such as MAE."
+        ),
     )
     score_full_points = forms.FloatField(
         required=False,
@@ -116,6 +119,14 @@ class AssignmentForm(forms.Form):
     wall_seconds = forms.IntegerField(min_value=1, max_value=24 * 3600, initial=600, label=_("Wall time (s)"))
     memory_mb = forms.IntegerField(min_value=64, initial=4096, label=_("Memory (MiB)"))
     use_gpu = forms.BooleanField(required=False, label=_("Run on a GPU worker"))
+    ask_named_dates = forms.BooleanField(
+        required=False,
+        label=_("Ask for the named dates"),
+        help_text=_(
+            "Homework 3: a notebook or script must also write named_dates.csv, the predictions of the "
+            "task's named dates recorded separately (only for tasks that name dates)."
+        ),
+    )
 
     def __init__(self, *args: Any, assignment: Assignment | None = None, **kwargs: Any) -> None:
         self.assignment = assignment
@@ -151,6 +162,7 @@ class AssignmentForm(forms.Form):
             "wall_seconds",
             "memory_mb",
             "use_gpu",
+            "ask_named_dates",
         ]
         return {name: getattr(assignment, name) for name in names}
 
@@ -179,4 +191,5 @@ class AssignmentForm(forms.Form):
             wall_seconds=data["wall_seconds"],
             memory_mb=data["memory_mb"],
             use_gpu=data["use_gpu"],
+            ask_named_dates=data["ask_named_dates"],
         )

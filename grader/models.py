@@ -62,6 +62,9 @@ class Assignment(models.Model):
     wall_seconds = models.PositiveIntegerField(default=600)
     memory_mb = models.PositiveIntegerField(default=4096)
     use_gpu = models.BooleanField(default=False)
+    # Homework 3: a notebook or script must also hand in named_dates.csv, the predictions of the task's
+    # named dates recorded separately (reference_models.named_dates); only for tasks that name dates.
+    ask_named_dates = models.BooleanField(default=False)
     baseline_score = models.FloatField(null=True, blank=True)
     # A bundle's leak check at creation (reference_models.leaks): shown to the staff, never to students.
     leak_report = models.TextField(blank=True)
@@ -182,6 +185,9 @@ class Submission(models.Model):
     send_failed_at = models.DateTimeField(null=True, blank=True)
     # Why a grader should look at this result (it beats the reference implausibly); staff only.
     review_flag = models.TextField(blank=True)
+    # The predictions of the task's named dates: [{"date", "id", "values"}], from named_dates.csv or the
+    # prediction file's rows; empty where the task names no dates.
+    named_dates = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]

@@ -33,6 +33,12 @@ from django.conf import settings
 from reference_models import api as reference_api
 from reference_models.keys import secret_fingerprint
 from reference_models.leaks import LeakReport, leak_check
+from reference_models.named_dates import FILE_NAME as NAMED_DATES_FILE
+from reference_models.named_dates import (
+    named_dates_disagreement,
+    named_dates_from_predictions,
+    named_dates_read,
+)
 from reference_models.predictions import PredictionFormatError, predictions_read
 from reference_models.problem import HIDDEN_LABELS, Problem
 from reference_models.scoring import score_predictions
@@ -49,15 +55,15 @@ __all__ = [
     "catalog_bundle_install",
     "catalog_bundle_leak_check",
     "catalog_demo_backbone",
+    "catalog_named_dates",
     "catalog_prepare",
     "catalog_reference",
     "catalog_score",
     "catalog_split_ids",
     "catalog_problem",
-    "catalog_problem_names",
-    "catalog_problem",
     "catalog_problem_assets",
     "catalog_problem_names",
+    "catalog_problem_retired",
     "catalog_validate",
     "zip_check",
 ]
@@ -82,6 +88,12 @@ class ProblemSpec:
     practice_only: str = ""
     # Where the course's slides and the task differ (English; grader.runtime has the translations).
     slide_differences: str = ""
+    # The score of the task's named simple baseline (e.g. copying yesterday), the default score for zero
+    # points; None where the task names none.
+    zero_points_score: float | None = None
+    zero_points_baseline: str = ""
+    # Homework 3's named issue dates -> their test ids (reference_models.named_dates); empty: none.
+    named_dates: tuple[tuple[str, int], ...] = ()
 
     @property
     def header(self) -> str:
@@ -98,8 +110,16 @@ class ProblemSpec:
 
 
 def catalog_problem_names() -> list[str]:
-    """The reference tasks an assignment can use, in the order of the course."""
-    return reference_api.problem_names()
+    """The reference tasks a new assignment can use, in the order of the course (retired ones left out:
+    they serve only the assignments already made on them)."""
+    return [name for name in reference_api.problem_names() if not reference_api.problem_get(name).retired]
+
+
+def catalog_problem_retired(key: str) -> str:
+    """Why a reference task takes no new assignments ("" when it does, or is no reference task)."""
+    if key not in reference_api.problem_names():
+        return ""
+    return reference_api.problem_get(key).retired
 
 
 def _root() -> Path:
@@ -144,18 +164,24 @@ def catalog_prepare(key: str) -> Path:
     """
     folder = _folder(key)
     done = folder / "data" / ".prepared"
-    if done.exists():
-        if not key.startswith(BUNDLE_PREFIX):
-            _readme_refresh(key, folder / "data")
-        return folder / "data"
     if key.startswith(BUNDLE_PREFIX):
+        if done.exists():
+            return folder / "data"
         raise BundleError(f"The data bundle {key} is not installed on this machine.")
+    # A task whose public files grew (data_version > 1: a file added, the split unchanged) is prepared again
+    # over its old folder: preparing is idempotent, so the old files, the cached references and the scores
+    # made on them stay valid.
+    version = reference_api.problem_get(key).data_version
+    marker = "ok\n" if version == 1 else f"ok v{version}\n"
+    if done.exists() and done.read_text() == marker:
+        _readme_refresh(key, folder / "data")
+        return folder / "data"
     with _locked(folder):
-        if not done.exists():
+        if not done.exists() or done.read_text() != marker:
             reference_api.problem_prepare(key, folder / "data", secret=_secret())
             (folder / "data" / "hidden").chmod(0o700)
             _world_readable(folder / "data" / "public")
-            done.write_text("ok\n")
+            done.write_text(marker)
     return folder / "data"
 
 
@@ -219,7 +245,26 @@ def catalog_problem(key: str) -> ProblemSpec:
         n_test=int(manifest["n_test"]),
         practice_only=task.practice_only,
         slide_differences=task.slide_differences,
+        zero_points_score=_zero_points_score(task, data) if task.zero_points_baseline else None,
+        zero_points_baseline=task.zero_points_baseline,
+        named_dates=tuple((str(d["date"]), int(d["id"])) for d in manifest.get("named_dates", ())),
     )
+
+
+def _zero_points_score(task: Problem, data: Path) -> float:
+    """The named baseline's score on the hidden labels, computed once per prepared folder."""
+    cached = data / "hidden" / "zero_points.json"
+    if cached.is_file():
+        stored = json.loads(cached.read_text())
+        if stored.get("baseline") == task.zero_points_baseline:
+            return float(stored["score"])
+    score = reference_api.baselines_score(task=task, data_dir=data, secret=_secret())[
+        task.zero_points_baseline
+    ]
+    temporary = cached.with_name(f"zero_points.json.{os.getpid()}")
+    temporary.write_text(json.dumps({"baseline": task.zero_points_baseline, "score": score}) + "\n")
+    temporary.replace(cached)
+    return score
 
 
 def _as_problem(spec: ProblemSpec) -> Problem:
@@ -281,6 +326,41 @@ def catalog_score(
         task=task, predictions_path=predictions_path, hidden_dir=hidden, ids=private_ids
     )
     return Scores(full=full.value, public=public.value, private=private.value)
+
+
+def catalog_named_dates(
+    *, spec: ProblemSpec, predictions_path: Path, handed_in_path: Path, required: bool
+) -> list[dict[str, object]]:
+    """The predictions of the task's named dates, as stored on the submission. ``required``: from the
+    student's ``named_dates.csv`` (``handed_in_path``), which must exist, parse strictly and agree with the
+    prediction file; otherwise from the prediction file's rows. Raises ``PredictionFormatError`` saying
+    what is wrong. Trusted side: both files are the student's, read with size limits and no eval."""
+    named = dict(spec.named_dates)
+    ids, values = catalog_predictions_read(spec=spec, path=predictions_path)
+    predicted = named_dates_from_predictions(ids=ids, values=values, named=named)
+    if not required:
+        return [{**row.as_dict(), "columns": list(spec.columns)} for row in predicted]
+    if handed_in_path.is_symlink() or not handed_in_path.is_file():
+        raise PredictionFormatError(
+            f"the assignment asks for {NAMED_DATES_FILE} beside predictions.csv in $DLIP_OUTPUT_DIR "
+            f"(header date,{','.join(spec.columns)}; one line for each of {', '.join(named)})."
+        )
+    handed_in = named_dates_read(path=handed_in_path, named=named, columns=spec.columns)
+    disagreement = named_dates_disagreement(handed_in, predicted)
+    if disagreement:
+        raise PredictionFormatError(disagreement)
+    return [{**row.as_dict(), "columns": list(spec.columns)} for row in handed_in]
+
+
+def catalog_predictions_read(*, spec: ProblemSpec, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A prediction file parsed strictly against the task's public format: (ids sorted, values)."""
+    return predictions_read(
+        path=Path(path),
+        columns=spec.columns,
+        expected_ids=range(spec.n_test),
+        integer_columns=spec.is_classification,
+        value_range=(0, len(spec.classes) - 1) if spec.classes else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ Command line (progress on stderr, one JSON object on stdout)::
 
 from reference_models.api import (
     ModelLoadError,
+    baselines_score,
     model_build,
     model_load,
     predictions_make,
@@ -61,6 +62,7 @@ __all__ = [
     "PredictionFormatError",
     "Score",
     "Problem",
+    "baselines_score",
     "model_build",
     "model_load",
     "predictions_make",

@@ -202,6 +202,15 @@ def reference_train(
     return report
 
 
+def baselines_score(*, task: str | Problem, data_dir: Path, secret: bytes | None = None) -> dict[str, float]:
+    """The task's simple baselines (persistence, climatology ...) scored on the hidden test labels of a
+    prepared ``data_dir``: name -> the metric's value. No training; trusted code (reads ``hidden/``)."""
+    task = problem_get(task, secret=secret)
+    data = task.public_load(Path(data_dir) / "public")
+    scored = _baselines_score(task, data, Path(data_dir) / "hidden", task.baselines(data))
+    return {name: float(result["value"]) for name, result in scored.items()}
+
+
 def _baselines_score(
     task: Problem, data: Any, hidden_dir: Path, predictions: Mapping[str, Any]
 ) -> dict[str, Any]:

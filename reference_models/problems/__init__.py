@@ -6,6 +6,7 @@ from __future__ import annotations
 from reference_models.problem import Problem
 from reference_models.problems.digits import DigitsProblem
 from reference_models.problems.fever import FeverClassificationProblem, FeverRegressionProblem
+from reference_models.problems.nyc_temperature import NycTemperatureProblem
 from reference_models.problems.temperature_lstm import TemperatureLSTMProblem
 from reference_models.problems.texture_transfer import TextureTransferProblem
 from reference_models.problems.weather_forecast import WeatherForecastProblem
@@ -15,6 +16,7 @@ PROBLEMS: dict[str, type[Problem]] = {
     for task in (
         DigitsProblem,
         WeatherForecastProblem,
+        NycTemperatureProblem,
         TemperatureLSTMProblem,
         TextureTransferProblem,
         FeverRegressionProblem,

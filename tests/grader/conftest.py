@@ -44,7 +44,7 @@ def assignment_make(course, *, task: str = "fever-regression", **rules) -> Assig
     rules.setdefault("daily_limit", 50)
     rules.setdefault("opens_at", timezone.now() - timedelta(days=1))
     rules.setdefault("deadline", timezone.now() + timedelta(days=7))
-    if task.startswith("fever-regression") or task in ("weather-forecast", "temperature-lstm"):
+    if task.startswith("fever-regression") or task in ("weather-forecast", "nyc-temperature-lstm"):
         rules.setdefault("score_zero_points", 1000.0)
     if task == "texture-transfer":
         texture_backbone_small()

