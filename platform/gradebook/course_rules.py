@@ -34,7 +34,10 @@ class CourseRules:
 
 
 def course_rules(*, course: Course) -> CourseRules:
-    scheme = GradingScheme.objects.filter(course=course).first()
+    try:  # a course loaded with select_related("grading_scheme") answers this without a query
+        scheme: GradingScheme | None = course.grading_scheme
+    except GradingScheme.DoesNotExist:
+        scheme = None
     thresholds = (
         Thresholds(
             two=scheme.mark2_percent,

@@ -54,7 +54,8 @@ CATEGORY_NAMES = {
 
 
 def _staff_course(request: HttpRequest, code: str) -> Course:
-    course = get_object_or_404(Course, code=code)
+    # The course's marks thresholds come with it (course_rules reads them from the course: no query).
+    course = get_object_or_404(Course.objects.select_related("grading_scheme"), code=code)
     if not gradebook_can_view_all(user=request_user(request), course=course):
         raise PermissionDenied(_("Only the course's instructors and graders see its gradebook."))
     return course
