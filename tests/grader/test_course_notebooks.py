@@ -99,6 +99,7 @@ def upload(assignment, user, content: bytes, name: str) -> Submission:
     return submission_create(assignment=assignment, user=user, upload=io.BytesIO(content), name=name)
 
 
+@pytest.mark.ml
 def test_the_lectures_keras_lenet5_with_a_matplotlib_cell_scores_on_the_digits(
     course, student, celery_worker
 ):

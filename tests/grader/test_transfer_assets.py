@@ -19,7 +19,7 @@ from grader.services import AssignmentRules, assignment_create, submission_creat
 from reference_models.problems import texture_transfer
 from tests.grader.conftest import wait_done
 
-pytestmark = [pytest.mark.integration, pytest.mark.services]
+pytestmark = [pytest.mark.integration, pytest.mark.ml]
 
 # Per fine-tuning stage; from scratch gets both stages' epochs. Small: the whole test runs on a CPU.
 TRANSFER_EPOCHS = 2
