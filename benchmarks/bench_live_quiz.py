@@ -2,15 +2,22 @@
 
     python benchmarks/bench_live_quiz.py              # 2,000 players, 2 questions
     python benchmarks/bench_live_quiz.py --players 500 --questions 3 --redis redis://127.0.0.1:6379/14
+    python benchmarks/bench_live_quiz.py --storm 1000  # 1,000 phones drop and reconnect at once
 
 It sets up a fresh embedded site in a temporary folder (SQLite, in-process channel layer; with
 --redis, the Redis channel layer), starts ``manage.py serve`` (uvicorn, or --server daphne) as its own
 process, and simulates the players and the host from this process: every player joins with its own
-Neptun code,
-the host advances, every player answers its question at a random moment within --spread seconds.
+Neptun code (100 connecting at once), the host advances, every player answers its question at a random
+moment within --spread seconds.
 
-    ack_ms     answer sent → "answer.accepted" received (per answer)
-    fanout_ms  host sends "advance" → that player has the "question" frame (per player and question)
+    join_all_s      first connection opened → the last player seated (welcome and lobby received)
+    join_ms         one player's connection opened → seated
+    ack_ms          answer sent → "answer.accepted" received (per answer)
+    fanout_ms       host sends "advance" → that player has the "question" frame (per player and question)
+    storm_*         with --storm N: N players drop (no closing handshake) when the last question arrives
+                    and resume with their seat token at once; resume_ms is drop → snapshot received,
+                    storm_ack_ms the acknowledgements of every answer to that question, seats_kept
+                    the phones that came back to their own seat
 
 Then the same clients run against a bare broadcast server (plain ``websockets``, no Django, no
 database) in its own process on the same machine: the floor of what Python WebSockets do here.
@@ -67,16 +74,47 @@ def neptun(i: int) -> str:
 
 
 class Run:
-    def __init__(self, players: int) -> None:
+    def __init__(self, players: int, storm: int = 0, storm_question: int = -1) -> None:
         self.players = players
         self.joined = 0
         self.answers_sent = 0
         self.answers_acked = 0
         self.ack_ms: list[float] = []
         self.fanout_ms: list[float] = []
+        self.join_ms: list[float] = []
         self.advance_at: dict[int, float] = {}
         self.errors: list[str] = []
         self.join_s = 0.0
+        # The reconnect storm: ``storm`` players drop their connection when question ``storm_question``
+        # arrives (a Wi-Fi hiccup) and come back at once with their seat token.
+        self.storm = storm
+        self.storm_question = storm_question
+        self.storm_ack_ms: list[float] = []
+        self.resume_ms: list[float] = []
+        self.seats_kept = 0
+
+
+async def connect_and_sit(
+    run: Run, url: str, origin: str, hello: dict[str, str]
+) -> tuple[Any, dict[str, Any], dict[str, Any]] | None:
+    """Open a socket, send ``hello`` (join or resume); return the socket, the welcome and the snapshot."""
+    import websockets
+
+    sock = await websockets.connect(
+        url, origin=origin, open_timeout=120, ping_interval=None, max_size=2**22, compression=COMPRESSION
+    )
+    await sock.send(json.dumps(hello))
+    welcome: dict[str, Any] = {}
+    while True:
+        frame = json.loads(await sock.recv())
+        if frame["type"] == "welcome":
+            welcome = frame
+        elif frame["type"] == "error":
+            run.errors.append(frame["message"])
+            await sock.close()
+            return None
+        elif welcome or frame["type"] in ("lobby", "joined"):  # the floor server has no welcome
+            return sock, welcome, frame
 
 
 async def player(
@@ -90,41 +128,56 @@ async def player(
     done: asyncio.Event,
     origin: str,
 ) -> None:
-    import websockets
-
     async with ready:
-        sock = await websockets.connect(
-            url, origin=origin, open_timeout=120, ping_interval=None, max_size=2**22, compression=COMPRESSION
-        )
-        await sock.send(json.dumps({"type": "join", "neptun": neptun(index)}))
-        while True:
-            frame = json.loads(await sock.recv())
-            if frame["type"] in ("lobby", "joined"):
-                break
-            if frame["type"] == "error":
-                run.errors.append(frame["message"])
-                await sock.close()
-                return
+        started = time.perf_counter()
+        seated = await connect_and_sit(run, url, origin, {"type": "join", "neptun": neptun(index)})
+        if seated is None:
+            return
+        run.join_ms.append((time.perf_counter() - started) * 1000)
+    sock, welcome, _ = seated
     run.joined += 1
     if run.joined == run.players:
         joined.set()
     rng = random.Random(index)
+    stormy = index < run.storm
     sent_at = 0.0
     answered = 0
+    current = -1
+    pending: dict[str, Any] | None = None  # a question to answer (a frame, or the snapshot after a resume)
     try:
         while answered < questions:
-            frame = json.loads(await sock.recv())
+            frame = pending or json.loads(await sock.recv())
+            pending = None
             kind = frame["type"]
             if kind == "question":
                 q = frame["question"]["index"]
-                run.fanout_ms.append((time.perf_counter() - run.advance_at[q]) * 1000)
+                if q in run.advance_at and not frame.get("resumed"):
+                    run.fanout_ms.append((time.perf_counter() - run.advance_at[q]) * 1000)
+                if stormy and q == run.storm_question and not frame.get("resumed"):
+                    sock.transport.abort()  # the phone's Wi-Fi drops: no closing handshake
+                    dropped = time.perf_counter()
+                    resume = {"type": "resume", "seat": welcome["seat"]}
+                    back = await connect_and_sit(run, url, origin, resume)
+                    if back is None:
+                        answered += 1
+                        continue
+                    sock, again, pending = back
+                    run.resume_ms.append((time.perf_counter() - dropped) * 1000)
+                    if again["player"]["id"] == welcome["player"]["id"] and again["seat"] == welcome["seat"]:
+                        run.seats_kept += 1
+                    pending["resumed"] = True
+                    continue
                 # As a phone does: tiles appear after "get ready" (earlier answers are refused).
                 await asyncio.sleep(frame.get("ready_ms", 0) / 1000 + rng.uniform(0, spread))
                 sent_at = time.perf_counter()
                 await sock.send(json.dumps({"type": "answer", "question": q, "picks": [rng.randrange(2)]}))
                 run.answers_sent += 1
+                current = q
             elif kind in ("answer.accepted", "ack"):
-                run.ack_ms.append((time.perf_counter() - sent_at) * 1000)
+                ms = (time.perf_counter() - sent_at) * 1000
+                run.ack_ms.append(ms)
+                if current == run.storm_question:
+                    run.storm_ack_ms.append(ms)
                 run.answers_acked += 1
                 answered += 1
             elif kind == "error":
@@ -144,11 +197,12 @@ async def drive(
     cookie: str,
     origin: str,
     host_frames: tuple[str, str],
+    storm: int = 0,
 ) -> Run:
     """Connect the players, then as the host advance through the questions; return the figures."""
     import websockets
 
-    run = Run(players)
+    run = Run(players, storm=storm, storm_question=questions - 1 if storm else -1)
     joined, done = asyncio.Event(), asyncio.Event()
     ready = asyncio.Semaphore(100)  # connections being opened at once
     tasks = [
@@ -193,6 +247,18 @@ async def drive(
 
 
 def figures(run: Run, answers_recorded: int) -> dict[str, Any]:
+    storm = {}
+    if run.storm:
+        storm = {
+            "storm_players": run.storm,
+            "storm_question": run.storm_question,
+            "storm_resumed": len(run.resume_ms),
+            "storm_seats_kept": run.seats_kept,
+            "storm_resume_ms_p50": percentile(run.resume_ms, 50),
+            "storm_resume_ms_p99": percentile(run.resume_ms, 99),
+            "storm_ack_ms_p50": percentile(run.storm_ack_ms, 50),
+            "storm_ack_ms_p99": percentile(run.storm_ack_ms, 99),
+        }
     return {
         "players": run.players,
         "joined": run.joined,
@@ -204,6 +270,9 @@ def figures(run: Run, answers_recorded: int) -> dict[str, Any]:
         "fanout_ms_p50": percentile(run.fanout_ms, 50),
         "fanout_ms_p99": percentile(run.fanout_ms, 99),
         "join_all_s": run.join_s,
+        "join_ms_p50": percentile(run.join_ms, 50),
+        "join_ms_p99": percentile(run.join_ms, 99),
+        **storm,
         "errors": run.errors[:5],
     }
 
@@ -259,7 +328,9 @@ async def drive_floor(port: int, players: int, questions: int, spread: float) ->
     ]
     async with websockets.connect(url, ping_interval=None) as host:
         await host.send(json.dumps({"type": "host"}))
+        started = time.perf_counter()
         await asyncio.wait_for(joined.wait(), timeout=180)
+        run.join_s = round(time.perf_counter() - started, 1)
         await asyncio.sleep(1.0)
         for q in range(questions):
             run.advance_at[q] = time.perf_counter()
@@ -317,6 +388,13 @@ def main() -> None:
     parser.add_argument("--redis", default="", help="use the Redis channel layer (REDIS_URL)")
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--skip-floor", action="store_true")
+    parser.add_argument(
+        "--storm",
+        type=int,
+        default=0,
+        metavar="N",
+        help="a reconnect storm: N players drop when the last question arrives and resume at once",
+    )
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--debug", action="store_true", help="serve with DEBUG on (the demo's default)")
     args = parser.parse_args()
@@ -343,6 +421,7 @@ def main() -> None:
         stderr=subprocess.STDOUT,
     )
     result: dict[str, Any] = {
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "server": f"{args.server}, 1 process, "
         + ("Redis" if args.redis else "in-process")
         + " channel layer, SQLite"
@@ -363,16 +442,23 @@ def main() -> None:
                 cookie,
                 f"http://127.0.0.1:{port}",
                 ("scoreboard", "scoreboard"),
+                storm=args.storm,
             )
         )
-        from quizzes.models import Answer
+        from django.db.models import Sum
+
+        from quizzes.models import Answer, Player
 
         result.update(figures(run, Answer.objects.filter(game_id=game_id).count()))
+        seats = Player.objects.filter(game_id=game_id)
+        result["seats_in_db"] = seats.count()
+        result["seat_takeovers"] = seats.aggregate(n=Sum("takeovers"))["n"] or 0
         result["wall_s"] = round(time.perf_counter() - started, 1)
+        result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     finally:
         server.terminate()
         server.wait(timeout=30)
-    if not args.skip_floor:
+    if not args.skip_floor and not args.storm:
         floor_port = free_port()
         floor = subprocess.Popen([sys.executable, __file__, "--floor-server", str(floor_port)])
         try:

@@ -8,9 +8,11 @@ error frames and notices carry ``code``, ``params`` and the translated ``message
 
 import asyncio
 import contextlib
+import copy
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone, translation
 
+from core.db_lanes import answer_lane
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError, error_fields
 from core.i18n import language_from_scope
 from quizzes.frames import HOST_FRAMES, PLAYER_FRAMES, Frame, FrameError, Schema, frame_parse
@@ -40,6 +43,7 @@ from quizzes.selectors import (
 )
 from quizzes.services import (
     RecordedAnswer,
+    Seat,
     answer_record,
     game_advance,
     game_end,
@@ -64,6 +68,34 @@ CLOSE_NOT_FOUND = 4004
 
 # The open question of each game, as loaded by this process (one query per question per process).
 _live_questions: dict[int, LiveQuestion] = {}
+
+# The game behind each PIN, as this process last found it: a lecture hall's phones connect within seconds
+# of each other, and each lookup is a trip to the one database thread. Only the game's identity is read
+# from it (id, PIN, key, quiz); joining and resuming load the game afresh, so a game finished meanwhile
+# is refused there.
+# Phones that connect at once share one lookup in flight.
+PIN_LOOKUP_TTL_S = 5.0
+_games_by_pin: dict[str, tuple[float, asyncio.Task[Game | None]]] = {}
+
+
+async def _game_by_pin(pin: str) -> Game | None:
+    now = time.monotonic()
+    loop = asyncio.get_running_loop()
+    entry = _games_by_pin.get(pin)
+    if entry is None or entry[0] <= now or entry[1].get_loop() is not loop:
+        if len(_games_by_pin) > 1000:  # PINs are typed by hand: keep a flood of guesses from piling up
+            _games_by_pin.clear()
+        lookup = loop.create_task(database_sync_to_async(game_by_pin)(pin=pin))
+        entry = _games_by_pin[pin] = (now + PIN_LOOKUP_TTL_S, lookup)
+    try:
+        game = await asyncio.shield(entry[1])  # one socket giving up does not cancel the others' lookup
+    except Exception:
+        game = None
+        raise
+    finally:
+        if game is None and _games_by_pin.get(pin) is entry:
+            del _games_by_pin[pin]  # not found, or failed: the next phone asks again
+    return copy.copy(game)
 
 
 def _frame(kind: str, raw: dict[str, str] | None = None, **fields: Any) -> str:
@@ -140,7 +172,7 @@ class PlayerConsumer(_GameSocket):
     async def connect(self) -> None:
         pin = str(self.scope["url_route"]["kwargs"]["pin"])
         await self.accept()
-        self.game = await database_sync_to_async(game_by_pin)(pin=pin)
+        self.game = await _game_by_pin(pin)
         if self.game is None:
             await self.send(_error(NotFoundError("pin_not_found")))
             await self.close(code=CLOSE_NOT_FOUND)
@@ -167,11 +199,11 @@ class PlayerConsumer(_GameSocket):
         return game
 
     async def on_join(self, message: Frame) -> None:
-        game = self._seatless()
-        seat = await database_sync_to_async(player_join)(
-            game=game, neptun_code=message.get("neptun"), user=self.scope.get("user"),
-            channel_name=self.channel_name,
-        )  # fmt: skip
+        self._seatless()
+        neptun, user = message.get("neptun"), self.scope.get("user")
+        seat = await self._seat_take(
+            lambda game: player_join(game=game, neptun_code=neptun, user=user, channel_name=self.channel_name)
+        )
         if seat.request is not None:
             self.pending_request = seat.request.id
             await self.send(
@@ -182,20 +214,45 @@ class PlayerConsumer(_GameSocket):
                     **error_fields("seat_requested"),
                 )
             )
-            return
-        await self._sit(seat.player)
 
     async def on_resume(self, message: Frame) -> None:
-        game = self._seatless()
-        player = await database_sync_to_async(player_resume)(game=game, seat_token=message.get("seat"))
-        await self._sit(player)
+        self._seatless()
+        token = message.get("seat")
+        await self._seat_take(lambda game: Seat(player_resume(game=game, seat_token=token), taken_over=False))
 
-    async def _sit(self, player: Player) -> None:
+    async def _seat_take(self, seat_call: Callable[[Game], Seat]) -> Seat:
+        """Run ``seat_call`` on the game as it is now (it seats the player, or files a seat request) and
+        take the snapshot in the same trip to the database thread, then sit down.
+
+        The socket is in the game's group before the snapshot is taken, so no broadcast can fall between
+        the two: one that arrives meanwhile waits in this socket's queue and is handled once seated.
+        """
+        group = game_group(self._game().id)
+        await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            seat, game, snapshot = await database_sync_to_async(self._seat_snapshot)(seat_call)
+        except BaseException:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            raise
+        if seat.request is not None or snapshot is None:  # waiting for the host's decision
+            await self.channel_layer.group_discard(group, self.channel_name)
+            return seat
+        self.game = game
+        await self._sit(seat.player, snapshot)
+        return seat
+
+    def _seat_snapshot(self, seat_call: Callable[[Game], Seat]) -> tuple[Seat, Game, dict[str, Any] | None]:
+        game = Game.objects.select_related("quiz", "course").get(id=self._game().id)
+        seat = seat_call(game)
+        if seat.request is not None:
+            return seat, game, None
+        game, player, snapshot = self._snapshot(game, seat.player)
+        return Seat(player, seat.taken_over), game, snapshot
+
+    async def _sit(self, player: Player, snapshot: dict[str, Any]) -> None:
         game = self._game()
         self.player, self.seat = player, seat_digest(player.seat_token)
-        await self.channel_layer.group_add(game_group(game.id), self.channel_name)
         await self.channel_layer.group_add(seat_group(player.id), self.channel_name)
-        snapshot = await database_sync_to_async(self._snapshot)()
         await self.send(
             _frame(
                 "welcome",
@@ -206,17 +263,15 @@ class PlayerConsumer(_GameSocket):
         )
         await self.send(json.dumps(snapshot))
 
-    def _snapshot(self) -> dict[str, Any]:
-        assert self.game is not None and self.player is not None
-        game = Game.objects.select_related("quiz", "course").get(id=self.game.id)
-        player = Player.objects.get(id=self.player.id)
+    def _snapshot(self, game: Game, player: Player) -> tuple[Game, Player, dict[str, Any]]:
+        """The game as ``player`` sees it now (both fresh from the database), closing a question whose
+        time is up."""
         now = timezone.now()
         if game.phase == Phase.QUESTION and game.deadline is not None and now >= game.deadline:
             game_tick(game_id=game.id, now=now)  # the time is up: close it now (lazily)
             game.refresh_from_db()
             player.refresh_from_db()
-        self.game, self.player = game, player
-        return player_snapshot(game=game, player=player, now=now)
+        return game, player, player_snapshot(game=game, player=player, now=now)
 
     async def on_answer(self, message: Frame) -> None:
         received_at = timezone.now()
@@ -236,13 +291,13 @@ class PlayerConsumer(_GameSocket):
     ) -> RecordedAnswer:
         live = _live_questions.get(game.id)
         if live is None or live.index != index or live.deadline < received_at:
-            live = await database_sync_to_async(self._live_reload)()
+            live = await answer_lane(self._live_reload)()
         if live is None or live.index != index:
             raise AnswerRejected("wrong_question")
         if received_at > live.deadline:
-            await database_sync_to_async(game_tick)(game_id=game.id)  # close it now (lazily)
-        variant = await database_sync_to_async(self._variant)(live) if live.kind == "parametric" else None
-        return await database_sync_to_async(answer_record)(
+            await answer_lane(game_tick)(game_id=game.id)  # close it now (lazily)
+        variant = await answer_lane(self._variant)(live) if live.kind == "parametric" else None
+        return await answer_lane(answer_record)(
             live=live,
             player_id=player.id,
             variant=variant,
@@ -338,14 +393,19 @@ class PlayerConsumer(_GameSocket):
         if event["request"] != self.pending_request or self.player is not None:
             return
         self.pending_request = None
-        player = await database_sync_to_async(
-            Player.objects.filter(id=event["player"], seat_token=event["seat"], removed_at__isnull=True).first
-        )()
-        if player is None:  # the seat moved on again meanwhile
-            lost = PlatformError("seat_moved_again")
-            await self.send(_error(lost, request="join"))
-            return
-        await self._sit(player)
+
+        def granted_seat(game: Game) -> Seat:
+            player = Player.objects.filter(
+                id=event["player"], seat_token=event["seat"], removed_at__isnull=True
+            ).first()
+            if player is None:  # the seat moved on again meanwhile
+                raise PlatformError("seat_moved_again")
+            return Seat(player, taken_over=True)
+
+        try:
+            await self._seat_take(granted_seat)
+        except PlatformError as error:
+            await self.send(_error(error, request="join"))
 
     async def seat_denied(self, event: dict[str, Any]) -> None:
         if event["request"] != self.pending_request:

@@ -43,8 +43,11 @@ def latex_to_mathml(latex: str, *, display: bool = False) -> str:
 
 
 @lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
 def text_to_html(text: str) -> str:
-    """Safe HTML for a question or choice text. Raises LatexError for a formula that does not convert."""
+    """Safe HTML for a question or choice text. Raises LatexError for a formula that does not convert.
+
+    Cached: every phone that reconnects during a question gets the question's text again."""
     out: list[str] = []
     last = 0
     for match in _MATH.finditer(text):

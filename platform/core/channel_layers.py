@@ -1,11 +1,14 @@
-"""The embedded mode's in-process channel layer, fit for a lecture hall."""
+"""The embedded mode's in-process channel layer, fit for a lecture hall, and the sends made from
+synchronous code (services run in the database thread, management commands, the Celery worker)."""
 
 import asyncio
+import contextlib
 import time
 from copy import deepcopy
 from typing import Any
 
-from channels.layers import InMemoryChannelLayer
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 # Values a copy may share: a dict holding only these is copied whole by dict(), as deepcopy would.
 _IMMUTABLE_SCALARS = (str, int, float, bool, bytes, type(None))
@@ -27,6 +30,9 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
     - ``group_send`` puts the message in every member's queue in one pass: the stock one creates an
       asyncio task, an ``asyncio.Queue`` and a deep copy per member (about 70-100 ms of event-loop time
       per broadcast at 2,000 members, while answers wait).
+    - Sends from the database thread (``send_soon``/``group_send_soon``) are handed to the event loop
+      without waiting for it: ``async_to_sync`` would hold the one database thread until the busy loop
+      got round to the send, and every join and answer queued behind it (2 s of a 2,000-phone join).
     """
 
     sweep_interval = 1.0
@@ -34,6 +40,7 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._last_sweep = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _clean_expired(self) -> None:
         now = time.monotonic()
@@ -42,15 +49,29 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
         self._last_sweep = now
         super()._clean_expired()
 
+    def _remember_loop(self) -> None:
+        """The loop the sockets run on: the one the last ``group_add`` or ``receive`` ran on."""
+        self._loop = asyncio.get_running_loop()
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self._remember_loop()
+        await super().group_add(group, channel)
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        self._remember_loop()
+        return await super().receive(channel)
+
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         """Deliver ``message`` to every channel of ``group``; a full channel misses it (as in Channels)."""
         assert isinstance(message, dict), "Message is not a dict"
         self.require_valid_group_name(group)
+        self._group_put(group, deepcopy(message))  # detached from the sender, once
+
+    def _group_put(self, group: str, message: dict[str, Any]) -> None:
         self._clean_expired()
         members = self.groups.get(group)
         if not members:
             return
-        message = deepcopy(message)  # detached from the sender, once
         expires = time.time() + self.expiry
         for channel in list(members):
             queue = self.channels.get(channel)
@@ -60,3 +81,60 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
                 queue.put_nowait((expires, _receiver_copy(message)))
             except asyncio.QueueFull:
                 continue  # the stock layer raises ChannelFull here and its group_send swallows it
+
+    def _channel_put(self, channel: str, message: dict[str, Any]) -> None:
+        queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
+        with contextlib.suppress(asyncio.QueueFull):  # as in a group: a socket this far behind misses it
+            queue.put_nowait((time.time() + self.expiry, message))
+
+    def _loop_elsewhere(self) -> asyncio.AbstractEventLoop | None:
+        """The sockets' loop when it runs in another thread than the caller's, else None."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return None
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return loop
+        return None  # called on a loop: the caller awaits group_send itself
+
+    def group_send_soon(self, group: str, message: dict[str, Any]) -> bool:
+        """Queue ``message`` for ``group`` on the sockets' loop without waiting; False when there is no
+        such loop (then the caller sends the usual way). Sends keep their order: the loop runs them FIFO."""
+        loop = self._loop_elsewhere()
+        if loop is None:
+            return False
+        assert isinstance(message, dict), "Message is not a dict"
+        self.require_valid_group_name(group)
+        loop.call_soon_threadsafe(self._group_put, group, deepcopy(message))
+        return True
+
+    def send_soon(self, channel: str, message: dict[str, Any]) -> bool:
+        """``group_send_soon`` for one channel."""
+        loop = self._loop_elsewhere()
+        if loop is None:
+            return False
+        assert isinstance(message, dict), "Message is not a dict"
+        self.require_valid_channel_name(channel)
+        loop.call_soon_threadsafe(self._channel_put, channel, deepcopy(message))
+        return True
+
+
+def group_send_from_sync(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to ``group`` from synchronous code: handed over at once when the layer can
+    (the in-process one, called from the database thread), else sent and waited for."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    # isinstance, not getattr: the Redis layer proxies every attribute to its per-loop layer
+    if not (isinstance(layer, LectureHallChannelLayer) and layer.group_send_soon(group, message)):
+        async_to_sync(layer.group_send)(group, message)
+
+
+def send_from_sync(channel: str, message: dict[str, Any]) -> None:
+    """``group_send_from_sync`` for one channel."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    if not (isinstance(layer, LectureHallChannelLayer) and layer.send_soon(channel, message)):
+        async_to_sync(layer.send)(channel, message)

@@ -3,9 +3,9 @@
 import hashlib
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
+
+from core.channel_layers import group_send_from_sync, send_from_sync
 
 
 def game_group(game_id: int) -> str:
@@ -26,21 +26,9 @@ def seat_digest(token: str) -> str:
 
 def _broadcast(group: str, event: dict[str, Any]) -> None:
     """Send ``event`` to a channel-layer group once the current transaction commits."""
-
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, event)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: group_send_from_sync(group, event))
 
 
 def _send(channel_name: str, event: dict[str, Any]) -> None:
     """Send ``event`` to one socket's channel once the current transaction commits."""
-
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.send)(channel_name, event)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: send_from_sync(channel_name, event))
