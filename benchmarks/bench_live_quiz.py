@@ -281,33 +281,40 @@ def figures(run: Run, answers_recorded: int) -> dict[str, Any]:
 
 
 def floor_server(port: int) -> None:
-    """Plain websockets: players "join"; the host's "advance" is broadcast; answers are acked."""
+    """Plain websockets: players join (or resume); the host's "advance" is broadcast; answers are acked."""
     import websockets
 
     async def main() -> None:
-        players: set[Any] = set()
-        state = {"index": -1, "answered": 0}
+        players: dict[Any, str] = {}  # socket → seat
+        state: dict[str, Any] = {"index": -1, "answered": set(), "question": ""}
         hosts: set[Any] = set()
 
         async def handler(sock: Any) -> None:
-            async for text in sock:
-                frame = json.loads(text)
-                kind = frame["type"]
-                if kind == "join":
-                    players.add(sock)
-                    await sock.send(json.dumps({"type": "lobby"}))
-                elif kind == "host":
-                    hosts.add(sock)
-                elif kind == "advance":
-                    state["index"] += 1
-                    state["answered"] = 0
-                    message = json.dumps({"type": "question", "question": {"index": state["index"]}})
-                    websockets.broadcast(players, message)
-                elif kind == "answer":
-                    await sock.send(json.dumps({"type": "ack", "question": frame["question"]}))
-                    state["answered"] += 1
-                    if state["answered"] == len(players):
-                        websockets.broadcast(hosts, json.dumps({"type": "reveal"}))
+            try:
+                async for text in sock:
+                    frame = json.loads(text)
+                    kind = frame["type"]
+                    if kind in ("join", "resume"):
+                        seat = frame.get("neptun") or frame.get("seat")
+                        players[sock] = seat
+                        await sock.send(json.dumps({"type": "welcome", "seat": seat, "player": {"id": seat}}))
+                        await sock.send(state["question"] or json.dumps({"type": "lobby"}))
+                    elif kind == "host":
+                        hosts.add(sock)
+                    elif kind == "advance":
+                        state["index"] += 1
+                        state["answered"] = set()
+                        state["question"] = json.dumps(
+                            {"type": "question", "question": {"index": state["index"]}}
+                        )
+                        websockets.broadcast(list(players), state["question"])
+                    elif kind == "answer":
+                        await sock.send(json.dumps({"type": "ack", "question": frame["question"]}))
+                        state["answered"].add(players[sock])
+                        if len(state["answered"]) == len(set(players.values())):
+                            websockets.broadcast(hosts, json.dumps({"type": "reveal"}))
+            finally:
+                players.pop(sock, None)
 
         async with websockets.serve(handler, "127.0.0.1", port, max_size=2**20, ping_interval=None):
             await asyncio.Future()
@@ -315,11 +322,11 @@ def floor_server(port: int) -> None:
     asyncio.run(main())
 
 
-async def drive_floor(port: int, players: int, questions: int, spread: float) -> Run:
+async def drive_floor(port: int, players: int, questions: int, spread: float, storm: int = 0) -> Run:
     import websockets
 
     url = f"ws://127.0.0.1:{port}/"
-    run = Run(players)
+    run = Run(players, storm=storm, storm_question=questions - 1 if storm else -1)
     joined, done = asyncio.Event(), asyncio.Event()
     ready = asyncio.Semaphore(100)
     tasks = [
@@ -458,12 +465,12 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    if not args.skip_floor and not args.storm:
+    if not args.skip_floor:
         floor_port = free_port()
         floor = subprocess.Popen([sys.executable, __file__, "--floor-server", str(floor_port)])
         try:
             wait_port(floor_port)
-            run = asyncio.run(drive_floor(floor_port, args.players, args.questions, args.spread))
+            run = asyncio.run(drive_floor(floor_port, args.players, args.questions, args.spread, args.storm))
             result["floor"] = {
                 "server": "bare websockets broadcast, no Django",
                 **figures(run, run.answers_acked),

@@ -12,7 +12,7 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Callable
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -37,27 +37,27 @@ from quizzes.selectors import (
     host_snapshot,
     json_cached,
     live_question,
-    player_snapshot,
     variant_payload,
     variant_reveal,
 )
 from quizzes.services import (
     RecordedAnswer,
     Seat,
+    SeatCall,
+    SeatTaken,
     answer_record,
     game_advance,
     game_end,
     game_group,
     game_tick,
     host_group,
-    player_join,
     player_remove,
-    player_resume,
     question_close,
     seat_digest,
     seat_group,
     seat_request_cancel,
     seat_request_decide,
+    seats_take,
 )
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,60 @@ async def _game_by_pin(pin: str) -> Game | None:
         if game is None and _games_by_pin.get(pin) is entry:
             del _games_by_pin[pin]  # not found, or failed: the next phone asks again
     return copy.copy(game)
+
+
+class _SeatBatcher:
+    """The seat calls of this process's sockets (one event loop), taken to the database thread in
+    batches: while one batch is in the database thread, the calls that arrive meanwhile gather for the
+    next. An idle hall pays nothing (a lone call goes at once); a thousand phones coming back at once
+    share a few trips instead of queueing a thousand (see quizzes/services/seat_batches.py)."""
+
+    MAX_BATCH = 100
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, list[tuple[SeatCall, asyncio.Future[SeatTaken]]]] = {}
+        self.drain: asyncio.Task[None] | None = None
+
+    async def take(self, game_id: int, call: SeatCall) -> SeatTaken:
+        loop = asyncio.get_running_loop()
+        taken: asyncio.Future[SeatTaken] = loop.create_future()
+        self.waiting.setdefault(game_id, []).append((call, taken))
+        if self.drain is None or self.drain.done():
+            self.drain = loop.create_task(self._drain())
+        return await taken
+
+    async def _drain(self) -> None:
+        while self.waiting:
+            game_id, calls = next(iter(self.waiting.items()))
+            batch, rest = calls[: self.MAX_BATCH], calls[self.MAX_BATCH :]
+            if rest:
+                self.waiting[game_id] = rest
+            else:
+                del self.waiting[game_id]
+            try:
+                calls_now = [call for call, _ in batch]
+                outcomes = await database_sync_to_async(seats_take)(game_id=game_id, calls=calls_now)
+            except Exception as error:  # the whole batch failed (the database): every caller hears it
+                outcomes = [error] * len(batch)
+            for (_, taken), outcome in zip(batch, outcomes, strict=True):
+                if taken.done():  # the socket went away meanwhile
+                    continue
+                if isinstance(outcome, Exception):
+                    taken.set_exception(outcome)
+                else:
+                    taken.set_result(outcome)
+
+
+_seat_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SeatBatcher]
+_seat_batchers = weakref.WeakKeyDictionary()
+
+
+def _seat_batcher() -> _SeatBatcher:
+    loop = asyncio.get_running_loop()
+    batcher = _seat_batchers.get(loop)
+    if batcher is None:
+        batcher = _seat_batchers[loop] = _SeatBatcher()
+    return batcher
 
 
 def _frame(kind: str, raw: dict[str, str] | None = None, **fields: Any) -> str:
@@ -201,9 +255,8 @@ class PlayerConsumer(_GameSocket):
     async def on_join(self, message: Frame) -> None:
         self._seatless()
         neptun, user = message.get("neptun"), self.scope.get("user")
-        seat = await self._seat_take(
-            lambda game: player_join(game=game, neptun_code=neptun, user=user, channel_name=self.channel_name)
-        )
+        call = SeatCall("join", neptun_code=neptun, user=user, channel_name=self.channel_name)
+        seat = await self._seat_take(call)
         if seat.request is not None:
             self.pending_request = seat.request.id
             await self.send(
@@ -217,12 +270,11 @@ class PlayerConsumer(_GameSocket):
 
     async def on_resume(self, message: Frame) -> None:
         self._seatless()
-        token = message.get("seat")
-        await self._seat_take(lambda game: Seat(player_resume(game=game, seat_token=token), taken_over=False))
+        await self._seat_take(SeatCall("resume", seat_token=message.get("seat")))
 
-    async def _seat_take(self, seat_call: Callable[[Game], Seat]) -> Seat:
-        """Run ``seat_call`` on the game as it is now (it seats the player, or files a seat request) and
-        take the snapshot in the same trip to the database thread, then sit down.
+    async def _seat_take(self, call: SeatCall) -> Seat:
+        """Take the seat ``call`` asks for (or file its seat request) with the snapshot, in the database
+        thread's next batch of seats, then sit down.
 
         The socket is in the game's group before the snapshot is taken, so no broadcast can fall between
         the two: one that arrives meanwhile waits in this socket's queue and is handled once seated.
@@ -230,24 +282,16 @@ class PlayerConsumer(_GameSocket):
         group = game_group(self._game().id)
         await self.channel_layer.group_add(group, self.channel_name)
         try:
-            seat, game, snapshot = await database_sync_to_async(self._seat_snapshot)(seat_call)
+            taken = await _seat_batcher().take(self._game().id, call)
         except BaseException:
             await self.channel_layer.group_discard(group, self.channel_name)
             raise
-        if seat.request is not None or snapshot is None:  # waiting for the host's decision
+        if taken.snapshot is None:  # waiting for the host's decision
             await self.channel_layer.group_discard(group, self.channel_name)
-            return seat
-        self.game = game
-        await self._sit(seat.player, snapshot)
-        return seat
-
-    def _seat_snapshot(self, seat_call: Callable[[Game], Seat]) -> tuple[Seat, Game, dict[str, Any] | None]:
-        game = Game.objects.select_related("quiz", "course").get(id=self._game().id)
-        seat = seat_call(game)
-        if seat.request is not None:
-            return seat, game, None
-        game, player, snapshot = self._snapshot(game, seat.player)
-        return Seat(player, seat.taken_over), game, snapshot
+            return taken.seat
+        self.game = taken.game
+        await self._sit(taken.seat.player, taken.snapshot)
+        return taken.seat
 
     async def _sit(self, player: Player, snapshot: dict[str, Any]) -> None:
         game = self._game()
@@ -262,16 +306,6 @@ class PlayerConsumer(_GameSocket):
             )
         )
         await self.send(json.dumps(snapshot))
-
-    def _snapshot(self, game: Game, player: Player) -> tuple[Game, Player, dict[str, Any]]:
-        """The game as ``player`` sees it now (both fresh from the database), closing a question whose
-        time is up."""
-        now = timezone.now()
-        if game.phase == Phase.QUESTION and game.deadline is not None and now >= game.deadline:
-            game_tick(game_id=game.id, now=now)  # the time is up: close it now (lazily)
-            game.refresh_from_db()
-            player.refresh_from_db()
-        return game, player, player_snapshot(game=game, player=player, now=now)
 
     async def on_answer(self, message: Frame) -> None:
         received_at = timezone.now()
@@ -394,18 +428,12 @@ class PlayerConsumer(_GameSocket):
             return
         self.pending_request = None
 
-        def granted_seat(game: Game) -> Seat:
-            player = Player.objects.filter(
-                id=event["player"], seat_token=event["seat"], removed_at__isnull=True
-            ).first()
-            if player is None:  # the seat moved on again meanwhile
-                raise PlatformError("seat_moved_again")
-            return Seat(player, taken_over=True)
-
         try:
-            await self._seat_take(granted_seat)
-        except PlatformError as error:
-            await self.send(_error(error, request="join"))
+            seat = await self._seat_take(SeatCall("resume", seat_token=event["seat"]))
+        except PlatformError:
+            seat = None
+        if seat is None or seat.player.id != event["player"]:  # the seat moved on again meanwhile
+            await self.send(_error(PlatformError("seat_moved_again"), request="join"))
 
     async def seat_denied(self, event: dict[str, Any]) -> None:
         if event["request"] != self.pending_request:

@@ -489,8 +489,11 @@ def remaining_ms(deadline: datetime | None, now: datetime) -> int:
     return max(int((deadline - now).total_seconds() * 1000), 0)
 
 
-def player_snapshot(*, game: Game, player: Player, now: datetime) -> dict[str, Any]:
-    """The frame that shows a (re)connecting phone where the game is, for this player."""
+def player_snapshot(
+    *, game: Game, player: Player, now: datetime, answered: bool | None = None
+) -> dict[str, Any]:
+    """The frame that shows a (re)connecting phone where the game is, for this player. ``answered``:
+    whether they answered the open question, when the caller knows (seats taken in a batch)."""
     phase = game.phase
     if phase == Phase.LOBBY:
         return {"type": "lobby", "game": game_info(game=game)}
@@ -508,7 +511,9 @@ def player_snapshot(*, game: Game, player: Player, now: datetime) -> dict[str, A
             "type": "question",
             "remaining_ms": remaining_ms(game.deadline, now),
             "ready_ms": remaining_ms(game.question_opened_at, now),
-            "answered": Answer.objects.filter(player=player, question_index=game.question_index).exists(),
+            "answered": answered
+            if answered is not None
+            else Answer.objects.filter(player=player, question_index=game.question_index).exists(),
             "question": question_payload(game=game, question=question, index=game.question_index),
         }
         if question.kind == QuestionKind.PARAMETRIC:

@@ -7,6 +7,7 @@ One module per job, the public names re-exported here so callers import from ``q
     game_seats     a game created; players joining, seat requests, resuming, removal
     game_moves     questions opened and closed, the host's advance, the end, the timer's tick
     game_answers   a player's answer checked, scored and recorded once
+    seat_batches   the seats of many phones joining or coming back at once, taken in one trip
 
 Every broadcast to the clients is sent in ``transaction.on_commit``, so nobody hears of a move
 that was rolled back. Moves are conditional UPDATEs on the game row (phase and question index as
@@ -38,9 +39,11 @@ from quizzes.services.game_seats import (
     player_join,
     player_remove,
     player_resume,
+    players_resume,
     seat_request_cancel,
     seat_request_decide,
 )
+from quizzes.services.seat_batches import SeatCall, SeatTaken, seats_take
 
 __all__ = [
     "MAX_PENDING_SEAT_REQUESTS",
@@ -62,6 +65,10 @@ __all__ = [
     "player_join",
     "player_remove",
     "player_resume",
+    "players_resume",
+    "seats_take",
+    "SeatCall",
+    "SeatTaken",
     "question_close",
     "question_delete",
     "question_draft",

@@ -262,14 +262,28 @@ def seat_request_cancel(*, request_id: int) -> None:
 
 def player_resume(*, game: Game, seat_token: object) -> Player:
     """The player holding ``seat_token``; raises PlatformError when the seat is no longer theirs."""
-    if not isinstance(seat_token, str) or not 10 <= len(seat_token) <= 64:
-        raise PlatformError("seat_invalid")
-    player = Player.objects.filter(game=game, seat_token=seat_token).first()
-    if player is None:
-        raise PlatformError("seat_lost")
-    if player.removed_at is not None:
-        raise PermissionDeniedError("removed")
-    return player
+    resumed = players_resume(game=game, seat_tokens=[seat_token])[0]
+    if isinstance(resumed, PlatformError):
+        raise resumed
+    return resumed
+
+
+def players_resume(*, game: Game, seat_tokens: list[object]) -> list[Player | PlatformError]:
+    """``player_resume`` for many phones at once (one query): for each token its player, or the
+    PlatformError that says why the seat is no longer theirs."""
+    valid = [t for t in seat_tokens if isinstance(t, str) and 10 <= len(t) <= 64]
+    by_token = {p.seat_token: p for p in Player.objects.filter(game=game, seat_token__in=valid)}
+    resumed: list[Player | PlatformError] = []
+    for token in seat_tokens:
+        if not isinstance(token, str) or not 10 <= len(token) <= 64:
+            resumed.append(PlatformError("seat_invalid"))
+        elif (player := by_token.get(token)) is None:
+            resumed.append(PlatformError("seat_lost"))
+        elif player.removed_at is not None:
+            resumed.append(PermissionDeniedError("removed"))
+        else:
+            resumed.append(player)
+    return resumed
 
 
 MAX_REMOVAL_REASON = 500
