@@ -81,6 +81,7 @@ class Run:
         self.answers_acked = 0
         self.ack_ms: list[float] = []
         self.fanout_ms: list[float] = []
+        self.fanout_by_question: dict[int, list[float]] = {}
         self.join_ms: list[float] = []
         self.advance_at: dict[int, float] = {}
         self.errors: list[str] = []
@@ -153,6 +154,7 @@ async def player(
                 q = frame["question"]["index"]
                 if q in run.advance_at and not frame.get("resumed"):
                     run.fanout_ms.append((time.perf_counter() - run.advance_at[q]) * 1000)
+                    run.fanout_by_question.setdefault(q, []).append(run.fanout_ms[-1])
                 if stormy and q == run.storm_question and not frame.get("resumed"):
                     sock.transport.abort()  # the phone's Wi-Fi drops: no closing handshake
                     dropped = time.perf_counter()
@@ -269,6 +271,9 @@ def figures(run: Run, answers_recorded: int) -> dict[str, Any]:
         "ack_ms_p99": percentile(run.ack_ms, 99),
         "fanout_ms_p50": percentile(run.fanout_ms, 50),
         "fanout_ms_p99": percentile(run.fanout_ms, 99),
+        "fanout_ms_p50_p99_by_question": [
+            [percentile(ms, 50), percentile(ms, 99)] for _, ms in sorted(run.fanout_by_question.items())
+        ],
         "join_all_s": run.join_s,
         "join_ms_p50": percentile(run.join_ms, 50),
         "join_ms_p99": percentile(run.join_ms, 99),
@@ -316,7 +321,11 @@ def floor_server(port: int) -> None:
             finally:
                 players.pop(sock, None)
 
-        async with websockets.serve(handler, "127.0.0.1", port, max_size=2**20, ping_interval=None):
+        # Compression as the site serves it (off unless --ws-deflate): the same frames on the wire.
+        compression = "deflate" if os.environ.get("BENCH_WS_DEFLATE") else None
+        async with websockets.serve(
+            handler, "127.0.0.1", port, max_size=2**20, ping_interval=None, compression=compression
+        ):
             await asyncio.Future()
 
     asyncio.run(main())
@@ -404,6 +413,9 @@ def main() -> None:
     )
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--debug", action="store_true", help="serve with DEBUG on (the demo's default)")
+    parser.add_argument(
+        "--ws-deflate", action="store_true", help="the server (and the floor) compress frames; off by default"
+    )
     args = parser.parse_args()
     if args.floor_server:
         floor_server(args.floor_server)
@@ -421,7 +433,8 @@ def main() -> None:
     game_id, pin, cookie = site_setup(data_dir, args.players, args.questions, env)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--server", args.server, "--port", str(port)],
+        [sys.executable, "manage.py", "serve", "--server", args.server, "--port", str(port)]
+        + (["--ws-deflate"] if args.ws_deflate else []),
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
@@ -432,7 +445,8 @@ def main() -> None:
         "server": f"{args.server}, 1 process, "
         + ("Redis" if args.redis else "in-process")
         + " channel layer, SQLite"
-        + (", DEBUG on" if args.debug else ""),
+        + (", DEBUG on" if args.debug else "")
+        + (", permessage-deflate" if args.ws_deflate else ""),
         "questions": args.questions,
         "spread_s": args.spread,
     }
@@ -467,7 +481,10 @@ def main() -> None:
         server.wait(timeout=30)
     if not args.skip_floor:
         floor_port = free_port()
-        floor = subprocess.Popen([sys.executable, __file__, "--floor-server", str(floor_port)])
+        floor = subprocess.Popen(
+            [sys.executable, __file__, "--floor-server", str(floor_port)],
+            env={**os.environ, "BENCH_WS_DEFLATE": "1" if args.ws_deflate else ""},
+        )
         try:
             wait_port(floor_port)
             run = asyncio.run(drive_floor(floor_port, args.players, args.questions, args.spread, args.storm))

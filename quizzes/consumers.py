@@ -9,6 +9,7 @@ error frames and notices carry ``code``, ``params`` and the translated ``message
 import asyncio
 import contextlib
 import copy
+import functools
 import json
 import logging
 import time
@@ -18,9 +19,12 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.utils import timezone, translation
 
+from core.channel_layers import dispatch_from
 from core.db_lanes import answer_lane
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError, error_fields
 from core.i18n import language_from_scope
@@ -179,6 +183,19 @@ class _GameSocket(AsyncWebsocketConsumer):
     schemas: dict[str, Schema] = {}
     language: str = ""
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' AsyncConsumer.__call__, with the leaner dispatch loop of ``dispatch_from``."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        with contextlib.suppress(StopConsumer):
+            await dispatch_from(sources, self.dispatch)
+
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its per-message hop to the database thread.
 
@@ -192,6 +209,9 @@ class _GameSocket(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         if not self.language:
             self.language = language_from_scope(self.scope)
+        if translation.get_language() == self.language:  # most phones: the site's language, no switch
+            await handler(message)
+            return
         with translation.override(self.language):
             await handler(message)
 

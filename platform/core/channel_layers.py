@@ -4,6 +4,7 @@ synchronous code (services run in the database thread, management commands, the 
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from copy import deepcopy
 from typing import Any
 
@@ -58,8 +59,22 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
         await super().group_add(group, channel)
 
     async def receive(self, channel: str) -> dict[str, Any]:
+        """The next message on ``channel``. Its queue stays while its socket listens: the stock layer
+        drops an emptied queue at once, so every broadcast built 2,000 new queues; a queue is dropped
+        here when its listener goes away (or by the expiry sweep)."""
         self._remember_loop()
-        return await super().receive(channel)
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        try:
+            _, message = await queue.get()
+        except asyncio.CancelledError:
+            if queue.empty():
+                self.channels.pop(channel, None)
+            raise
+        return message
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         """Deliver ``message`` to every channel of ``group``; a full channel misses it (as in Channels)."""
@@ -118,6 +133,46 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
         self.require_valid_channel_name(channel)
         loop.call_soon_threadsafe(self._channel_put, channel, deepcopy(message))
         return True
+
+
+Message = dict[str, Any]
+
+
+async def dispatch_from(
+    sources: list[Callable[[], Awaitable[Message]]], dispatch: Callable[[Message], Awaitable[None]]
+) -> None:
+    """Channels' ``await_many_dispatch``: hand every message of ``sources`` to ``dispatch``, one at a time.
+
+    Channels makes a new task per message and waits on all sources with ``asyncio.wait``; for a broadcast
+    to 2,000 sockets that bookkeeping was a large part of the event loop's work. Here one reader per
+    source runs for the socket's life and passes what it reads through a one-place inbox (no reading
+    ahead beyond it). A source's error reaches the caller, as in Channels.
+    """
+    inbox: asyncio.Queue[tuple[BaseException | None, Message | None]] = asyncio.Queue(maxsize=1)
+
+    async def read(source: Callable[[], Awaitable[Message]]) -> None:
+        try:
+            while True:
+                await inbox.put((None, await source()))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as error:  # noqa: BLE001 (handed to the dispatching task, which raises it)
+            await inbox.put((error, None))
+
+    readers = [asyncio.ensure_future(read(source)) for source in sources]
+    try:
+        while True:
+            error, message = await inbox.get()
+            if error is not None:
+                raise error
+            assert message is not None
+            await dispatch(message)
+    finally:
+        for reader in readers:
+            reader.cancel()
+        for reader in readers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
 
 
 def group_send_from_sync(group: str, message: dict[str, Any]) -> None:

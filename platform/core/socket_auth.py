@@ -1,14 +1,25 @@
-"""Who is on the other end of a WebSocket: Channels' AuthMiddleware, without a database trip for a
-socket that brings no session.
+"""Who is on the other end of a WebSocket: Channels' session and auth middleware, made lighter for a
+lecture hall's 2,000 sockets.
 
-Channels resolves every socket's user in the one database thread, even when there is no session cookie
-to look up: in a lecture hall that is one more trip per phone, queued behind every other join, resume
-and answer. A socket without a session is anonymous, known on the event loop at once.
+- Channels resolves every socket's user in the one database thread, even when there is no session cookie
+  to look up: in a lecture hall that is one more trip per phone, queued behind every other join, resume
+  and answer. A socket without a session is anonymous, known on the event loop at once.
+- Channels' session wrapper checks the session on every frame sent, to save it with an HTTP response; a
+  socket never sends one, so its frames go straight to the server (2,000 checks less per broadcast).
 """
 
 from channels.auth import AuthMiddleware
-from channels.sessions import CookieMiddleware, SessionMiddleware
+from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
+
+
+class SocketSessionMiddleware(SessionMiddleware):
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            return await super().__call__(scope, receive, send)
+        wrapper = InstanceSessionWrapper(scope, send)
+        await wrapper.resolve_session()
+        return await self.inner(wrapper.scope, receive, send)
 
 
 class SocketAuthMiddleware(AuthMiddleware):
@@ -20,4 +31,4 @@ class SocketAuthMiddleware(AuthMiddleware):
 
 
 def SocketAuthMiddlewareStack(inner):  # noqa: N802 (named as Channels' AuthMiddlewareStack)
-    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner)))
+    return CookieMiddleware(SocketSessionMiddleware(SocketAuthMiddleware(inner)))
