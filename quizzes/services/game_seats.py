@@ -146,29 +146,33 @@ def player_join(*, game: Game, neptun_code: object, user: User | None = None, ch
             raise PermissionDeniedError("not_enrolled", neptun=code, course=course_code or "")
         account = account or enrollment.user
     with transaction.atomic():
-        existing = Player.objects.select_for_update().filter(game=game, neptun_code=code).first()
-        if existing is not None:
-            if existing.removed_at is not None:
-                raise PermissionDeniedError("neptun_removed")
-            if owner is None:
-                request = _seat_request_create(
-                    game=game, player=existing, channel_name=channel_name, user=user
+        # The common case first: a new seat is one INSERT, and the unique (game, Neptun code) tells when
+        # the seat is taken already (looking first cost every phone of a lecture hall one more query).
+        try:
+            with transaction.atomic():
+                player = Player.objects.create(
+                    game=game,
+                    neptun_code=code,
+                    user=account,
+                    display_name=(account.display_name if account else code)[:200],
+                    seat_token=secrets.token_urlsafe(32),
+                    joined_at=timezone.now(),
                 )
-                return Seat(existing, False, request)
-            _seat_move(game=game, player=existing)
-            return Seat(existing, True)
-        player = Player.objects.create(
-            game=game,
-            neptun_code=code,
-            user=account,
-            display_name=(account.display_name if account else code)[:200],
-            seat_token=secrets.token_urlsafe(32),
-            joined_at=timezone.now(),
-        )
-        _broadcast(
-            host_group(game.id), {"type": "host.player", "event": "joined", "player": _player_public(player)}
-        )
-        return Seat(player, False)
+        except IntegrityError:
+            existing = Player.objects.select_for_update().filter(game=game, neptun_code=code).first()
+            if existing is None:  # not the Neptun code that clashed (a 256-bit seat token cannot)
+                raise
+        else:
+            joined = {"type": "host.player", "event": "joined", "player": _player_public(player)}
+            _broadcast(host_group(game.id), joined)
+            return Seat(player, False)
+        if existing.removed_at is not None:
+            raise PermissionDeniedError("neptun_removed")
+        if owner is None:
+            request = _seat_request_create(game=game, player=existing, channel_name=channel_name, user=user)
+            return Seat(existing, False, request)
+        _seat_move(game=game, player=existing)
+        return Seat(existing, True)
 
 
 def _seat_move(*, game: Game, player: Player) -> None:
