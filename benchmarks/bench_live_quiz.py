@@ -26,6 +26,7 @@ Prints one JSON object.
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -191,7 +192,7 @@ async def player(
 
 
 async def drive(
-    url: str,
+    urls: list[str],
     host_url: str,
     players: int,
     questions: int,
@@ -209,7 +210,7 @@ async def drive(
     ready = asyncio.Semaphore(100)  # connections being opened at once
     tasks = [
         asyncio.create_task(player(run, url, i, questions, spread, joined, ready, done, origin))
-        for i in range(players)
+        for i, url in zip(range(players), itertools.cycle(urls))
     ]
     headers = {"Cookie": cookie} if cookie else None
     async with websockets.connect(
@@ -402,6 +403,10 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=2)
     parser.add_argument("--spread", type=float, default=3.0, help="players answer within this many seconds")
     parser.add_argument("--redis", default="", help="use the Redis channel layer (REDIS_URL)")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="server processes (needs --redis); players spread over them"
+    )
+    parser.add_argument("--database-url", default="", help="an empty database (DATABASE_URL), not SQLite")
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--skip-floor", action="store_true")
     parser.add_argument(
@@ -430,32 +435,46 @@ def main() -> None:
         env.update(DEBUG="0", ALLOWED_HOSTS="127.0.0.1,localhost")
     if args.redis:
         env.update(REDIS_URL=args.redis, CHANNEL_PREFIX=f"bench{os.getpid()}")
+    elif args.processes > 1:
+        parser.error("--processes needs --redis (the processes share the Redis channel layer)")
+    if args.database_url:
+        # As production runs a web process (docs/deploy.md): psycopg's pool, not a connection per request.
+        env.update(
+            DATABASE_URL=args.database_url,
+            DATABASE_POOL_MAX_SIZE=os.environ.get("DATABASE_POOL_MAX_SIZE", "8"),
+        )
     game_id, pin, cookie = site_setup(data_dir, args.players, args.questions, env)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--server", args.server, "--port", str(port)]
-        + (["--ws-deflate"] if args.ws_deflate else []),
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
+    ports = [free_port() for _ in range(args.processes)]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--server", args.server, "--port", str(port)]
+            + (["--ws-deflate"] if args.ws_deflate else []),
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        for port in ports
+    ]
+    port = ports[0]
     result: dict[str, Any] = {
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
-        "server": f"{args.server}, 1 process, "
+        "server": f"{args.server}, {args.processes} process{'es' if args.processes > 1 else ''}, "
         + ("Redis" if args.redis else "in-process")
-        + " channel layer, SQLite"
+        + " channel layer, "
+        + ("PostgreSQL" if args.database_url else "SQLite")
         + (", DEBUG on" if args.debug else "")
         + (", permessage-deflate" if args.ws_deflate else ""),
         "questions": args.questions,
         "spread_s": args.spread,
     }
     try:
-        wait_port(port)
+        for each in ports:
+            wait_port(each)
         started = time.perf_counter()
         run = asyncio.run(
             drive(
-                f"ws://127.0.0.1:{port}/ws/quizzes/play/{pin}/",
+                [f"ws://127.0.0.1:{each}/ws/quizzes/play/{pin}/" for each in ports],
                 f"ws://127.0.0.1:{port}/ws/quizzes/host/{game_id}/",
                 args.players,
                 args.questions,
@@ -477,8 +496,10 @@ def main() -> None:
         result["wall_s"] = round(time.perf_counter() - started, 1)
         result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
     if not args.skip_floor:
         floor_port = free_port()
         floor = subprocess.Popen(

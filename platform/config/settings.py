@@ -227,6 +227,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "core.channel_layers.LectureHallChannelLayer"}}
 
+# The live quiz's answers take their own database thread(s) (core/db_lanes.py): one on SQLite, whose
+# writes take turns anyway; several on PostgreSQL, where each answer's round trips can overlap.
+_answer_lane_default = "4" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "1"
+ANSWER_LANE_THREADS = int(os.environ.get("ANSWER_LANE_THREADS", _answer_lane_default))
+
 # --- Celery ------------------------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
 if REDIS_URL:
