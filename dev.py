@@ -237,7 +237,7 @@ def demo() -> None:
     say("migrating the database (embedded: SQLite under DATA_DIR, default var/)")
     manage("migrate", "--no-input", "-v", "0", env=env)
     manage("collectstatic", "--no-input", "-v", "0", env=env)
-    say("loading demo data (about a minute and a half the first time: each step says when it is done)")
+    say("loading demo data (about four minutes the first time: each step says when it is done)")
     manage("demo_data", env=env)
     worker = subprocess.Popen(
         [
