@@ -121,8 +121,9 @@ def test_answered_is_true_exactly_for_the_players_who_answered(open_game):
 
 
 def test_a_batch_after_the_deadline_closes_the_question_once_and_shows_the_reveal(
-    open_game, django_capture_on_commit_callbacks
+    open_game, django_capture_on_commit_callbacks, settings
 ):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "core.channel_layers.LectureHallChannelLayer"}}
     players = seated(open_game, "AAA111", "BBB222", "CCC333")
     question_open(open_game)
     Game.objects.filter(id=open_game.id).update(deadline=timezone.now() - timedelta(seconds=1))
