@@ -490,10 +490,16 @@ def remaining_ms(deadline: datetime | None, now: datetime) -> int:
 
 
 def player_snapshot(
-    *, game: Game, player: Player, now: datetime, answered: bool | None = None
+    *,
+    game: Game,
+    player: Player,
+    now: datetime,
+    answered: bool | None = None,
+    question: Question | None = None,
 ) -> dict[str, Any]:
-    """The frame that shows a (re)connecting phone where the game is, for this player. ``answered``:
-    whether they answered the open question, when the caller knows (seats taken in a batch)."""
+    """The frame that shows a (re)connecting phone where the game is, for this player. ``answered``
+    (whether they answered the open question) and ``question`` (the game's current question), when the
+    caller has them (seats taken in a batch: one query for all its phones, not one per phone)."""
     phase = game.phase
     if phase == Phase.LOBBY:
         return {"type": "lobby", "game": game_info(game=game)}
@@ -505,7 +511,7 @@ def player_snapshot(
             "finished": {"podium": board_rows(game=game, rows=rows), "players": len(rows)},
             "you": {"rank": mine["rank"] if mine else None, "total": player.score},
         }
-    question = game_question(game=game, index=game.question_index)
+    question = question or game_question(game=game, index=game.question_index)
     if phase == Phase.QUESTION:
         frame: dict[str, Any] = {
             "type": "question",

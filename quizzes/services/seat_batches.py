@@ -15,7 +15,7 @@ from accounts.models import User
 from core.errors import PlatformError
 from quizzes.game import Phase
 from quizzes.models import Answer, Game
-from quizzes.selectors import player_snapshot
+from quizzes.selectors import game_question, player_snapshot
 from quizzes.services.game_moves import game_tick
 from quizzes.services.game_seats import Seat, player_join, players_resume
 
@@ -78,12 +78,17 @@ def seats_take(*, game_id: int, calls: list[SeatCall]) -> list[SeatTaken | Platf
                 game=game, question_index=game.question_index, player_id__in=seated
             ).values_list("player_id", flat=True)
         )
+    question = None
+    if seated and game.phase not in (Phase.LOBBY, Phase.FINISHED):
+        question = game_question(game=game, index=game.question_index)  # every phone's, loaded once
     taken: list[SeatTaken | PlatformError] = []
     for outcome in outcomes:
         if isinstance(outcome, PlatformError) or outcome.request is not None:
             taken.append(outcome if isinstance(outcome, PlatformError) else SeatTaken(outcome, game, None))
             continue
         player = outcome.player
-        snapshot = player_snapshot(game=game, player=player, now=now, answered=player.id in answered)
+        snapshot = player_snapshot(
+            game=game, player=player, now=now, answered=player.id in answered, question=question
+        )
         taken.append(SeatTaken(outcome, game, snapshot))
     return taken

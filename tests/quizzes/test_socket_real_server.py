@@ -1,13 +1,17 @@
 """The live quiz socket on the real ASGI server (its own process): a foreign Origin is refused at the
-handshake with 403, and hostile frames get error frames without a traceback or a dropped connection."""
+handshake with 403, hostile frames get error frames without a traceback or a dropped connection, and
+frames go uncompressed unless the server is told to compress them."""
 
 import json
+import signal
+import sys
 
 import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from quizzes.models import Game, Player
+from tests.conftest import free_port, start_process, subprocess_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.services]
 
@@ -67,3 +71,25 @@ def test_a_hungarian_phone_on_the_real_server_gets_its_errors_in_hungarian(asgi_
     with connect(url, origin=asgi_server.url, open_timeout=10) as english:  # no Accept-Language: English
         english.send(json.dumps({"type": "ping", "extra": 1}))
         assert receive(english, "error")["message"] == "Unknown field “extra” in a “ping” frame."
+
+
+def test_the_real_server_declines_the_offered_compression_unless_told_to_compress(
+    asgi_server, game, tmp_path
+):
+    url = f"{asgi_server.ws_url}/ws/quizzes/play/{game.pin}/"
+    with connect(url, origin=asgi_server.url, open_timeout=10) as phone:  # the client offers deflate
+        offered = phone.request.headers.get("Sec-WebSocket-Extensions", "")
+        agreed = phone.response.headers.get("Sec-WebSocket-Extensions", "")
+    assert "permessage-deflate" in offered and "permessage-deflate" not in agreed
+
+    # `serve --ws-deflate` agrees to it: the same check sees an agreement when there is one
+    port = free_port()
+    argv = [sys.executable, "manage.py", "serve", "--port", str(port), "--ws-deflate"]
+    compressing = start_process(argv, log_path=tmp_path / "deflate.log", ready=port, env=subprocess_env())
+    try:
+        url = f"ws://127.0.0.1:{port}/ws/quizzes/play/{game.pin}/"
+        with connect(url, origin=f"http://127.0.0.1:{port}", open_timeout=10) as phone:
+            agreed = phone.response.headers.get("Sec-WebSocket-Extensions", "")
+    finally:
+        compressing.kill(signal.SIGTERM)
+    assert "permessage-deflate" in agreed
