@@ -11,7 +11,7 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from core.templatetags.quick_formats import date_fast, floatformat_fast
@@ -53,7 +53,7 @@ def leaderboard_rows(context: template.Context, rows: list[LeaderboardRow]) -> S
             f'      <td class="code">{escape(str(row.name))}{badges}</td>\n'
             f'      <td class="num">{floatformat_fast(row.score, 4)}</td>\n'
             f'      <td class="num">{row.entries}</td>\n'
-            f'      <td class="wide">{escape(date_fast(template_localtime(row.submitted_at)))}</td>\n'
+            f'      <td class="wide">{escape(date_fast(localtime(row.submitted_at)))}</td>\n'
             f"      {links}\n"
             f"    </tr>\n"
         )
