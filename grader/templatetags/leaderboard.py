@@ -11,21 +11,23 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.timezone import get_current_timezone
+from django.utils.translation import get_language, gettext
 
-from core.templatetags.quick_formats import date_fast, floatformat_fast
+from core.templatetags.quick_formats import date_text, float_text
 from grader.selectors import LeaderboardRow
 
 register = template.Library()
 
 PLACEHOLDER_PK = 987654321
+DATE = "SHORT_DATETIME_FORMAT"
 
 
 @register.simple_tag(takes_context=True)
 def leaderboard_rows(context: template.Context, rows: list[LeaderboardRow]) -> SafeString:
     """The ``<tr>`` of each row: the viewer's own highlighted; for staff the late badge and the links."""
     staff = bool(context.get("staff"))
+    zone, language = get_current_timezone(), get_language()
     you = f' <span class="badge you">{escape(gettext("you"))}</span>'
     late = f' <span class="badge late">{escape(gettext("late"))}</span>'
     if staff:
@@ -47,13 +49,14 @@ def leaderboard_rows(context: template.Context, rows: list[LeaderboardRow]) -> S
                     f'<a href="{history_url.replace(str(PLACEHOLDER_PK), str(row.user_id))}">{history}</a>'
                 )
             links = f"<td>{links}</td>"
+        when = date_text(row.submitted_at, zone=zone, language=language, pattern=DATE)
         parts.append(
             f'    <tr class="{"me" if mine else ""}"{current}>\n'
             f"      <td>{row.rank}</td>\n"
             f'      <td class="code">{escape(str(row.name))}{badges}</td>\n'
-            f'      <td class="num">{floatformat_fast(row.score, 4)}</td>\n'
+            f'      <td class="num">{float_text(row.score, digits=4, language=language)}</td>\n'
             f'      <td class="num">{row.entries}</td>\n'
-            f'      <td class="wide">{escape(date_fast(localtime(row.submitted_at)))}</td>\n'
+            f'      <td class="wide">{escape(when)}</td>\n'
             f"      {links}\n"
             f"    </tr>\n"
         )

@@ -8,6 +8,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
+from core.templatetags.quick_formats import date_text, float_text
+
 SAME = Template(
     "{% load quick_formats %}"
     "{{ when|date:'SHORT_DATETIME_FORMAT' }}|{{ when|date_fast:'SHORT_DATETIME_FORMAT' }}"
@@ -44,3 +46,17 @@ def test_the_same_instant_in_two_zones_is_not_mixed_up():
         with timezone.override(ZoneInfo(zone)):
             texts.append(hour.render(Context({"when": when})))
     assert texts == ["14:30", "22:30"]
+
+
+@pytest.mark.parametrize("language", ["en", "hu"])
+@pytest.mark.parametrize("zone", ["Europe/Budapest", "Asia/Tokyo"])
+def test_date_text_and_float_text_write_what_the_template_filters_write(language, zone):
+    when, score = datetime(2026, 10, 25, 0, 30, tzinfo=UTC), 12.345678
+    slow = Template("{{ when|date:'SHORT_DATETIME_FORMAT' }}|{{ score|floatformat:4 }}")
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        expected = slow.render(Context({"when": when, "score": score}))
+        fast = "{}|{}".format(
+            date_text(when, zone=ZoneInfo(zone), language=language, pattern="SHORT_DATETIME_FORMAT"),
+            float_text(score, digits=4, language=language),
+        )
+    assert fast == expected
