@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/bench_grader.py                      # 400 submissions, 2 worker processes
     .venv/bin/python benchmarks/bench_grader.py --burst 100 --runs 3 --concurrency 2
+    .venv/bin/python benchmarks/bench_grader.py --redis redis://127.0.0.1:6379/9   # Redis: broker, cache
 
-It sets up a fresh embedded site in a temporary folder (SQLite, kombu's filesystem broker), trains the
+It sets up a fresh embedded site in a temporary folder (SQLite, kombu's filesystem broker; with --redis, the
+production's Redis for Celery's broker and results, the cache and the channel layer), trains the
 fever-regression reference briefly, and starts ``manage.py serve`` (uvicorn) and ``manage.py celery worker
 -Q default,grading-cpu -c CONCURRENCY`` as their own processes. Needs root and bubblewrap (the sandbox).
 
@@ -254,6 +256,7 @@ def burst(site: dict[str, Any], url: str, count: int, clients: int) -> dict[str,
             created = json.loads(response.read())
         return int(created["id"]), (time.perf_counter() - started) * 1000
 
+    load_before = os.getloadavg()
     reader = threading.Thread(target=read_board, daemon=True)
     reader.start()
     started = time.perf_counter()
@@ -269,6 +272,7 @@ def burst(site: dict[str, Any], url: str, count: int, clients: int) -> dict[str,
     drained_s = time.perf_counter() - started
     stop.set()
     reader.join()
+    load_after = os.getloadavg()
     scored = students.filter(status="scored").count()
     return {
         "submissions": count,
@@ -287,6 +291,9 @@ def burst(site: dict[str, Any], url: str, count: int, clients: int) -> dict[str,
         "leaderboard_ms_p95": percentile(page_ms, 95),
         "leaderboard_ms_max": round(max(page_ms), 1) if page_ms else None,
         "leaderboard_errors": len(page_errors),
+        # 1-, 5- and 15-minute load averages when the burst started and when it had drained.
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in load_after],
     }
 
 
@@ -298,7 +305,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (celery -c)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each overhead measurement")
     parser.add_argument("--reference-epochs", type=int, default=20)
+    parser.add_argument(
+        "--redis", metavar="URL", default="", help="REDIS_URL for the site (broker, results, cache, channels)"
+    )
     args = parser.parse_args()
+    if args.redis:
+        os.environ["REDIS_URL"] = args.redis
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-grader-"))
     data_dir.chmod(0o755)
@@ -331,6 +343,7 @@ def main() -> None:
         figures = {
             "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]},
             "task": TASK,
+            "broker": "redis" if args.redis else "filesystem",
             "worker_processes": args.concurrency,
             "overhead": overhead(site, args.runs, data_dir),
             "burst": burst(site, url, args.burst, args.clients),

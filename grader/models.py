@@ -194,6 +194,9 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["assignment", "status"]),
             models.Index(fields=["assignment", "user", "received_at"]),
+            # The latest reference of an assignment (every leaderboard's baseline) without reading the
+            # assignment's every submission.
+            models.Index(fields=["assignment", "is_reference", "received_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=finite_or_null(name), name=f"submission_{name}_finite")

@@ -324,6 +324,7 @@ class Leaderboard:
     higher_is_better: bool
     reveal_at: datetime | None = None
     rule: str = LeaderboardRule.BEST
+    staff: bool = False  # the viewer is the course's staff: full codes, links, late badges
 
     @property
     def viewer_row(self) -> LeaderboardRow | None:
@@ -388,11 +389,18 @@ def leaderboard_for_assignment(
             higher_is_better=assignment.higher_is_better,
             reveal_at=reveal_at,
             rule=assignment.leaderboard_rule,
+            staff=staff,
         )
-    reference = assignment_reference(assignment=assignment)
+    # Three columns of the latest reference, not the whole row (its log, its executed notebook).
+    reference = (
+        Submission.objects.filter(assignment=assignment, is_reference=True)
+        .order_by("-received_at")
+        .values_list("status", "score_public", "score_private")
+        .first()
+    )
     baseline = None
-    if reference is not None and reference.status == SubmissionStatus.SCORED:
-        baseline = reference.score_private if private else reference.score_public
+    if reference is not None and reference[0] == SubmissionStatus.SCORED:
+        baseline = reference[2] if private else reference[1]
     ranked = leaderboard_rank(
         entries=leaderboard_entries(assignment=assignment),
         higher_is_better=assignment.higher_is_better,
@@ -424,6 +432,7 @@ def leaderboard_for_assignment(
         higher_is_better=assignment.higher_is_better,
         reveal_at=reveal_at,
         rule=assignment.leaderboard_rule,
+        staff=staff,
     )
 
 

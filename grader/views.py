@@ -295,13 +295,14 @@ def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     assignment = _assignment(request, pk)
     private = request.GET.get("board") == "private"
+    board = leaderboard_for_assignment(assignment=assignment, viewer=user, private=private)
     return render(
         request,
         "grader/leaderboard.html",
         {
             "assignment": assignment,
-            "board": leaderboard_for_assignment(assignment=assignment, viewer=user, private=private),
-            "staff": course_is_staff(user=user, course=assignment.course),
+            "board": board,
+            "staff": board.staff,
             "revealed": assignment_is_revealed(assignment=assignment),
         },
     )

@@ -417,6 +417,9 @@ GRADER_DATA_SECRET = (
     or hmac.new(SECRET_KEY.encode(), b"grader-data-secret", hashlib.sha256).hexdigest()
 )
 GRADER_USE_GPU = env_bool("GRADER_USE_GPU", False)
+# Niceness of the Celery workers (and of the student code they run): grading yields the CPU to the web server
+# and the live quiz where they share a host; 0 leaves it as started.
+GRADER_WORKER_NICE = int(os.environ.get("GRADER_WORKER_NICE", "10"))
 # Celery beat runs the sweeper that re-queues jobs whose worker died (docs/grader.md, "Nothing lost"): in
 # the embedded mode inside the one worker (`worker -B`), in production as one `celery beat` process.
 GRADER_SWEEP_SECONDS = float(os.environ.get("GRADER_SWEEP_SECONDS", "60"))
