@@ -8,7 +8,9 @@ It sets up a fresh embedded site in a temporary folder (SQLite, in-process chann
 --redis, the Redis channel layer), starts ``manage.py serve`` (uvicorn, or --server daphne) as its own
 process, and simulates the players and the host from this process: every player joins with its own
 Neptun code (100 connecting at once), the host advances, every player answers its question at a random
-moment within --spread seconds.
+moment within --spread seconds. Between questions the host shows the scoreboard for --scoreboard-s
+seconds (an instructor shows it for several; advancing the moment it appears would time the site's
+writing of 2,000 scoreboards, which the floor does not send, as the next question's fan-out).
 
     join_all_s      first connection opened → the last player seated (welcome and lobby received)
     join_ms         one player's connection opened → seated
@@ -211,6 +213,7 @@ async def drive(
     origin: str,
     host_frames: tuple[str, str],
     storm: int = 0,
+    scoreboard_s: float = 1.0,
 ) -> Run:
     """Connect the players, then as the host advance through the questions; return the figures."""
     import websockets
@@ -253,6 +256,7 @@ async def drive(
             if q + 1 < questions:
                 await host.send(json.dumps({"type": "advance", "phase": "reveal", "index": q}))
                 await host_frame(host_frames[0])
+                await asyncio.sleep(scoreboard_s)
                 phase, index = "scoreboard", q
         reader.cancel()
         done.set()
@@ -343,7 +347,9 @@ def floor_server(port: int) -> None:
     asyncio.run(main())
 
 
-async def drive_floor(port: int, players: int, questions: int, spread: float, storm: int = 0) -> Run:
+async def drive_floor(
+    port: int, players: int, questions: int, spread: float, storm: int = 0, scoreboard_s: float = 1.0
+) -> Run:
     import websockets
 
     url = f"ws://127.0.0.1:{port}/"
@@ -366,6 +372,8 @@ async def drive_floor(port: int, players: int, questions: int, spread: float, st
             await host.send(json.dumps({"type": "advance"}))
             while json.loads(await asyncio.wait_for(host.recv(), timeout=120))["type"] != "reveal":
                 pass
+            if q + 1 < questions:
+                await asyncio.sleep(scoreboard_s)
         done.set()
     await asyncio.gather(*tasks, return_exceptions=True)
     return run
@@ -414,6 +422,12 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=2000)
     parser.add_argument("--questions", type=int, default=2)
     parser.add_argument("--spread", type=float, default=3.0, help="players answer within this many seconds")
+    parser.add_argument(
+        "--scoreboard-s",
+        type=float,
+        default=1.0,
+        help="the host shows the scoreboard this long between questions",
+    )
     parser.add_argument("--redis", default="", help="use the Redis channel layer (REDIS_URL)")
     parser.add_argument(
         "--processes", type=int, default=1, help="server processes (needs --redis); players spread over them"
@@ -479,6 +493,7 @@ def main() -> None:
         + (", permessage-deflate" if args.ws_deflate else ""),
         "questions": args.questions,
         "spread_s": args.spread,
+        "scoreboard_s": args.scoreboard_s,
     }
     try:
         for each in ports:
@@ -495,6 +510,7 @@ def main() -> None:
                 f"http://127.0.0.1:{port}",
                 ("scoreboard", "scoreboard"),
                 storm=args.storm,
+                scoreboard_s=args.scoreboard_s,
             )
         )
         from django.db.models import Sum
@@ -520,7 +536,11 @@ def main() -> None:
         )
         try:
             wait_port(floor_port)
-            run = asyncio.run(drive_floor(floor_port, args.players, args.questions, args.spread, args.storm))
+            run = asyncio.run(
+                drive_floor(
+                    floor_port, args.players, args.questions, args.spread, args.storm, args.scoreboard_s
+                )
+            )
             result["floor"] = {
                 "server": "bare websockets broadcast, no Django",
                 **figures(run, run.answers_acked),

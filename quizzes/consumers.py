@@ -24,10 +24,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.utils import timezone, translation
 
-from core.channel_layers import dispatch_from
+from core.channel_layers import LectureHallChannelLayer, dispatch_from
 from core.db_lanes import answer_lane
 from core.errors import NotFoundError, PermissionDeniedError, PlatformError, error_fields
 from core.i18n import language_from_scope
+from core.socket_inbox import SocketInbox
 from quizzes.frames import HOST_FRAMES, PLAYER_FRAMES, Frame, FrameError, Schema, frame_parse
 from quizzes.game import Phase
 from quizzes.generators import Variant, seed_for_player, variant_generate
@@ -184,17 +185,29 @@ class _GameSocket(AsyncWebsocketConsumer):
     language: str = ""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        """Channels' AsyncConsumer.__call__, with the leaner dispatch loop of ``dispatch_from``."""
+        """Channels' AsyncConsumer.__call__, with the leaner dispatch loop of core.socket_inbox."""
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.base_send = send
-        sources = [receive]
-        if self.channel_layer is not None:
-            self.channel_name = await self.channel_layer.new_channel()
-            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
-            sources.append(self.channel_receive)
-        with contextlib.suppress(StopConsumer):
-            await dispatch_from(sources, self.dispatch)
+        layer = self.channel_layer
+        if layer is None:
+            with contextlib.suppress(StopConsumer):
+                await dispatch_from([receive], self.dispatch)
+            return
+        self.channel_name = await layer.new_channel()
+        if not isinstance(layer, LectureHallChannelLayer):  # Redis: its messages are read like frames
+            self.channel_receive = functools.partial(layer.receive, self.channel_name)
+            with contextlib.suppress(StopConsumer):
+                await dispatch_from([receive, self.channel_receive], self.dispatch)
+            return
+        # In process: the layer hands this socket its messages (handled at once when it is idle).
+        inbox = SocketInbox(self.dispatch, capacity=layer.get_capacity(self.channel_name))
+        layer.attach(self.channel_name, inbox.deliver)
+        try:
+            with contextlib.suppress(StopConsumer):
+                await inbox.run([receive])
+        finally:
+            layer.detach(self.channel_name)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its per-message hop to the database thread.

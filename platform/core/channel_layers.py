@@ -1,12 +1,12 @@
 """The channel layers, fit for a lecture hall: the embedded mode's in-process one and production's Redis
 one; the sends made from synchronous code (services run in the database thread, management commands,
-the Celery worker); and the sockets' dispatch loop (``dispatch_from``)."""
+the Celery worker); and the sockets' dispatch loop (``dispatch_from``, over core.socket_inbox)."""
 
 import asyncio
 import collections
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from copy import deepcopy
 from typing import Any
 
@@ -14,8 +14,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
+from core.socket_inbox import SocketInbox
+
 # Values a copy may share: a dict holding only these is copied whole by dict(), as deepcopy would.
 _IMMUTABLE_SCALARS = (str, int, float, bool, bytes, type(None))
+Message = dict[str, Any]
 
 
 def _receiver_copy(message: dict[str, Any]) -> dict[str, Any]:
@@ -40,11 +43,16 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
     """
 
     sweep_interval = 1.0
+    DELIVERY_SLICE = 200  # messages handed out per turn of the event loop: answers are read in between
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._last_sweep = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._inboxes: dict[str, Callable[[Message], bool]] = {}
+        # Messages being handed out, oldest first, each with the channels still to get it and its expiry.
+        self._deliveries: collections.deque[tuple[Message, Iterator[str], float]] = collections.deque()
+        self._delivering_on: asyncio.AbstractEventLoop | None = None
 
     def _clean_expired(self) -> None:
         now = time.monotonic()
@@ -56,6 +64,21 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
     def _remember_loop(self) -> None:
         """The loop the sockets run on: the one the last ``group_add`` or ``receive`` ran on."""
         self._loop = asyncio.get_running_loop()
+
+    def attach(self, channel: str, deliver: Callable[[Message], bool]) -> None:
+        """Hand ``channel``'s messages to ``deliver`` (a socket's inbox, core.socket_inbox) as they are
+        sent, instead of queueing them for ``receive``. ``deliver`` returns False when it is full."""
+        self._remember_loop()
+        self.require_valid_channel_name(channel)
+        queue = self.channels.pop(channel, None)
+        self._inboxes[channel] = deliver
+        while queue is not None and not queue.empty():  # sent before it was attached: first
+            _, message = queue.get_nowait()
+            deliver(message)
+
+    def detach(self, channel: str) -> None:
+        self._inboxes.pop(channel, None)
+        self.channels.pop(channel, None)
 
     async def group_add(self, group: str, channel: str) -> None:
         self._remember_loop()
@@ -79,31 +102,75 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
             raise
         return message
 
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        """Send ``message`` to ``channel``; a full channel misses it (as a group member does)."""
+        assert isinstance(message, dict), "Message is not a dict"
+        self.require_valid_channel_name(channel)
+        self._channel_put(channel, deepcopy(message))
+
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         """Deliver ``message`` to every channel of ``group``; a full channel misses it (as in Channels)."""
         assert isinstance(message, dict), "Message is not a dict"
         self.require_valid_group_name(group)
         self._group_put(group, deepcopy(message))  # detached from the sender, once
 
+    async def flush(self) -> None:
+        await super().flush()
+        self._inboxes.clear()
+        self._deliveries.clear()
+
     def _group_put(self, group: str, message: dict[str, Any]) -> None:
         self._clean_expired()
         members = self.groups.get(group)
-        if not members:
-            return
-        expires = time.time() + self.expiry
-        for channel in list(members):
-            queue = self.channels.get(channel)
-            if queue is None:
-                queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
-            try:
-                queue.put_nowait((expires, _receiver_copy(message)))
-            except asyncio.QueueFull:
-                continue  # the stock layer raises ChannelFull here and its group_send swallows it
+        if members:
+            self._hand_out(message, list(members))
 
     def _channel_put(self, channel: str, message: dict[str, Any]) -> None:
-        queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
-        with contextlib.suppress(asyncio.QueueFull):  # as in a group: a socket this far behind misses it
-            queue.put_nowait((time.time() + self.expiry, message))
+        self._hand_out(message, [channel])
+
+    def _hand_out(self, message: Message, channels: list[str]) -> None:
+        """Give ``message`` to ``channels`` after every message before it (so each channel gets them in
+        the order they were sent), ``DELIVERY_SLICE`` channels per turn of the loop.
+
+        An attached socket that is idle handles its message right here (core.socket_inbox): a broadcast
+        writes its frames without waking a task per socket. The slices keep a broadcast to 2,000 sockets
+        from holding the loop while answers wait to be read.
+        """
+        self._deliveries.append((message, iter(channels), time.time() + self.expiry))
+        loop = asyncio.get_running_loop()
+        if self._delivering_on is loop:
+            return  # a slice is due on this loop; it takes this message in turn
+        self._delivering_on = loop  # (a loop that ended with a slice due is replaced)
+        self._hand_out_slice()
+
+    def _hand_out_slice(self) -> None:
+        budget = self.DELIVERY_SLICE
+        try:
+            while self._deliveries and budget:
+                message, channels, expires = self._deliveries[0]
+                for channel in channels:
+                    self._put(channel, message, expires)
+                    budget -= 1
+                    if not budget:
+                        break
+                else:
+                    self._deliveries.popleft()
+        finally:
+            if self._deliveries:
+                asyncio.get_running_loop().call_soon(self._hand_out_slice)
+            else:
+                self._delivering_on = None
+
+    def _put(self, channel: str, message: Message, expires: float) -> None:
+        deliver = self._inboxes.get(channel)
+        if deliver is not None:
+            deliver(_receiver_copy(message))  # a socket this far behind misses it, as a full queue
+            return
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        with contextlib.suppress(asyncio.QueueFull):  # the stock layer raises ChannelFull; group_send drops
+            queue.put_nowait((expires, _receiver_copy(message)))
 
     def _loop_elsewhere(self) -> asyncio.AbstractEventLoop | None:
         """The sockets' loop when it runs in another thread than the caller's, else None."""
@@ -138,9 +205,6 @@ class LectureHallChannelLayer(InMemoryChannelLayer):
         return True
 
 
-Message = dict[str, Any]
-
-
 class LectureHallRedisChannelLayer(RedisPubSubChannelLayer):
     """Channels' Redis pub/sub layer, decoding a group message once per process.
 
@@ -167,40 +231,16 @@ class LectureHallRedisChannelLayer(RedisPubSubChannelLayer):
 
 
 async def dispatch_from(
-    sources: list[Callable[[], Awaitable[Message]]], dispatch: Callable[[Message], Awaitable[None]]
+    sources: list[Callable[[], Awaitable[Message]]], dispatch: Callable[[Message], Coroutine[Any, Any, None]]
 ) -> None:
     """Channels' ``await_many_dispatch``: hand every message of ``sources`` to ``dispatch``, one at a time.
 
     Channels makes a new task per message and waits on all sources with ``asyncio.wait``; for a broadcast
     to 2,000 sockets that bookkeeping was a large part of the event loop's work. Here one reader per
-    source runs for the socket's life and passes what it reads through a one-place inbox (no reading
-    ahead beyond it). A source's error reaches the caller, as in Channels.
+    source runs for the socket's life and reads no further ahead than the message being handled
+    (core.socket_inbox). A source's or a handler's error reaches the caller, as in Channels.
     """
-    inbox: asyncio.Queue[tuple[BaseException | None, Message | None]] = asyncio.Queue(maxsize=1)
-
-    async def read(source: Callable[[], Awaitable[Message]]) -> None:
-        try:
-            while True:
-                await inbox.put((None, await source()))
-        except asyncio.CancelledError:
-            raise
-        except BaseException as error:  # noqa: BLE001 (handed to the dispatching task, which raises it)
-            await inbox.put((error, None))
-
-    readers = [asyncio.ensure_future(read(source)) for source in sources]
-    try:
-        while True:
-            error, message = await inbox.get()
-            if error is not None:
-                raise error
-            assert message is not None
-            await dispatch(message)
-    finally:
-        for reader in readers:
-            reader.cancel()
-        for reader in readers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+    await SocketInbox(dispatch).run(sources)
 
 
 def group_send_from_sync(group: str, message: dict[str, Any]) -> None:
