@@ -24,6 +24,7 @@ from grader.selectors import (
     submissions_of_user,
 )
 from grader.services import submission_create
+from grader.upload_turns import upload_turn
 
 
 class SubmissionSerializer(serializers.Serializer):
@@ -104,22 +105,24 @@ class AssignmentSubmissionsView(APIView):
 
     @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        assignment = assignment_get_for_user(user=user, pk=pk)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": "Attach the file as the multipart field 'file'."})
-        submission = submission_create(
-            assignment=assignment,
-            user=user,
-            upload=upload,
-            name=upload.name or "",
-            kind=request.POST.get("kind") or None,
-        )
-        return Response(
-            SubmissionSerializer(submission_view(submission=submission, viewer=user)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        # The multipart body is parsed lazily (request.FILES), so inside the turn like the rest.
+        with upload_turn():
+            user = request_user(request)
+            assignment = assignment_get_for_user(user=user, pk=pk)
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError({"file": "Attach the file as the multipart field 'file'."})
+            submission = submission_create(
+                assignment=assignment,
+                user=user,
+                upload=upload,
+                name=upload.name or "",
+                kind=request.POST.get("kind") or None,
+            )
+            return Response(
+                SubmissionSerializer(submission_view(submission=submission, viewer=user)).data,
+                status=status.HTTP_201_CREATED,
+            )
 
 
 class SubmissionDetailView(APIView):

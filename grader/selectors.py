@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -22,6 +23,7 @@ from django.utils.translation import gettext
 from accounts.models import Course, Role, User
 from accounts.selectors import course_is_staff, course_role, courses_for_user, courses_taught_by
 from core.errors import NotFoundError
+from grader.board_memo import BoardMemo
 from grader.failures import log_for_display
 from grader.models import Assignment, LeaderboardRule, Submission, SubmissionKind, SubmissionStatus
 
@@ -368,29 +370,12 @@ def leaderboard_entries(*, assignment: Assignment) -> list[LeaderboardEntry]:
     ]
 
 
-def leaderboard_for_assignment(
-    *, assignment: Assignment, viewer: User, private: bool = False, now: datetime | None = None
-) -> Leaderboard:
-    """The public or the private leaderboard as this viewer may see it.
+# The boards of this process, each reused for at most LEADERBOARD_MAX_AGE_SECONDS (docs/grader.md).
+recent_boards = BoardMemo()
 
-    Students see other Neptun codes masked and their own in full; the private board (and the reference's
-    private score) is withheld from them until the reveal. Staff see everything, always.
-    """
-    staff = course_is_staff(user=viewer, course=assignment.course)
-    revealed = assignment_is_revealed(assignment=assignment, now=now)
-    reveal_at = assignment_reveal_at(assignment=assignment)
-    if private and not (staff or revealed):
-        return Leaderboard(
-            private=True,
-            available=False,
-            rows=[],
-            baseline=None,
-            metric=assignment.metric,
-            higher_is_better=assignment.higher_is_better,
-            reveal_at=reveal_at,
-            rule=assignment.leaderboard_rule,
-            staff=staff,
-        )
+
+def _board_ranked(*, assignment: Assignment, private: bool) -> tuple[float | None, tuple[RankedEntry, ...]]:
+    """The baseline and the ranked entries: the part of a board that is the same for every viewer."""
     # Three columns of the latest reference, not the whole row (its log, its executed notebook).
     reference = (
         Submission.objects.filter(assignment=assignment, is_reference=True)
@@ -407,6 +392,52 @@ def leaderboard_for_assignment(
         rule=assignment.leaderboard_rule,
         private=private,
     )
+    return baseline, tuple(ranked)
+
+
+def _board_shared(*, assignment: Assignment, private: bool) -> tuple[float | None, tuple[RankedEntry, ...]]:
+    """``_board_ranked``, at most LEADERBOARD_MAX_AGE_SECONDS old (0: built on every read)."""
+    max_age = settings.LEADERBOARD_MAX_AGE_SECONDS
+    if max_age <= 0:
+        return _board_ranked(assignment=assignment, private=private)
+    # The ranking's inputs from the assignment row are in the key, so an edited rule is never served stale.
+    key = (
+        assignment.pk,
+        private,
+        assignment.course_id,
+        assignment.leaderboard_rule,
+        assignment.higher_is_better,
+    )
+    return recent_boards.get(
+        key, lambda: _board_ranked(assignment=assignment, private=private), max_age=max_age
+    )
+
+
+def leaderboard_for_assignment(
+    *, assignment: Assignment, viewer: User, private: bool = False, now: datetime | None = None
+) -> Leaderboard:
+    """The public or the private leaderboard as this viewer may see it.
+
+    Students see other Neptun codes masked and their own in full; the private board (and the reference's
+    private score) is withheld from them until the reveal. Staff see everything, always. Who may see which
+    board is decided on every call; the scores and ranks may be up to LEADERBOARD_MAX_AGE_SECONDS old.
+    """
+    staff = course_is_staff(user=viewer, course=assignment.course)
+    revealed = assignment_is_revealed(assignment=assignment, now=now)
+    reveal_at = assignment_reveal_at(assignment=assignment)
+    if private and not (staff or revealed):
+        return Leaderboard(
+            private=True,
+            available=False,
+            rows=[],
+            baseline=None,
+            metric=assignment.metric,
+            higher_is_better=assignment.higher_is_better,
+            reveal_at=reveal_at,
+            rule=assignment.leaderboard_rule,
+            staff=staff,
+        )
+    baseline, ranked = _board_shared(assignment=assignment, private=private)
     rows = []
     for item in ranked:
         mine = item.entry.user_id == viewer.pk

@@ -57,6 +57,7 @@ from grader.selectors import (
     submissions_today_count,
 )
 from grader.services import assignment_create, assignment_regrade, assignment_update, submission_create
+from grader.upload_turns import upload_turn
 
 # A student's executed notebook may hold any HTML and JavaScript. It is served as a sandboxed document
 # (no scripts, a unique origin, nothing loaded from elsewhere), so it cannot act with the viewer's session.
@@ -163,27 +164,32 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     assignment = _assignment(request, pk)
     accept = [ACCEPT[SubmissionKind(k)] for k in assignment.kinds if k in SubmissionKind.values]
-    form = SubmissionUploadForm(request.POST or None, request.FILES or None, accept=accept)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            submission = submission_create(assignment=assignment, user=user, upload=upload, name=upload.name)
-        except PlatformError as error:
-            form.add_error("file", error.message)
-        else:
-            if submission_is_delayed(submission=submission):
-                messages.warning(
-                    request,
-                    _("Received %(name)s.") % {"name": submission.original_name}
-                    + " "
-                    + submission_delay_notice(submission=submission),
+    # An upload is parsed (request.FILES), checked and stored in one of the process's upload turns.
+    with upload_turn(when=request.method == "POST"):
+        form = SubmissionUploadForm(request.POST or None, request.FILES or None, accept=accept)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                submission = submission_create(
+                    assignment=assignment, user=user, upload=upload, name=upload.name
                 )
+            except PlatformError as error:
+                form.add_error("file", error.message)
             else:
-                messages.success(
-                    request,
-                    _("Received %(name)s: it is in the grading queue.") % {"name": submission.original_name},
-                )
-            return redirect("grader:assignment", pk=assignment.pk)
+                if submission_is_delayed(submission=submission):
+                    messages.warning(
+                        request,
+                        _("Received %(name)s.") % {"name": submission.original_name}
+                        + " "
+                        + submission_delay_notice(submission=submission),
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Received %(name)s: it is in the grading queue.")
+                        % {"name": submission.original_name},
+                    )
+                return redirect("grader:assignment", pk=assignment.pk)
     staff = course_is_staff(user=user, course=assignment.course)
     mine = [
         submission_view(submission=s, viewer=user)

@@ -420,6 +420,15 @@ GRADER_USE_GPU = env_bool("GRADER_USE_GPU", False)
 # Niceness of the Celery workers (and of the student code they run): grading yields the CPU to the web server
 # and the live quiz where they share a host; 0 leaves it as started.
 GRADER_WORKER_NICE = int(os.environ.get("GRADER_WORKER_NICE", "10"))
+# A leaderboard's scores and ranks may be this many seconds old (rights, masks and the viewer's own row never
+# are): during a deadline burst the board changes 8-15 times a second, so one build a second per web process
+# serves every reader instead of one build per read (docs/grader.md, "The leaderboard during the burst").
+LEADERBOARD_MAX_AGE_SECONDS = float(os.environ.get("LEADERBOARD_MAX_AGE_SECONDS", "1.0"))
+# Uploads one web process parses, checks and stores at once; more wait their turn (none is refused). Eight at
+# once kept a leaderboard read's p95 at 100-300 ms during a burst on 2 cores; two at once, 118 ms with Redis;
+# one, 80 ms, for 400 uploads taking 23 s instead of 17-19 s (docs/grader.md). More web processes, more
+# turns. 0: no bound.
+UPLOAD_CONCURRENCY = int(os.environ.get("UPLOAD_CONCURRENCY", "1"))
 # Celery beat runs the sweeper that re-queues jobs whose worker died (docs/grader.md, "Nothing lost"): in
 # the embedded mode inside the one worker (`worker -B`), in production as one `celery beat` process.
 GRADER_SWEEP_SECONDS = float(os.environ.get("GRADER_SWEEP_SECONDS", "60"))

@@ -139,3 +139,90 @@ def test_best_and_last_rules_read_from_the_database(assignment, student):
     assignment.save()
     board = leaderboard_for_assignment(assignment=assignment, viewer=viewer)
     assert [r.submission_id for r in board.rows] == [last.pk]
+
+
+# --- the board's memo (LEADERBOARD_MAX_AGE_SECONDS): bounded staleness, rights per viewer ------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def memo_clock(settings, monkeypatch):
+    """Boards kept for a second, on a clock the test moves."""
+    from grader import selectors
+    from grader.board_memo import BoardMemo
+
+    settings.LEADERBOARD_MAX_AGE_SECONDS = 1.0
+    clock = Clock()
+    monkeypatch.setattr(selectors, "recent_boards", BoardMemo(clock=clock))
+    return clock
+
+
+@pytest.mark.django_db
+def test_a_new_score_shows_within_the_boards_age_and_not_before(
+    assignment, student, other_student, memo_clock
+):
+    SubmissionFactory(assignment=assignment, user=student, score=0.6)
+    first = leaderboard_for_assignment(assignment=assignment, viewer=student)
+    SubmissionFactory(assignment=assignment, user=other_student, score=0.3)
+    memo_clock.now += 0.9
+    kept = leaderboard_for_assignment(assignment=assignment, viewer=student)
+    assert [r.score for r in kept.rows] == [r.score for r in first.rows] == [0.6]
+    memo_clock.now += 0.2
+    fresh = leaderboard_for_assignment(assignment=assignment, viewer=student)
+    assert [(r.name, r.score) for r in fresh.rows] == [("XY****", 0.3), ("ABC123", 0.6)]
+
+
+@pytest.mark.django_db
+def test_a_shared_board_still_masks_and_marks_per_viewer(
+    assignment, student, other_student, instructor, memo_clock, django_assert_max_num_queries
+):
+    mine = SubmissionFactory(assignment=assignment, user=student, score=0.6)
+    theirs = SubmissionFactory(assignment=assignment, user=other_student, score=0.3)
+    staff = leaderboard_for_assignment(assignment=assignment, viewer=instructor)
+    assert [(r.name, r.submission_id) for r in staff.rows] == [("XYZ789", theirs.pk), ("ABC123", mine.pk)]
+    assert not any(r.is_viewer for r in staff.rows)
+    for viewer, own in ((student, "ABC123"), (other_student, "XYZ789")):
+        board = leaderboard_for_assignment(assignment=assignment, viewer=viewer)
+        assert [r.name for r in board.rows if r.is_viewer] == [own]
+        assert [r.name for r in board.rows if not r.is_viewer][0].endswith("****")
+        assert all(r.submission_id is None and r.user_id is None for r in board.rows)
+    # Served from the memo: only the viewer's role is read, not the entries or the reference.
+    with django_assert_max_num_queries(2):
+        leaderboard_for_assignment(assignment=assignment, viewer=student)
+
+
+@pytest.mark.django_db
+def test_a_private_board_built_for_the_staff_is_still_withheld_from_students(
+    assignment, student, grader_user, memo_clock
+):
+    SubmissionFactory(assignment=assignment, user=student, score_public=0.4, score_private=0.45)
+    staff = leaderboard_for_assignment(assignment=assignment, viewer=grader_user, private=True)
+    assert staff.available and [r.score for r in staff.rows] == [0.45]
+    withheld = leaderboard_for_assignment(assignment=assignment, viewer=student, private=True)
+    assert (withheld.available, withheld.rows, withheld.baseline) == (False, [], None)
+    public = leaderboard_for_assignment(assignment=assignment, viewer=student)
+    assert [r.score for r in public.rows] == [0.4] and public.baseline == 0.1
+
+
+@pytest.mark.django_db
+def test_a_changed_ranking_rule_is_never_served_from_the_memo(assignment, student, memo_clock):
+    best = SubmissionFactory(assignment=assignment, user=student, score=0.15)
+    last = SubmissionFactory(assignment=assignment, user=student, score=1.0)
+    assert [
+        r.submission_id for r in leaderboard_for_assignment(assignment=assignment, viewer=student).rows
+    ] == [None]
+    viewer = UserFactory(username="superuser", is_superuser=True)
+    assert [
+        r.submission_id for r in leaderboard_for_assignment(assignment=assignment, viewer=viewer).rows
+    ] == [best.pk]
+    assignment.leaderboard_rule = LeaderboardRule.LAST
+    assignment.save()
+    board = leaderboard_for_assignment(assignment=assignment, viewer=viewer)
+    assert [r.submission_id for r in board.rows] == [last.pk]
