@@ -4,6 +4,7 @@ curl -H "Authorization: Token $TOKEN" -F file=@predictions.csv $SITE/api/assignm
 curl -H "Authorization: Token $TOKEN" $SITE/api/submissions/42/
 """
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -105,6 +106,7 @@ class AssignmentSubmissionsView(APIView):
 
     @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
     def post(self, request: Request, pk: int) -> Response:
+        received_at = timezone.now()  # the body is in; judged by this however long the turn takes
         # The multipart body is parsed lazily (request.FILES), so inside the turn like the rest.
         with upload_turn():
             user = request_user(request)
@@ -118,6 +120,7 @@ class AssignmentSubmissionsView(APIView):
                 upload=upload,
                 name=upload.name or "",
                 kind=request.POST.get("kind") or None,
+                received_at=received_at,
             )
             return Response(
                 SubmissionSerializer(submission_view(submission=submission, viewer=user)).data,

@@ -164,6 +164,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     assignment = _assignment(request, pk)
     accept = [ACCEPT[SubmissionKind(k)] for k in assignment.kinds if k in SubmissionKind.values]
+    received_at = timezone.now()  # the body is in; the upload is judged by this, not by its turn
     # An upload is parsed (request.FILES), checked and stored in one of the process's upload turns.
     with upload_turn(when=request.method == "POST"):
         form = SubmissionUploadForm(request.POST or None, request.FILES or None, accept=accept)
@@ -171,7 +172,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 submission = submission_create(
-                    assignment=assignment, user=user, upload=upload, name=upload.name
+                    assignment=assignment, user=user, upload=upload, name=upload.name, received_at=received_at
                 )
             except PlatformError as error:
                 form.add_error("file", error.message)

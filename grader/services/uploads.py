@@ -102,19 +102,29 @@ def _today_window(now: datetime) -> tuple[datetime, datetime]:
 
 
 def submission_create(
-    *, assignment: Assignment, user: User, upload: IO[bytes], name: str, kind: str | None = None
+    *,
+    assignment: Assignment,
+    user: User,
+    upload: IO[bytes],
+    name: str,
+    kind: str | None = None,
+    received_at: datetime | None = None,
 ) -> Submission:
     """Check and store a student's upload and queue it for grading.
 
     Refuses (``PlatformError``, nothing stored) outside the submission window, past the daily limit (scored
     submissions and those still in the queue count; failed ones do not), a kind the assignment does not
     accept and any file that fails the upload checks.
+
+    ``received_at`` is when the upload reached the server (default: now). The window, the late days and
+    the day of the daily limit are judged by it: an upload in before the deadline is on time however long it
+    then waited for its turn (grader.upload_turns) or its checks.
     """
     role = course_role(user=user, course=assignment.course)
     if role is None:
         raise PermissionDeniedError("not_enrolled_in_course")
     course_assert_writable(course=assignment.course)
-    now = timezone.now()
+    now = received_at or timezone.now()
     if now < assignment.opens_at:
         raise PlatformError(
             "assignment_opens_when", when=f"{timezone.localtime(assignment.opens_at):%Y-%m-%d %H:%M}"
@@ -131,7 +141,13 @@ def submission_create(
     # Checked here before the file is read (a quick refusal), and again under a lock with the insert.
     _daily_limit_check(assignment=assignment, user=user, now=now, lock=False)
     return _submission_store(
-        assignment=assignment, user=user, kind=kind, handle=upload, name=name, daily_limit=True
+        assignment=assignment,
+        user=user,
+        kind=kind,
+        handle=upload,
+        name=name,
+        daily_limit=True,
+        received_at=now,
     )
 
 
@@ -166,6 +182,7 @@ def _submission_store(
     name: str,
     is_reference: bool = False,
     daily_limit: bool = False,
+    received_at: datetime | None = None,
 ) -> Submission:
     """Copy, check and store the file, then insert the row and queue it; nothing half-done on any error.
 
@@ -204,7 +221,7 @@ def _submission_store(
     try:
         with transaction.atomic():
             transaction.on_commit(mark_committed)  # before the send's callback: runs first
-            now = timezone.now()
+            now = received_at or timezone.now()
             if daily_limit and user is not None:
                 _daily_limit_check(assignment=assignment, user=user, now=now)
             submission = Submission.objects.create(

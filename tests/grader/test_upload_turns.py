@@ -107,3 +107,40 @@ def test_eight_parallel_uploads_to_a_server_with_one_turn_are_all_stored(
     assert [status for status, *_ in results] == [201] * 8
     stored = Submission.objects.filter(assignment=assignment, user=student, is_reference=False)
     assert sorted(s.pk for s in stored) == sorted(body["id"] for _, body, *_ in results if body)
+
+
+@pytest.mark.usefixtures("media_in_tmp")
+@pytest.mark.parametrize("page", ["api", "form"])
+def test_an_upload_in_before_the_deadline_is_on_time_however_long_it_waits_for_its_turn(
+    transactional_db, settings, course, student, page
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.UPLOAD_CONCURRENCY = 1
+    deadline = timezone.now() + timedelta(seconds=2)
+    assignment = assignment_make(course, deadline=deadline)
+    if page == "api":
+        client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=student).key}")
+        url = reverse("api-assignment-submissions", args=[assignment.pk])
+    else:
+        client = Client()
+        client.force_login(student)
+        url = reverse("grader:assignment", args=[assignment.pk])
+    answers = []
+
+    def post() -> None:
+        file = SimpleUploadedFile("predictions.csv", predictions_good())
+        answers.append(client.post(url, {"file": file}).status_code)
+
+    with upload_turn():  # the one turn is held until the deadline has passed
+        uploader = threading.Thread(target=post)
+        uploader.start()
+        while timezone.now() <= deadline + timedelta(seconds=0.3):
+            time.sleep(0.05)
+        assert uploader.is_alive()
+    uploader.join(30)
+    assert answers == ([201] if page == "api" else [302])  # stored (the form redirects to the page)
+    submission = Submission.objects.get(assignment=assignment, user=student)
+    assert submission.received_at < deadline and submission.late_days == 0
