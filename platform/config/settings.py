@@ -248,6 +248,8 @@ else:
     for sub in ("queue", "processed", "control", "results"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
+    if CELERY_BROKER_URL.startswith("filesystem://"):  # kombu's, with whole messages (core/broker_folder.py)
+        CELERY_BROKER_TRANSPORT = "core.broker_folder:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
