@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_grader.py --burst 100 --runs 3 --concurrency 2
     .venv/bin/python benchmarks/bench_grader.py --redis redis://127.0.0.1:6379/9   # Redis: broker, cache
 
-It sets up a fresh embedded site in a temporary folder (SQLite, kombu's filesystem broker; with --redis, the
+It sets up a fresh embedded site in a temporary folder (removed at the end unless BENCH_KEEP=1;
+SQLite, kombu's filesystem broker; with --redis, the
 production's Redis for Celery's broker and results, the cache and the channel layer), trains the
 fever-regression reference briefly, and starts ``manage.py serve`` (uvicorn) and ``manage.py celery worker
 -Q default,grading-cpu -c CONCURRENCY`` as their own processes. Needs root and bubblewrap (the sandbox).
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -357,6 +359,8 @@ def main() -> None:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if not os.environ.get("BENCH_KEEP"):  # the site's folder (logs, database); BENCH_KEEP=1 keeps it
+            shutil.rmtree(data_dir, ignore_errors=True)
     print(json.dumps(figures, indent=2))  # noqa: T201
 
 
