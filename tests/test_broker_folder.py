@@ -4,6 +4,7 @@ not at all, one worker gets each message, and a file that is not a message is se
 import json
 import os
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,10 @@ def _connection(folders: dict[str, str]) -> Connection:
 
 
 def test_a_message_goes_through_and_leaves_nothing_behind(folders):
+    # A name of its own: kombu keeps declared bindings per transport class, and the suite's Celery app
+    # (this transport too) declared "grading-cpu" for another folder already.
     with _connection(folders) as connection:
-        queue = connection.SimpleQueue("grading-cpu")
+        queue = connection.SimpleQueue(f"test-{uuid.uuid4().hex}")
         queue.put({"submission": 7})
         message = queue.get(timeout=5)
         message.ack()
